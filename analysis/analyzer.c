@@ -1,0 +1,426 @@
+/*
+ * analyzer.c — normalise, segment, fold and stem Vietnamese text (see analyzer.h).
+ *
+ * The hot path avoids ICU per token: ICU's word break iterator finds the words, and each
+ * word's letters are looked up in viet.c's table (lower case, base letter, quality and
+ * tone mark). Only words with combining marks or letters outside the Latin blocks go
+ * through ICU's NFC normaliser and case mapping.
+ */
+#include "analyzer.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <libstemmer.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utext.h>
+
+#include "common/mem.h"
+#include "common/utf8.h"
+#include "viet.h"
+
+#define MAX_WORD_CPS 96       /* longer words are skipped: see TC_TOKEN_MAX_BYTES */
+#define MAX_STEMMERS 8
+#define INVALID_BYTE 0x1A     /* stands in for an invalid byte: a control char, a break */
+
+typedef struct stemmer_slot {
+	char lang[24];
+	struct sb_stemmer *sb;
+} stemmer_slot;
+
+struct tc_analyzer {
+	UBreakIterator *brk;          /* word break iterator, reused */
+	UText *ut;                    /* UTF-8 text over scratch, reused */
+	const UNormalizer2 *nfc, *nfd;
+	tc_buf scratch;               /* the input with invalid bytes replaced, same length */
+	UChar *u16;                   /* slow path: one word in UTF-16 */
+	size_t u16_cap;
+	stemmer_slot stem[MAX_STEMMERS];
+	size_t n_stem;
+};
+
+/* One word being analysed: its letters and what we learn while reading them. */
+typedef struct word {
+	tc_vletter l[MAX_WORD_CPS];
+	size_t n;
+	int n_upper, n_lower;
+	size_t n_digit, n_numpunct, n_other;
+	bool latin;                   /* every code point is a letter with a Latin base */
+} word;
+
+int tc_analyzer_new(tc_analyzer **out, tc_error *err)
+{
+	*out = NULL;
+	tc_viet_init();
+	tc_analyzer *a = tc_calloc(1, sizeof *a);
+	UErrorCode st = U_ZERO_ERROR;
+	a->nfc = unorm2_getNFCInstance(&st);
+	a->nfd = unorm2_getNFDInstance(&st);
+	a->brk = ubrk_open(UBRK_WORD, "", NULL, 0, &st);
+	if (U_FAILURE(st)) {
+		tc_analyzer_free(a);
+		return tc_error_set(err, TC_EICU, "analyzer: cannot open ICU word breaker: %s",
+		                    u_errorName(st));
+	}
+	*out = a;
+	return TC_OK;
+}
+
+void tc_analyzer_free(tc_analyzer *a)
+{
+	if (a == NULL)
+		return;
+	if (a->brk)
+		ubrk_close(a->brk);
+	if (a->ut)
+		utext_close(a->ut);
+	for (size_t i = 0; i < a->n_stem; i++)
+		sb_stemmer_delete(a->stem[i].sb);
+	tc_buf_free(&a->scratch);
+	free(a->u16);
+	free(a);
+}
+
+void tc_toklist_free(tc_toklist *l)
+{
+	free(l->tok);
+	tc_buf_free(&l->text);
+	memset(l, 0, sizeof *l);
+}
+
+/* The Snowball stemmer for lang, opened once and kept. NULL: unknown language. */
+static struct sb_stemmer *stemmer_for(tc_analyzer *a, const char *lang)
+{
+	if (lang == NULL || lang[0] == '\0' || strcmp(lang, "vi") == 0 ||
+	    strcmp(lang, "vie") == 0 || strcmp(lang, "vietnamese") == 0)
+		lang = "english";
+	for (size_t i = 0; i < a->n_stem; i++)
+		if (strcmp(a->stem[i].lang, lang) == 0)
+			return a->stem[i].sb;
+	if (strlen(lang) >= sizeof a->stem[0].lang)
+		return NULL;
+	struct sb_stemmer *sb = sb_stemmer_new(lang, "UTF_8");
+	if (sb == NULL)
+		return NULL;
+	if (a->n_stem == MAX_STEMMERS) { /* a document set with many languages: recycle */
+		sb_stemmer_delete(a->stem[0].sb);
+		memmove(a->stem, a->stem + 1, sizeof a->stem[0] * (MAX_STEMMERS - 1));
+		a->n_stem--;
+	}
+	stemmer_slot *s = &a->stem[a->n_stem++];
+	strcpy(s->lang, lang);
+	s->sb = sb;
+	return sb;
+}
+
+static bool is_mark(uint32_t cp)
+{
+	if (cp >= 0x300 && cp < 0x370)
+		return true;
+	if (cp < 0x370)
+		return false;
+	int8_t t = u_charType((UChar32)cp);
+	return t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK;
+}
+
+/* Appends the folded form of one code point: lower case, no marks. */
+static void fold_cp(tc_analyzer *a, uint32_t cp, tc_buf *out)
+{
+	char u8[4];
+	tc_vletter l;
+	if (tc_viet_letter(cp, &l)) {
+		if (l.base)
+			tc_buf_putc(out, l.base);
+		else
+			tc_buf_append(out, u8, tc_utf8_encode(l.cp, u8));
+		return;
+	}
+	if (is_mark(cp))
+		return;
+	uint32_t lower = (uint32_t)u_tolower((UChar32)cp);
+	UChar d[16];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = unorm2_getDecomposition(a->nfd, (UChar32)lower, d, 16, &st);
+	if (U_FAILURE(st) || n <= 0) {
+		tc_buf_append(out, u8, tc_utf8_encode(lower, u8));
+		return;
+	}
+	for (int32_t i = 0; i < n;) {
+		UChar32 c;
+		U16_NEXT(d, i, n, c);
+		if (!is_mark((uint32_t)c))
+			tc_buf_append(out, u8, tc_utf8_encode((uint32_t)c, u8));
+	}
+}
+
+static void word_add(word *w, uint32_t cp)
+{
+	if (is_mark(cp))
+		return; /* a mark NFC could not compose: stray, dropped */
+	if (w->n == MAX_WORD_CPS) {
+		w->n++; /* too long: remembered as overflow, the word is skipped */
+		return;
+	}
+	if (w->n > MAX_WORD_CPS)
+		return;
+	tc_vletter *l = &w->l[w->n++];
+	if (tc_viet_letter(cp, l) && l->base) {
+		if (l->cp != cp)
+			w->n_upper++;
+		else
+			w->n_lower++;
+		return;
+	}
+	memset(l, 0, sizeof *l);
+	w->latin = false;
+	if (cp >= '0' && cp <= '9') {
+		l->cp = cp;
+		w->n_digit++;
+	} else if (cp == '.' || cp == ',') {
+		l->cp = cp;
+		w->n_numpunct++;
+	} else {
+		l->cp = (uint32_t)u_tolower((UChar32)cp);
+		if (u_isupper((UChar32)cp))
+			w->n_upper++;
+		else if (u_islower((UChar32)cp))
+			w->n_lower++;
+		w->n_other++;
+	}
+}
+
+/* Reads src[0..n) into w; NFC-normalises through ICU only when it has to. */
+static void word_read(tc_analyzer *a, const char *src, size_t n, word *w)
+{
+	memset(w, 0, sizeof *w);
+	w->latin = true;
+	bool simple = true;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = tc_utf8_decode((const unsigned char *)src + i, n - i, &cp);
+		if (k == 0)
+			k = 1, cp = 0xFFFD;
+		if (is_mark(cp) || (cp >= 0x80 && !tc_viet_letter(cp, &(tc_vletter){0}))) {
+			simple = false;
+			break;
+		}
+		i += k;
+	}
+	if (simple) {
+		for (size_t i = 0; i < n;) {
+			uint32_t cp;
+			i += tc_utf8_decode((const unsigned char *)src + i, n - i, &cp);
+			word_add(w, cp);
+		}
+		return;
+	}
+	/* Slow path: NFC through ICU, then the same per-letter reading. */
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len16 = 0;
+	u_strFromUTF8Lenient(NULL, 0, &len16, src, (int32_t)n, &st);
+	size_t need = (size_t)len16 * 2 + 8;
+	if (need > a->u16_cap) {
+		a->u16 = tc_realloc(a->u16, need * sizeof(UChar));
+		a->u16_cap = need;
+	}
+	st = U_ZERO_ERROR;
+	u_strFromUTF8Lenient(a->u16, len16 + 1, NULL, src, (int32_t)n, &st);
+	UChar *nfc = a->u16 + len16 + 1;
+	int32_t cap = (int32_t)(a->u16_cap - (size_t)len16 - 1);
+	st = U_ZERO_ERROR;
+	int32_t m = unorm2_normalize(a->nfc, a->u16, len16, nfc, cap, &st);
+	if (U_FAILURE(st)) { /* cannot grow past 2x for NFC of one word; use as is */
+		nfc = a->u16;
+		m = len16;
+	}
+	for (int32_t i = 0; i < m;) {
+		UChar32 c;
+		U16_NEXT(nfc, i, m, c);
+		word_add(w, (uint32_t)c);
+	}
+}
+
+static void put_cp(tc_buf *b, uint32_t cp)
+{
+	char u8[4];
+	tc_buf_append(b, u8, tc_utf8_encode(cp, u8));
+}
+
+static bool is_connector(const char *gap, size_t n)
+{
+	if (n > 2)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strchr("/-._&+:'", gap[i]) == NULL || gap[i] == '\0')
+			return false;
+	return true;
+}
+
+/* Analyses one word [start, end) of the scratch text and appends its token. */
+static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_t end,
+                      bool joined, tc_toklist *out)
+{
+	word w;
+	word_read(a, a->scratch.data + start, end - start, &w);
+	if (w.n == 0 || w.n > MAX_WORD_CPS)
+		return;
+	uint16_t flags = 0;
+	if (w.n_digit && w.n_digit + w.n_numpunct == w.n && w.l[0].cp >= '0' && w.l[0].cp <= '9')
+		flags |= TC_TOK_NUMBER;
+	if (w.latin) {
+		flags |= TC_TOK_LATIN;
+		if (tc_viet_canonicalize(w.l, w.n))
+			flags |= TC_TOK_SYLLABLE;
+	}
+	if (w.n_upper >= 2 && w.n_lower == 0)
+		flags |= TC_TOK_UPPER;
+	if (joined)
+		flags |= TC_TOK_JOINED;
+
+	tc_buf *t = &out->text;
+	size_t exact = t->len;
+	for (size_t i = 0; i < w.n; i++)
+		put_cp(t, w.l[i].cp);
+	size_t exact_len = t->len - exact;
+	tc_buf_putc(t, '\0');
+	size_t folded = t->len;
+	for (size_t i = 0; i < w.n; i++) {
+		if (w.l[i].base)
+			tc_buf_putc(t, w.l[i].base);
+		else
+			fold_cp(a, w.l[i].cp, t);
+	}
+	size_t folded_len = t->len - folded;
+	tc_buf_putc(t, '\0');
+	if (folded_len == 0 || folded_len > TC_TOKEN_MAX_BYTES) {
+		t->len = exact; /* nothing searchable (only marks) or not a word: drop it */
+		t->data[t->len] = '\0';
+		return;
+	}
+	if (exact_len != folded_len || memcmp(t->data + exact, t->data + folded, exact_len))
+		flags |= TC_TOK_ACCENTED;
+
+	size_t stem = 0, stem_len = 0;
+	if ((flags & (TC_TOK_LATIN | TC_TOK_SYLLABLE)) == TC_TOK_LATIN && sb) {
+		const sb_symbol *s = sb_stemmer_stem(sb, (const sb_symbol *)t->data + folded,
+		                                     (int)folded_len);
+		int sl = sb_stemmer_length(sb);
+		if (s && sl > 0) {
+			stem = t->len;
+			tc_buf_append(t, s, (size_t)sl);
+			stem_len = (size_t)sl;
+			tc_buf_putc(t, '\0');
+		}
+	}
+
+	out->tok = tc_grow(out->tok, &out->cap, out->n + 1, sizeof *out->tok);
+	tc_token *k = &out->tok[out->n];
+	k->pos = (uint32_t)out->n;
+	k->start = (uint32_t)start;
+	k->end = (uint32_t)end;
+	k->exact = (uint32_t)exact;
+	k->exact_len = (uint16_t)exact_len;
+	k->folded = (uint32_t)folded;
+	k->folded_len = (uint16_t)folded_len;
+	k->stem = (uint32_t)stem;
+	k->stem_len = (uint16_t)stem_len;
+	k->flags = flags;
+	out->n++;
+}
+
+static bool is_digit_at(const char *s, size_t i, size_t lo, size_t hi)
+{
+	return i >= lo && i < hi && s[i] >= '0' && s[i] <= '9';
+}
+
+/*
+ * ICU keeps "TP.HCM", "U.S" and "10:30" together as one word; we split at '.' and ':'
+ * unless both neighbours are digits ("276.938.860", "1.200" stay whole).
+ */
+static void emit_segment(tc_analyzer *a, struct sb_stemmer *sb, size_t s, size_t e,
+                         size_t *last_end, tc_toklist *out)
+{
+	const char *txt = a->scratch.data;
+	size_t part = s;
+	for (size_t i = s; i <= e; i++) {
+		bool cut = i == e;
+		if (!cut && (txt[i] == '.' || txt[i] == ':'))
+			cut = !(is_digit_at(txt, i - 1, s, e) && is_digit_at(txt, i + 1, s, e)) ||
+			      txt[i] == ':';
+		if (!cut)
+			continue;
+		if (i > part) {
+			bool joined = out->n > 0 && *last_end <= part &&
+			              is_connector(txt + *last_end, part - *last_end);
+			size_t before = out->n;
+			emit_word(a, sb, part, i, joined, out);
+			if (out->n > before)
+				*last_end = i;
+		}
+		part = i + 1;
+	}
+}
+
+int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
+               tc_toklist *out, tc_error *err)
+{
+	out->n = 0;
+	out->invalid_utf8 = 0;
+	tc_buf_clear(&out->text);
+	tc_buf_reserve(&out->text, 0);
+	struct sb_stemmer *sb = stemmer_for(a, lang);
+	TC_RETURN_IF(sb == NULL, err, TC_EINVAL, "analyze: unknown language \"%s\"", lang);
+	TC_RETURN_IF(len > UINT32_MAX - 1, err, TC_ELIMIT,
+	             "analyze: text of %zu bytes is over the 4 GiB limit", len);
+	if (len == 0)
+		return TC_OK;
+
+	/* Invalid bytes become a control character of the same length: offsets stay true. */
+	tc_buf_clear(&a->scratch);
+	tc_buf_append(&a->scratch, text, len);
+	unsigned char *p = (unsigned char *)a->scratch.data;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = p[i] < 0x80 ? 1 : tc_utf8_decode(p + i, len - i, &cp);
+		if (p[i] == 0)
+			p[i] = ' ';
+		if (k == 0) {
+			p[i] = INVALID_BYTE;
+			out->invalid_utf8++;
+			k = 1;
+		}
+		i += k;
+	}
+
+	UErrorCode st = U_ZERO_ERROR;
+	a->ut = utext_openUTF8(a->ut, a->scratch.data, (int64_t)len, &st);
+	ubrk_setUText(a->brk, a->ut, &st);
+	TC_RETURN_IF(U_FAILURE(st), err, TC_EICU, "analyze: ICU word breaker failed: %s",
+	             u_errorName(st));
+	size_t last_end = 0;
+	int32_t prev = ubrk_first(a->brk);
+	for (int32_t next = ubrk_next(a->brk); next != UBRK_DONE;
+	     prev = next, next = ubrk_next(a->brk)) {
+		if (ubrk_getRuleStatus(a->brk) < UBRK_WORD_NONE_LIMIT)
+			continue;
+		emit_segment(a, sb, (size_t)prev, (size_t)next, &last_end, out);
+	}
+	return TC_OK;
+}
+
+void tc_analyzer_fold_text(tc_analyzer *a, const char *text, size_t len, tc_buf *out)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = tc_utf8_decode((const unsigned char *)text + i, len - i, &cp);
+		if (k == 0) {
+			i++;
+			continue;
+		}
+		fold_cp(a, cp, out);
+		i += k;
+	}
+	tc_buf_reserve(out, 0);
+}

@@ -1,0 +1,14 @@
+/*
+ * cli.h — the subcommands of the `tracuu` program. Each takes the arguments after its
+ * name and returns the process exit status: 0 success, 1 failure (the index is damaged,
+ * a check failed), 2 bad usage or rejected input. Only cli/ prints or exits.
+ */
+#ifndef TC_CLI_H
+#define TC_CLI_H
+
+int tc_cmd_analyze(int argc, char **argv);
+
+/* Reads all of stdin (for TEXT "-"). Returns 0 or -1 with errno set. */
+int tc_cli_read_stdin(char **out, size_t *len);
+
+#endif

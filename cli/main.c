@@ -1,0 +1,60 @@
+/* main.c — `tracuu`: dispatches to the subcommands in cli/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/mem.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{"analyze", tc_cmd_analyze, "show how text is split, normalised and folded"},
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: tracuu COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'tracuu COMMAND --help' tells more.\n");
+	return f == stdout ? 0 : 2;
+}
+
+int tc_cli_read_stdin(char **out, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = tc_malloc(cap);
+	for (;;) {
+		if (n == cap)
+			buf = tc_realloc(buf, cap *= 2);
+		size_t k = fread(buf + n, 1, cap - n, stdin);
+		n += k;
+		if (k == 0) {
+			if (ferror(stdin)) {
+				free(buf);
+				return -1;
+			}
+			break;
+		}
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0)
+		return usage(stdout);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "tracuu: unknown command '%s'\n\n", argv[1]);
+	return usage(stderr);
+}

@@ -1,0 +1,55 @@
+/*
+ * buf.h — a growable byte buffer (like FTS5's Fts5Buffer or Redis' sds, simpler).
+ *
+ * A tc_buf owns its bytes. data is always NUL-terminated (the NUL is not counted in len),
+ * so text can go straight to printf; the contents may hold NUL bytes too. Zero-initialise
+ * (tc_buf b = {0};) and release with tc_buf_free(). Appends never fail (see mem.h).
+ */
+#ifndef TC_BUF_H
+#define TC_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tc_buf {
+	char *data;   /* bytes, NUL-terminated; NULL until the first append */
+	size_t len;   /* bytes used, not counting the terminating NUL */
+	size_t cap;   /* bytes allocated */
+} tc_buf;
+
+void tc_buf_reserve(tc_buf *b, size_t extra);
+void tc_buf_append(tc_buf *b, const void *p, size_t n);
+void tc_buf_puts(tc_buf *b, const char *s);
+void tc_buf_putc(tc_buf *b, char c);
+void tc_buf_printf(tc_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/* Appends s as the body of a JSON string (escaped, without the quotes). */
+void tc_buf_json_escape(tc_buf *b, const char *s, size_t n);
+/* Appends an unsigned LEB128 varint. */
+void tc_buf_put_varint(tc_buf *b, uint64_t v);
+void tc_buf_put_u32le(tc_buf *b, uint32_t v);
+void tc_buf_put_u64le(tc_buf *b, uint64_t v);
+void tc_buf_clear(tc_buf *b);
+void tc_buf_free(tc_buf *b);
+
+/*
+ * Reads a varint from [*p, end). Returns 0 and advances *p, or -1 when the varint is
+ * truncated or longer than 10 bytes (the caller reports corruption with context).
+ */
+int tc_varint_get(const unsigned char **p, const unsigned char *end, uint64_t *out);
+
+static inline uint32_t tc_get_u32le(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t tc_get_u64le(const unsigned char *p)
+{
+	return (uint64_t)tc_get_u32le(p) | (uint64_t)tc_get_u32le(p + 4) << 32;
+}
+
+#endif
