@@ -51,6 +51,11 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libtracuu.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtracuu.a $(LDLIBS) -lcmocka
 
+# Programs under bench/ (one .c each) link against the same library.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libtracuu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtracuu.a $(LDLIBS)
+
 tests-bin: $(TESTS) $(BUILD)/tracuu
 
 # The suite runs twice: as built, and under ASan+UBSan (leaks included) in build/san.
@@ -67,5 +72,8 @@ run: deps
 
 clean:
 	rm -rf build
+
+# Each area may add its own targets (bench, accuracy, fuzz) in mk/NAME.mk.
+-include $(wildcard mk/*.mk)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
