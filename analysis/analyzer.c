@@ -226,7 +226,8 @@ static void word_read(tc_analyzer *a, const char *src, size_t n, word *w)
 		a->u16_cap = need;
 	}
 	st = U_ZERO_ERROR;
-	u_strFromUTF8Lenient(a->u16, len16 + 1, NULL, src, (int32_t)n, &st);
+	/* the preflight may overestimate: take the length of the real conversion */
+	u_strFromUTF8Lenient(a->u16, len16 + 1, &len16, src, (int32_t)n, &st);
 	UChar *nfc = a->u16 + len16 + 1;
 	int32_t cap = (int32_t)(a->u16_cap - (size_t)len16 - 1);
 	st = U_ZERO_ERROR;
