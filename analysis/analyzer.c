@@ -25,6 +25,19 @@
 #define MAX_STEMMERS 8
 #define INVALID_BYTE 0x1A     /* stands in for an invalid byte: a control char, a break */
 
+#define CACHE_SLOTS 8192          /* power of two */
+#define CACHE_KEY_MAX 40
+#define CACHE_VAL_MAX 160
+
+typedef struct cache_slot {
+	const struct sb_stemmer *sb;  /* the stemmer the result was made with */
+	uint8_t klen, vlen;           /* klen 0: empty slot */
+	uint8_t exact_len, folded_len, stem_len;
+	uint16_t flags;
+	char key[CACHE_KEY_MAX];      /* the word's bytes as written */
+	char val[CACHE_VAL_MAX];      /* "exact\0folded\0[stem\0]" */
+} cache_slot;
+
 typedef struct stemmer_slot {
 	char lang[24];
 	struct sb_stemmer *sb;
@@ -39,6 +52,7 @@ struct tc_analyzer {
 	size_t u16_cap;
 	stemmer_slot stem[MAX_STEMMERS];
 	size_t n_stem;
+	cache_slot *cache;            /* CACHE_SLOTS entries, allocated on first use */
 };
 
 /* One word being analysed: its letters and what we learn while reading them. */
@@ -80,6 +94,7 @@ void tc_analyzer_free(tc_analyzer *a)
 		sb_stemmer_delete(a->stem[i].sb);
 	tc_buf_free(&a->scratch);
 	free(a->u16);
+	free(a->cache);
 	free(a);
 }
 
@@ -106,6 +121,8 @@ static struct sb_stemmer *stemmer_for(tc_analyzer *a, const char *lang)
 		return NULL;
 	if (a->n_stem == MAX_STEMMERS) { /* a document set with many languages: recycle */
 		sb_stemmer_delete(a->stem[0].sb);
+		if (a->cache) /* a new stemmer may reuse the address the cache keys on */
+			memset(a->cache, 0, CACHE_SLOTS * sizeof *a->cache);
 		memmove(a->stem, a->stem + 1, sizeof a->stem[0] * (MAX_STEMMERS - 1));
 		a->n_stem--;
 	}
@@ -259,14 +276,24 @@ static bool is_connector(const char *gap, size_t n)
 	return true;
 }
 
-/* Analyses one word [start, end) of the scratch text and appends its token. */
-static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_t end,
-                      bool joined, tc_toklist *out)
+/* What a word analyses to; the strings sit in the token list's text buffer. */
+typedef struct word_result {
+	size_t exact, folded, stem;   /* offsets into tc_toklist.text */
+	size_t exact_len, folded_len, stem_len;
+	uint16_t flags;
+} word_result;
+
+/*
+ * Analyses the word src[0..n) and appends "exact\0folded\0[stem\0]" to t. Returns false
+ * (and appends nothing) when the word leaves nothing searchable or is too long.
+ */
+static bool analyse_word(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
+                         tc_buf *t, word_result *r)
 {
 	word w;
-	word_read(a, a->scratch.data + start, end - start, &w);
+	word_read(a, src, n, &w);
 	if (w.n == 0 || w.n > MAX_WORD_CPS)
-		return;
+		return false;
 	uint16_t flags = 0;
 	if (w.n_digit && w.n_digit + w.n_numpunct == w.n && w.l[0].cp >= '0' && w.l[0].cp <= '9')
 		flags |= TC_TOK_NUMBER;
@@ -277,10 +304,7 @@ static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_
 	}
 	if (w.n_upper >= 2 && w.n_lower == 0)
 		flags |= TC_TOK_UPPER;
-	if (joined)
-		flags |= TC_TOK_JOINED;
 
-	tc_buf *t = &out->text;
 	size_t exact = t->len;
 	for (size_t i = 0; i < w.n; i++)
 		put_cp(t, w.l[i].cp);
@@ -298,36 +322,109 @@ static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_
 	if (folded_len == 0 || folded_len > TC_TOKEN_MAX_BYTES) {
 		t->len = exact; /* nothing searchable (only marks) or not a word: drop it */
 		t->data[t->len] = '\0';
-		return;
+		return false;
 	}
 	if (exact_len != folded_len || memcmp(t->data + exact, t->data + folded, exact_len))
 		flags |= TC_TOK_ACCENTED;
 
-	size_t stem = 0, stem_len = 0;
+	r->stem = r->stem_len = 0;
 	if ((flags & (TC_TOK_LATIN | TC_TOK_SYLLABLE)) == TC_TOK_LATIN && sb) {
 		const sb_symbol *s = sb_stemmer_stem(sb, (const sb_symbol *)t->data + folded,
 		                                     (int)folded_len);
 		int sl = sb_stemmer_length(sb);
 		if (s && sl > 0) {
-			stem = t->len;
+			r->stem = t->len;
 			tc_buf_append(t, s, (size_t)sl);
-			stem_len = (size_t)sl;
+			r->stem_len = (size_t)sl;
 			tc_buf_putc(t, '\0');
 		}
 	}
+	r->exact = exact;
+	r->exact_len = exact_len;
+	r->folded = folded;
+	r->folded_len = folded_len;
+	r->flags = flags;
+	return true;
+}
 
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/*
+ * Words repeat (a few thousand syllables make up most of any Vietnamese text), so the
+ * result for a word's exact bytes is kept in a direct-mapped cache: a hit skips decoding,
+ * syllable parsing and stemming. Stems depend on the language, so the stemmer is part
+ * of the key.
+ */
+static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
+                         tc_buf *t, word_result *r)
+{
+	if (a->cache == NULL || n > CACHE_KEY_MAX)
+		return false;
+	cache_slot *c = &a->cache[hash_bytes(src, n) & (CACHE_SLOTS - 1)];
+	if (c->klen != n || c->sb != sb || memcmp(c->key, src, n) != 0)
+		return false;
+	size_t base = t->len;
+	tc_buf_append(t, c->val, c->vlen);
+	r->exact = base;
+	r->exact_len = c->exact_len;
+	r->folded = base + c->exact_len + 1;
+	r->folded_len = c->folded_len;
+	r->stem = c->stem_len ? r->folded + c->folded_len + 1 : 0;
+	r->stem_len = c->stem_len;
+	r->flags = c->flags;
+	return true;
+}
+
+static void cache_store(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
+                        const tc_buf *t, const word_result *r)
+{
+	size_t vlen = r->exact_len + r->folded_len + 2 + (r->stem_len ? r->stem_len + 1 : 0);
+	if (n > CACHE_KEY_MAX || vlen > CACHE_VAL_MAX)
+		return;
+	if (a->cache == NULL)
+		a->cache = tc_calloc(CACHE_SLOTS, sizeof *a->cache);
+	cache_slot *c = &a->cache[hash_bytes(src, n) & (CACHE_SLOTS - 1)];
+	c->sb = sb;
+	c->klen = (uint8_t)n;
+	memcpy(c->key, src, n);
+	c->vlen = (uint8_t)vlen;
+	memcpy(c->val, t->data + r->exact, vlen);
+	c->exact_len = (uint8_t)r->exact_len;
+	c->folded_len = (uint8_t)r->folded_len;
+	c->stem_len = (uint8_t)r->stem_len;
+	c->flags = r->flags;
+}
+
+/* Analyses one word [start, end) of the scratch text and appends its token. */
+static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_t end,
+                      bool joined, tc_toklist *out)
+{
+	const char *src = a->scratch.data + start;
+	size_t n = end - start;
+	word_result r;
+	if (!cache_lookup(a, sb, src, n, &out->text, &r)) {
+		if (!analyse_word(a, sb, src, n, &out->text, &r))
+			return;
+		cache_store(a, sb, src, n, &out->text, &r);
+	}
 	out->tok = tc_grow(out->tok, &out->cap, out->n + 1, sizeof *out->tok);
 	tc_token *k = &out->tok[out->n];
 	k->pos = (uint32_t)out->n;
 	k->start = (uint32_t)start;
 	k->end = (uint32_t)end;
-	k->exact = (uint32_t)exact;
-	k->exact_len = (uint16_t)exact_len;
-	k->folded = (uint32_t)folded;
-	k->folded_len = (uint16_t)folded_len;
-	k->stem = (uint32_t)stem;
-	k->stem_len = (uint16_t)stem_len;
-	k->flags = flags;
+	k->exact = (uint32_t)r.exact;
+	k->exact_len = (uint16_t)r.exact_len;
+	k->folded = (uint32_t)r.folded;
+	k->folded_len = (uint16_t)r.folded_len;
+	k->stem = (uint32_t)r.stem;
+	k->stem_len = (uint16_t)r.stem_len;
+	k->flags = (uint16_t)(r.flags | (joined ? TC_TOK_JOINED : 0));
 	out->n++;
 }
 
