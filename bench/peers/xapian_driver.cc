@@ -1,0 +1,295 @@
+/*
+ * xapian_driver.cc — Xapian as a peer in `make bench`.
+ *
+ *   xapian_driver build DIR CORPUS...      create the database DIR from the corpus files
+ *   xapian_driver optimize DIR             compact DIR (Xapian's own merge) in place
+ *   xapian_driver query DIR QUERIES -o OUT.tsv [-t 1,2]   see bench/lib/harness.h
+ *
+ * Xapian has no Vietnamese folding, so it is given the text already folded by tracuu's
+ * analyser (tc_analyzer_fold_text: lower case, diacritics removed, đ -> d), and queries
+ * are folded the same way (inside the timed region, as tracuu folds its own). Its terms
+ * are then the folded syllables tracuu matches on, which makes hit counts comparable;
+ * the price is that Xapian cannot tell "dịch" from "địch" (nor rank exact forms first).
+ *
+ * Each document is indexed with a TermGenerator with positions and no stemming: title,
+ * a position gap, body; the document data is the id, so a top-10 fetches ids as the
+ * other engines do. Nothing else is stored (no text), no value slots: quantity queries
+ * are reported as unsupported. Ranking is Xapian's default, BM25.
+ * Queries go through a QueryParser (default operator AND, phrases, wildcards):
+ * "w1 w2" is a phrase, w* a wildcard, and a word with connectors ("13/2023/nd-cp") a
+ * phrase of its parts, as the QueryParser does for text written that way.
+ *   top-10: Enquire::get_mset(0, 10) and each document's data
+ *   count:  Enquire::get_mset(0, 0, doccount), exact because checkatleast covers every
+ *           document (never timed)
+ */
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include <xapian.h>
+
+extern "C" {
+#include "analysis/analyzer.h"
+#include "common/buf.h"
+}
+#include "bench/lib/corpus.h"
+#include "bench/lib/harness.h"
+
+namespace fs = std::filesystem;
+
+static double seconds_since(uint64_t t0)
+{
+	return (double)(tc_bench_now_ns() - t0) / 1e9;
+}
+
+/* Prints ,"bytes":{"total":N,"<file>":N,...} for the files of the database directory. */
+static void print_sizes(const std::string &dir)
+{
+	unsigned long long total = 0;
+	std::string parts;
+	std::error_code ec;
+	for (const auto &ent : fs::directory_iterator(dir, ec)) {
+		if (!ent.is_regular_file())
+			continue;
+		unsigned long long n = (unsigned long long)ent.file_size();
+		total += n;
+		parts += ",\"" + ent.path().filename().string() + "\":" + std::to_string(n);
+	}
+	printf(",\"bytes\":{\"total\":%llu%s}", total, parts.c_str());
+}
+
+/* ---- build ---------------------------------------------------------------------- */
+
+struct builder {
+	Xapian::WritableDatabase *db;
+	Xapian::TermGenerator tg;
+	tc_analyzer *an;
+	tc_buf fold;
+	std::string error;
+};
+
+static int add_doc(void *ctx, const tc_bench_doc *d)
+{
+	builder *b = (builder *)ctx;
+	try {
+		Xapian::Document doc;
+		b->tg.set_document(doc);
+		tc_buf_clear(&b->fold);
+		tc_analyzer_fold_text(b->an, d->title, d->title_len, &b->fold);
+		b->tg.index_text(std::string(b->fold.data ? b->fold.data : "", b->fold.len));
+		b->tg.increase_termpos();
+		tc_buf_clear(&b->fold);
+		tc_analyzer_fold_text(b->an, d->body, d->body_len, &b->fold);
+		b->tg.index_text(std::string(b->fold.data ? b->fold.data : "", b->fold.len));
+		doc.set_data(std::string(d->id, d->id_len));
+		b->db->add_document(doc);
+	} catch (const Xapian::Error &e) {
+		b->error = e.get_description();
+		return TC_EIO;
+	}
+	return 0;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: xapian_driver build DIR CORPUS...\n");
+		return 2;
+	}
+	tc_error err = {};
+	builder b;
+	b.fold = tc_buf{};
+	if (tc_analyzer_new(&b.an, &err) < 0) {
+		fprintf(stderr, "xapian: %s\n", err.msg);
+		return 1;
+	}
+	int rc = 0;
+	tc_bench_totals tot = {};
+	uint64_t t0 = tc_bench_now_ns();
+	try {
+		fs::remove_all(argv[1]);
+		Xapian::WritableDatabase db(argv[1], Xapian::DB_CREATE_OR_OVERWRITE);
+		b.db = &db;
+		rc = tc_bench_corpus_each(argv + 2, (size_t)(argc - 2), add_doc, &b, &tot, &err);
+		if (rc == 0)
+			db.commit();
+		db.close();
+	} catch (const Xapian::Error &e) {
+		b.error = e.get_description();
+		rc = TC_EIO;
+	}
+	double secs = seconds_since(t0);
+	tc_analyzer_free(b.an);
+	tc_buf_free(&b.fold);
+	if (rc != 0) {
+		fprintf(stderr, "xapian: %s\n", b.error.empty() ? err.msg : b.error.c_str());
+		return 1;
+	}
+	printf("{\"engine\":\"xapian\",\"docs\":%llu,\"raw_bytes\":%llu,\"text_bytes\":%llu,"
+	       "\"build_s\":%.3f", (unsigned long long)tot.docs,
+	       (unsigned long long)tot.raw_bytes, (unsigned long long)tot.text_bytes, secs);
+	print_sizes(argv[1]);
+	printf("}\n");
+	return 0;
+}
+
+static int cmd_optimize(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: xapian_driver optimize DIR\n");
+		return 2;
+	}
+	std::string dir = argv[1], tmp = dir + ".compact";
+	uint64_t t0 = tc_bench_now_ns();
+	try {
+		fs::remove_all(tmp);
+		{
+			Xapian::Database db(dir);
+			db.compact(tmp);
+		}
+		fs::remove_all(dir);
+		fs::rename(tmp, dir);
+	} catch (const Xapian::Error &e) {
+		fprintf(stderr, "xapian: %s\n", e.get_description().c_str());
+		return 1;
+	} catch (const fs::filesystem_error &e) {
+		fprintf(stderr, "xapian: %s\n", e.what());
+		return 1;
+	}
+	printf("{\"engine\":\"xapian\",\"optimize_s\":%.3f", seconds_since(t0));
+	print_sizes(dir);
+	printf("}\n");
+	return 0;
+}
+
+/* ---- query ---------------------------------------------------------------------- */
+
+struct handle {
+	Xapian::Database db;
+	Xapian::Enquire enq;
+	Xapian::QueryParser qp;
+	tc_analyzer *an = nullptr;
+	tc_buf fold = {};
+	std::string qs;
+	explicit handle(const char *path) : db(path), enq(db)
+	{
+		qp.set_database(db);
+		qp.set_default_op(Xapian::Query::OP_AND);
+	}
+	~handle()
+	{
+		tc_analyzer_free(an);
+		tc_buf_free(&fold);
+	}
+};
+
+static int open_handle(const char *index, void **out, tc_error *err)
+{
+	*out = nullptr;
+	handle *h;
+	try {
+		h = new handle(index);
+	} catch (const Xapian::Error &e) {
+		return tc_error_set(err, TC_EIO, "xapian: %s", e.get_description().c_str());
+	}
+	int rc = tc_analyzer_new(&h->an, err);
+	if (rc < 0) {
+		delete h;
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+static void close_handle(void *p)
+{
+	delete (handle *)p;
+}
+
+/* Appends the folded form of s to h->qs. */
+static void put_folded(handle *h, const char *s)
+{
+	tc_buf_clear(&h->fold);
+	tc_analyzer_fold_text(h->an, s, strlen(s), &h->fold);
+	h->qs.append(h->fold.data ? h->fold.data : "", h->fold.len);
+}
+
+/* Parses q into a Xapian query; TC_BENCH_UNSUPPORTED when it has no translation. */
+static int translate(handle *h, const tc_bench_query *q, Xapian::Query *out)
+{
+	if (q->kind != TC_BQ_AND && q->kind != TC_BQ_PHRASE)
+		return TC_BENCH_UNSUPPORTED;
+	h->qs.clear();
+	if (q->kind == TC_BQ_PHRASE)
+		h->qs += '"';
+	for (size_t i = 0; i < q->nwords; i++) {
+		if (i)
+			h->qs += ' ';
+		put_folded(h, q->words[i].text);
+		if (q->words[i].prefix)
+			h->qs += '*';
+	}
+	if (q->kind == TC_BQ_PHRASE)
+		h->qs += '"';
+	*out = h->qp.parse_query(h->qs, Xapian::QueryParser::FLAG_PHRASE |
+	                                    Xapian::QueryParser::FLAG_WILDCARD);
+	return 0;
+}
+
+static int top10(void *p, const tc_bench_query *q, int *nres, tc_error *err)
+{
+	handle *h = (handle *)p;
+	*nres = 0;
+	try {
+		Xapian::Query query;
+		if (translate(h, q, &query) != 0)
+			return TC_BENCH_UNSUPPORTED;
+		h->enq.set_query(query);
+		Xapian::MSet m = h->enq.get_mset(0, 10);
+		for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it) {
+			std::string id = it.get_document().get_data();
+			(*nres)++;
+		}
+	} catch (const Xapian::Error &e) {
+		return tc_error_set(err, TC_EIO, "xapian: '%s': %s", h->qs.c_str(),
+		                    e.get_description().c_str());
+	}
+	return 0;
+}
+
+static int count(void *p, const tc_bench_query *q, uint64_t *n, tc_error *err)
+{
+	handle *h = (handle *)p;
+	*n = 0;
+	try {
+		Xapian::Query query;
+		if (translate(h, q, &query) != 0)
+			return TC_BENCH_UNSUPPORTED;
+		h->enq.set_query(query);
+		Xapian::MSet m = h->enq.get_mset(0, 0, h->db.get_doccount());
+		*n = m.get_matches_lower_bound();
+		if (m.get_matches_upper_bound() != m.get_matches_lower_bound())
+			return tc_error_set(err, TC_EIO, "xapian: '%s': count is not exact",
+			                    h->qs.c_str());
+	} catch (const Xapian::Error &e) {
+		return tc_error_set(err, TC_EIO, "xapian: '%s': %s", h->qs.c_str(),
+		                    e.get_description().c_str());
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const tc_bench_engine engine = {"xapian", open_handle, close_handle, top10, count};
+	if (argc >= 2 && strcmp(argv[1], "build") == 0)
+		return cmd_build(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "optimize") == 0)
+		return cmd_optimize(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "query") == 0)
+		return tc_bench_query_main(&engine, argc - 1, argv + 1);
+	fprintf(stderr, "usage: xapian_driver build DIR CORPUS... | optimize DIR | "
+	        "query DIR QUERIES -o OUT.tsv [-t 1,2]\n");
+	return 2;
+}
