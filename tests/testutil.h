@@ -28,7 +28,7 @@ static inline const char *tu_bin(void)
 static inline const char *tu_shared(const char *rel)
 {
 	static char path[4096];
-	snprintf(path, sizeof path, "%s/../shared/%s", tu_src_dir(), rel);
+	snprintf(path, sizeof path, "%.2000s/../shared/%.1000s", tu_src_dir(), rel);
 	return path;
 }
 
