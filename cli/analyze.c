@@ -1,11 +1,13 @@
 /* analyze.c — `tracuu analyze`: the tokens of a text, for people and for scripts. */
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analyzer.h"
+#include "analysis/quantity.h"
 #include "cli.h"
 #include "common/buf.h"
 #include "common/mem.h"
@@ -13,14 +15,18 @@
 static int usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: tracuu analyze [--json] [--lang LANG] TEXT...\n"
-	        "       tracuu analyze [--json] [--lang LANG] -      (reads the text from stdin)\n"
+	        "usage: tracuu analyze [--json] [--lang LANG] [--date YYYY-MM-DD] TEXT...\n"
+	        "       tracuu analyze [--json] [--lang LANG] [--date YYYY-MM-DD] -\n"
+	        "                      (\"-\" reads the text from stdin)\n"
 	        "\n"
 	        "Shows the tokens of TEXT: position, byte span, exact form (lower case,\n"
 	        "canonical tone placement), folded form (no diacritics, đ -> d) and, for\n"
-	        "words that are not Vietnamese syllables, the Snowball stem.\n"
-	        "  --json       one JSON object: {\"tokens\":[{\"pos\":0,\"exact\":...}]}\n"
-	        "  --lang LANG  stemmer for non-Vietnamese words (default english)\n");
+	        "words that are not Vietnamese syllables, the Snowball stem; then the\n"
+	        "quantities written in it (numbers, percentages, dates) with their units.\n"
+	        "  --json       one JSON object: {\"tokens\":[{\"pos\":0,\"exact\":...}],\n"
+	        "               \"quantities\":[{\"kind\":\"number\",\"value\":...}]}\n"
+	        "  --lang LANG  stemmer for non-Vietnamese words (default english)\n"
+	        "  --date D     the document's date: the year of dates written without one\n");
 	return f == stdout ? 0 : 2;
 }
 
@@ -37,7 +43,43 @@ static void flags_text(unsigned f, char *out, size_t cap)
 	}
 }
 
-static void print_json(const tc_toklist *tl)
+static const char *const KIND_NAMES[] = {"number", "percent", "date"};
+static const char *const PREC_NAMES[] = {"exact", "day", "month", "year"};
+
+static json_t *quantities_json(const char *text, const tc_qlist *ql)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < ql->n; i++) {
+		const tc_qty *q = &ql->q[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "kind", json_string(KIND_NAMES[q->kind]));
+		if (q->kind == TC_QTY_DATE) {
+			json_object_set_new(o, "value", json_string(q->iso));
+			json_object_set_new(o, "precision", json_string(PREC_NAMES[q->precision]));
+		} else if (q->value == floor(q->value) && fabs(q->value) < 9e15) {
+			json_object_set_new(o, "value", json_integer((json_int_t)q->value));
+		} else {
+			json_object_set_new(o, "value", json_real(q->value));
+		}
+		json_t *units = json_array();
+		for (unsigned k = 0; k < q->n_units; k++)
+			json_array_append_new(units, json_stringn(tc_qty_unit(ql, q, k), q->unit_len[k]));
+		json_object_set_new(o, "units", units);
+		json_object_set_new(o, "text", json_stringn(text + q->start, q->end - q->start));
+		json_object_set_new(o, "start", json_integer(q->start));
+		json_object_set_new(o, "end", json_integer(q->end));
+		json_object_set_new(o, "pos", json_integer(q->pos));
+		if (q->qual_len) {
+			json_object_set_new(o, "qualifier", json_stringn(text + q->qual_start,
+			                                                 q->qual_end - q->qual_start));
+			json_object_set_new(o, "qualifier_folded", json_string(tc_qty_qual(ql, q)));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static void print_json(const tc_toklist *tl, const char *text, const tc_qlist *ql)
 {
 	json_t *root = json_object();
 	json_t *toks = json_array();
@@ -56,12 +98,37 @@ static void print_json(const tc_toklist *tl)
 		json_array_append_new(toks, o);
 	}
 	json_object_set_new(root, "tokens", toks);
+	json_object_set_new(root, "quantities", quantities_json(text, ql));
 	if (tl->invalid_utf8)
 		json_object_set_new(root, "invalid_utf8", json_integer((json_int_t)tl->invalid_utf8));
 	char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	puts(s);
 	free(s);
 	json_decref(root);
+}
+
+static void print_quantities(const char *text, const tc_qlist *ql)
+{
+	if (ql->n == 0)
+		return;
+	printf("\n%4s  %-11s  %-8s %-20s %-34s %-12s %s\n", "pos", "bytes", "kind", "value",
+	       "units", "qualifier", "text");
+	for (size_t i = 0; i < ql->n; i++) {
+		const tc_qty *q = &ql->q[i];
+		char span[32], value[48];
+		tc_buf units = {0};
+		snprintf(span, sizeof span, "%u-%u", q->start, q->end);
+		if (q->kind == TC_QTY_DATE)
+			snprintf(value, sizeof value, "%s (%s)", q->iso, PREC_NAMES[q->precision]);
+		else
+			snprintf(value, sizeof value, "%.15g", q->value);
+		for (unsigned k = 0; k < q->n_units; k++)
+			tc_buf_printf(&units, "%s%s", k ? " | " : "", tc_qty_unit(ql, q, k));
+		printf("%4u  %-11s  %-8s %-20s %-34s %-12s %.*s\n", q->pos, span, KIND_NAMES[q->kind],
+		       value, units.len ? units.data : "-", q->qual_len ? tc_qty_qual_exact(ql, q) : "-",
+		       (int)(q->end - q->start), text + q->start);
+		tc_buf_free(&units);
+	}
 }
 
 static void print_human(const tc_toklist *tl)
@@ -84,13 +151,15 @@ static void print_human(const tc_toklist *tl)
 int tc_cmd_analyze(int argc, char **argv)
 {
 	int json = 0;
-	const char *lang = NULL;
+	const char *lang = NULL, *date = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
 		} else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc) {
 			lang = argv[++i];
+		} else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc) {
+			date = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			return usage(stdout);
 		} else if (strcmp(argv[i], "--") == 0) {
@@ -125,16 +194,23 @@ int tc_cmd_analyze(int argc, char **argv)
 	tc_error err = {0};
 	tc_analyzer *a = NULL;
 	tc_toklist tl = {0};
+	tc_qlist ql = {0};
+	const char *s = text.data ? text.data : "";
+	tc_qctx qctx = {.doc_date = date};
 	int rc = tc_analyzer_new(&a, &err);
 	if (rc == TC_OK)
-		rc = tc_analyze(a, text.data ? text.data : "", text.len, lang, &tl, &err);
+		rc = tc_analyze(a, s, text.len, lang, &tl, &err);
+	if (rc == TC_OK)
+		rc = tc_quantity_extract(s, text.len, &tl, &qctx, &ql, &err);
 	if (rc != TC_OK) {
 		fprintf(stderr, "tracuu analyze: %s\n", err.msg);
 	} else if (json) {
-		print_json(&tl);
+		print_json(&tl, s, &ql);
 	} else {
 		print_human(&tl);
+		print_quantities(s, &ql);
 	}
+	tc_qlist_free(&ql);
 	tc_toklist_free(&tl);
 	tc_analyzer_free(a);
 	tc_buf_free(&text);
