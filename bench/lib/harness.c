@@ -165,6 +165,7 @@ typedef struct result {
 	int top;          /* results the timed top-10 fetched */
 	uint64_t hits;    /* exact count, from the warm pass */
 	uint64_t ns;      /* latency of the timed top-10 */
+	int in_throughput; /* ok, and of a kind every engine has (not a quantity) */
 } result;
 
 typedef struct run {
@@ -231,7 +232,7 @@ static void *throughput_worker(void *arg)
 		size_t i = atomic_fetch_add(&R->next, 1);
 		if (i >= R->n)
 			break;
-		if (R->r[i].status != ST_OK)
+		if (!R->r[i].in_throughput)
 			continue;
 		tc_error err = {0};
 		int nres;
@@ -338,14 +339,17 @@ int tc_bench_query_main(const tc_bench_engine *e, int argc, char **argv)
 	timed_pass(&R, h);
 	e->close(h);
 
-	size_t supported = 0, errors = 0;
+	size_t supported = 0, errors = 0, tput = 0;
 	for (size_t i = 0; i < R.n; i++) {
 		supported += R.r[i].status == ST_OK;
 		errors += R.r[i].status == ST_ERROR;
+		R.r[i].in_throughput = R.r[i].status == ST_OK && R.q[i].kind != TC_BQ_QUANTITY &&
+		                       R.q[i].kind != TC_BQ_OTHER;
+		tput += R.r[i].in_throughput;
 	}
 	tc_buf js = {0};
 	tc_buf_printf(&js, "{\"engine\":\"%s\",\"queries\":%zu,\"supported\":%zu,\"errors\":%zu,"
-	              "\"qps\":{", e->name, R.n, supported, errors);
+	              "\"qps_queries\":%zu,\"qps\":{", e->name, R.n, supported, errors, tput);
 	const char *t = threads;
 	int first = 1;
 	while (*t) {
@@ -353,7 +357,7 @@ int tc_bench_query_main(const tc_bench_engine *e, int argc, char **argv)
 		long nt = strtol(t, &end, 10);
 		if (end == t || nt < 1 || nt > 64)
 			break;
-		double qps = supported ? throughput_pass(&R, (int)nt, supported) : 0;
+		double qps = tput ? throughput_pass(&R, (int)nt, tput) : 0;
 		tc_buf_printf(&js, "%s\"%ld\":%.1f", first ? "" : ",", nt, qps);
 		first = 0;
 		t = *end == ',' ? end + 1 : end;

@@ -12,8 +12,9 @@
  *      is never part of a latency figure);
  *   3. timed pass, one thread: each query's top-10 alone, timed with CLOCK_MONOTONIC;
  *   4. throughput passes: for each thread count asked for, every thread with its own
- *      handle takes the next query from a shared counter; queries/s = supported
- *      queries / wall time of the pass.
+ *      handle takes the next query from a shared counter; queries/s = queries run /
+ *      wall time of the pass. Quantity queries are left out of these passes, so that
+ *      every engine's figure is over the same queries (the peers cannot run them).
  *
  * Output: one TSV line per query (see tc_bench_query_main) and a JSON summary on stdout.
  *
@@ -90,7 +91,9 @@ void tc_bench_queries_free(tc_bench_query *q, size_t n);
  *   #n  class  status  hits  top  latency_ns  query
  * (status: ok, unsupported or error; hits: the exact count; top: results fetched by the
  * timed top-10, at most 10), prints {"engine":..,"queries":..,"supported":..,
- * "errors":..,"qps":{"1":..,"2":..}} on stdout, and returns the process exit status.
+ * "errors":..,"qps_queries":..,"qps":{"1":..,"2":..}} on stdout (qps_queries: how many
+ * queries the throughput passes ran), and returns the process exit status: 0 when the
+ * TSV was written, even if some queries failed (they are counted in "errors").
  */
 int tc_bench_query_main(const tc_bench_engine *e, int argc, char **argv);
 

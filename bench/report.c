@@ -1,0 +1,842 @@
+/*
+ * report.c — turns one benchmark run into results.json, a Markdown report and the data
+ * of the latency plot. bench/run.sh calls it after the engines have run.
+ *
+ *   report -d RUN_DIR -q QUERIES -c CORPUS_NAMES -j OUT.json -m OUT.md -p OUT.dat
+ *          [-i PLOT.png]
+ *
+ * RUN_DIR holds, per engine E (tracuu, tracuu-j2, fts5, xapian), whichever of these the
+ * run produced; an engine with none of them is "not yet measured":
+ *   E.build.json      the driver's build summary (tracuu: `tracuu stats --json`), with
+ *                     {"bytes":{"total":N, part: N, ...}}
+ *   E.build.time      /usr/bin/time -v output of the build
+ *   E.optimize.json   E.optimize.time   the same for the peers' optimize step
+ *   E.query.json      the harness summary (bench/lib/harness.h)
+ *   E.queries.tsv     one line per query (bench/lib/harness.h)
+ * Ratios are always tracuu / peer: below 1 is better for times, sizes and latencies,
+ * above 1 is better for MB/s and queries/s.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/mem.h"
+
+#define NOT_MEASURED "not yet measured"
+#define MAX_LIST 40          /* unexplained hit-count differences listed in the Markdown */
+
+enum { E_TRACUU, E_TRACUU_J2, E_FTS5, E_XAPIAN, N_ENGINES };
+static const char *const ekey[N_ENGINES] = {"tracuu", "tracuu-j2", "fts5", "xapian"};
+static const char *const elabel[N_ENGINES] = {"tracuu", "tracuu -j 2", "FTS5", "Xapian"};
+/* Engines with a query side, and the peers, in table order. */
+static const int qengines[] = {E_TRACUU, E_FTS5, E_XAPIAN};
+static const int peers[] = {E_FTS5, E_XAPIAN};
+#define N_Q (sizeof qengines / sizeof qengines[0])
+#define N_PEERS (sizeof peers / sizeof peers[0])
+
+typedef struct timing {
+	int ok;                  /* the file was there and parsed */
+	double wall_s, cpu_s;
+	long rss_kb;
+} timing;
+
+typedef struct qrow {
+	char *cls, *query;
+	int status;              /* 0 ok, 1 unsupported, 2 error */
+	unsigned long long hits, ns;
+} qrow;
+
+typedef struct cstat {       /* one class, one engine */
+	size_t n, ok, unsupported, errors;
+	double p50, p95, p99, mean;   /* ms */
+} cstat;
+
+typedef struct engine {
+	json_t *build, *optimize, *query;
+	timing build_t, optimize_t;
+	qrow *q;
+	size_t nq;
+} engine;
+
+typedef struct report {
+	const char *dir, *queries, *corpus, *png;
+	engine e[N_ENGINES];
+	char **cls;              /* classes in query-file order */
+	size_t ncls;
+	cstat (*cs)[N_Q];        /* cs[class][qengine] */
+	unsigned long long docs, raw_bytes, text_bytes;
+} report;
+
+/* ---- reading -------------------------------------------------------------------- */
+
+static char *run_path(const report *r, const char *eng, const char *suffix)
+{
+	tc_buf b = {0};
+	tc_buf_printf(&b, "%s/%s.%s", r->dir, eng, suffix);
+	return b.data;
+}
+
+static json_t *load_json(const report *r, const char *eng, const char *suffix)
+{
+	char *p = run_path(r, eng, suffix);
+	json_error_t jerr;
+	json_t *j = access(p, R_OK) == 0 ? json_load_file(p, 0, &jerr) : NULL;
+	if (j == NULL && access(p, R_OK) == 0)
+		fprintf(stderr, "report: %s: %s\n", p, jerr.text);
+	free(p);
+	return j;
+}
+
+/* Reads the figures of `/usr/bin/time -v` output. */
+static timing load_time(const report *r, const char *eng, const char *suffix)
+{
+	timing t = {0};
+	char *p = run_path(r, eng, suffix);
+	FILE *f = fopen(p, "r");
+	free(p);
+	if (f == NULL)
+		return t;
+	char line[512];
+	double user = 0, sys = 0;
+	while (fgets(line, sizeof line, f)) {
+		const char *s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (strncmp(s, "User time (seconds):", 20) == 0)
+			user = atof(s + 20);
+		else if (strncmp(s, "System time (seconds):", 22) == 0)
+			sys = atof(s + 22);
+		else if (strncmp(s, "Maximum resident set size (kbytes):", 35) == 0)
+			t.rss_kb = atol(s + 35);
+		else if (strncmp(s, "Elapsed (wall clock) time", 25) == 0 && strstr(s, "): ")) {
+			/* "...(h:mm:ss or m:ss): 1:02:03.45" or "0:04.52" */
+			const char *v = strstr(s, "): ") + 3;
+			int h, m;
+			double sec;
+			if (sscanf(v, "%d:%d:%lf", &h, &m, &sec) == 3)
+				t.wall_s = h * 3600.0 + m * 60.0 + sec;
+			else if (sscanf(v, "%d:%lf", &m, &sec) == 2)
+				t.wall_s = m * 60.0 + sec;
+			t.ok = 1;
+		}
+	}
+	fclose(f);
+	t.cpu_s = user + sys;
+	return t;
+}
+
+static int load_tsv(const report *r, const char *eng, engine *e)
+{
+	char *p = run_path(r, eng, "queries.tsv");
+	FILE *f = fopen(p, "r");
+	free(p);
+	if (f == NULL)
+		return 0;
+	char *line = NULL;
+	size_t cap = 0, qcap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		char *col[7];
+		int n = 0;
+		char *save = NULL;
+		for (char *t = strtok_r(line, "\t", &save); t && n < 7; t = strtok_r(NULL, "\t", &save))
+			col[n++] = t;
+		if (n < 7)
+			continue;
+		e->q = tc_grow(e->q, &qcap, e->nq + 1, sizeof *e->q);
+		qrow *q = &e->q[e->nq++];
+		q->cls = tc_strdup(col[1]);
+		q->query = tc_strdup(col[6]);
+		q->status = strcmp(col[2], "ok") == 0 ? 0 : strcmp(col[2], "unsupported") == 0 ? 1 : 2;
+		q->hits = strtoull(col[3], NULL, 10);
+		q->ns = strtoull(col[5], NULL, 10);
+	}
+	free(line);
+	fclose(f);
+	return 1;
+}
+
+static void load(report *r)
+{
+	for (int i = 0; i < N_ENGINES; i++) {
+		engine *e = &r->e[i];
+		e->build = load_json(r, ekey[i], "build.json");
+		e->optimize = load_json(r, ekey[i], "optimize.json");
+		e->query = load_json(r, ekey[i], "query.json");
+		e->build_t = load_time(r, ekey[i], "build.time");
+		e->optimize_t = load_time(r, ekey[i], "optimize.time");
+		load_tsv(r, ekey[i], e);
+		json_t *b = e->build;
+		if (b && json_integer_value(json_object_get(b, "docs")) > 0 && r->docs == 0) {
+			r->docs = (unsigned long long)json_integer_value(json_object_get(b, "docs"));
+			r->raw_bytes = (unsigned long long)json_integer_value(json_object_get(b, "raw_bytes"));
+			r->text_bytes =
+				(unsigned long long)json_integer_value(json_object_get(b, "text_bytes"));
+		}
+	}
+}
+
+/* ---- figures -------------------------------------------------------------------- */
+
+static int by_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted v[0..n). */
+static double pct(const double *v, size_t n, double p)
+{
+	size_t k = (size_t)ceil(p / 100.0 * (double)n);
+	return v[k ? k - 1 : 0];
+}
+
+static int class_index(report *r, const char *cls)
+{
+	for (size_t i = 0; i < r->ncls; i++)
+		if (strcmp(r->cls[i], cls) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void class_stats(report *r)
+{
+	size_t cap = 0;
+	for (size_t k = 0; k < N_Q; k++) {
+		const engine *e = &r->e[qengines[k]];
+		for (size_t i = 0; i < e->nq; i++)
+			if (class_index(r, e->q[i].cls) < 0) {
+				r->cls = tc_grow(r->cls, &cap, r->ncls + 1, sizeof *r->cls);
+				r->cls[r->ncls++] = e->q[i].cls;
+			}
+	}
+	r->cs = tc_calloc(r->ncls ? r->ncls : 1, sizeof *r->cs);
+	double *v = NULL;
+	size_t vcap = 0;
+	for (size_t c = 0; c < r->ncls; c++)
+		for (size_t k = 0; k < N_Q; k++) {
+			const engine *e = &r->e[qengines[k]];
+			cstat *s = &r->cs[c][k];
+			size_t nv = 0;
+			double sum = 0;
+			for (size_t i = 0; i < e->nq; i++) {
+				if (strcmp(e->q[i].cls, r->cls[c]) != 0)
+					continue;
+				s->n++;
+				s->unsupported += e->q[i].status == 1;
+				s->errors += e->q[i].status == 2;
+				if (e->q[i].status != 0)
+					continue;
+				v = tc_grow(v, &vcap, nv + 1, sizeof *v);
+				v[nv++] = (double)e->q[i].ns / 1e6;
+				sum += (double)e->q[i].ns / 1e6;
+			}
+			s->ok = nv;
+			if (nv == 0)
+				continue;
+			qsort(v, nv, sizeof *v, by_double);
+			s->p50 = pct(v, nv, 50);
+			s->p95 = pct(v, nv, 95);
+			s->p99 = pct(v, nv, 99);
+			s->mean = sum / (double)nv;
+		}
+	free(v);
+}
+
+static int measured_index(const engine *e)
+{
+	return e->build_t.ok;
+}
+
+static double mb_s(const report *r, const engine *e)
+{
+	return e->build_t.wall_s > 0 ? (double)r->raw_bytes / 1e6 / e->build_t.wall_s : 0;
+}
+
+static double total_bytes(const json_t *j)
+{
+	return j ? (double)json_integer_value(json_object_get(json_object_get(j, "bytes"), "total"))
+	         : 0;
+}
+
+/* The size of the index the queries ran on: after optimize where there was one. */
+static double final_bytes(const engine *e)
+{
+	return e->optimize ? total_bytes(e->optimize) : total_bytes(e->build);
+}
+
+static double qps(const engine *e, const char *threads)
+{
+	json_t *q = json_object_get(json_object_get(e->query, "qps"), threads);
+	return q ? json_number_value(q) : 0;
+}
+
+/* Folding explains a count difference with FTS5 when the query has a d or đ in it:
+ * FTS5 keeps đ apart from d, the others fold it to d. */
+static int has_d(const char *q)
+{
+	for (const unsigned char *s = (const unsigned char *)q; *s; s++)
+		if (*s == 'd' || *s == 'D' || (s[0] == 0xC4 && (s[1] == 0x90 || s[1] == 0x91)))
+			return 1;
+	return 0;
+}
+
+/* ---- writing: results.json ------------------------------------------------------ */
+
+static json_t *jnum_or_null(double v, int ok)
+{
+	return ok ? json_real(v) : json_null();
+}
+
+static json_t *timing_json(const timing *t)
+{
+	if (!t->ok)
+		return json_null();
+	return json_pack("{s:f,s:f,s:I}", "wall_s", t->wall_s, "cpu_s", t->cpu_s, "peak_rss_kb",
+	                 (json_int_t)t->rss_kb);
+}
+
+static json_t *engine_json(const report *r, int i)
+{
+	const engine *e = &r->e[i];
+	json_t *o = json_object();
+	json_object_set_new(o, "measured", json_boolean(measured_index(e) || e->query));
+	if (measured_index(e)) {
+		json_t *ix = json_object();
+		json_object_set_new(ix, "build", timing_json(&e->build_t));
+		json_object_set_new(ix, "mb_s", json_real(mb_s(r, e)));
+		json_object_set_new(ix, "bytes", json_deep_copy(json_object_get(e->build, "bytes")));
+		if (e->optimize) {
+			json_object_set_new(ix, "optimize", timing_json(&e->optimize_t));
+			json_object_set_new(ix, "optimized_bytes",
+			                    json_deep_copy(json_object_get(e->optimize, "bytes")));
+		}
+		json_object_set_new(ix, "size_to_raw",
+		                    jnum_or_null(final_bytes(e) / (double)r->raw_bytes,
+		                                 r->raw_bytes > 0 && final_bytes(e) > 0));
+		json_object_set_new(o, "index", ix);
+	} else {
+		json_object_set_new(o, "index", json_null());
+	}
+	int k = -1;
+	for (size_t j = 0; j < N_Q; j++)
+		if (qengines[j] == i)
+			k = (int)j;
+	if (k < 0)
+		return o;
+	if (e->query == NULL) {
+		json_object_set_new(o, "query", json_null());
+		return o;
+	}
+	json_t *q = json_object();
+	json_object_set_new(q, "summary", json_deep_copy(e->query));
+	json_t *cls = json_object();
+	for (size_t c = 0; c < r->ncls; c++) {
+		const cstat *s = &r->cs[c][k];
+		json_object_set_new(cls, r->cls[c],
+		                    json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "queries",
+		                              (json_int_t)s->n, "ok", (json_int_t)s->ok, "unsupported",
+		                              (json_int_t)s->unsupported, "errors",
+		                              (json_int_t)s->errors, "p50_ms",
+		                              jnum_or_null(s->p50, s->ok > 0), "p95_ms",
+		                              jnum_or_null(s->p95, s->ok > 0), "p99_ms",
+		                              jnum_or_null(s->p99, s->ok > 0), "mean_ms",
+		                              jnum_or_null(s->mean, s->ok > 0)));
+	}
+	json_object_set_new(q, "classes", cls);
+	json_object_set_new(o, "query", q);
+	return o;
+}
+
+/* Hit-count cross-check: every query two or more engines answered. */
+typedef struct xcheck {
+	size_t compared, equal, explained;
+	json_t *unexplained;     /* array of {n, class, query, hits:{engine: count}} */
+} xcheck;
+
+static xcheck crosscheck(const report *r)
+{
+	xcheck x = {.unexplained = json_array()};
+	size_t n = 0;
+	for (size_t k = 0; k < N_Q; k++) {
+		const engine *e = &r->e[qengines[k]];
+		if (e->nq == 0)
+			continue;
+		if (n == 0)
+			n = e->nq;
+		else if (n != e->nq)
+			return x; /* not the same query file: nothing to compare */
+	}
+	for (size_t i = 0; i < n; i++) {
+		int answered = 0, differ = 0, explained = 1;
+		const qrow *first = NULL;
+		for (size_t k = 0; k < N_Q; k++) {
+			const engine *e = &r->e[qengines[k]];
+			if (e->nq == 0 || e->q[i].status != 0)
+				continue;
+			answered++;
+			if (first == NULL) {
+				first = &e->q[i];
+				continue;
+			}
+			if (e->q[i].hits != first->hits)
+				differ = 1;
+		}
+		if (answered < 2)
+			continue;
+		x.compared++;
+		if (!differ) {
+			x.equal++;
+			continue;
+		}
+		/* explained only if every disagreement involves FTS5 on a query with d/đ: the
+		 * engines other than FTS5 must agree among themselves */
+		const qrow *other = NULL;
+		for (size_t k = 0; k < N_Q; k++) {
+			const engine *e = &r->e[qengines[k]];
+			if (e->nq == 0 || e->q[i].status != 0 || qengines[k] == E_FTS5)
+				continue;
+			if (other && other->hits != e->q[i].hits)
+				explained = 0;
+			other = &e->q[i];
+		}
+		if (!has_d(first->query))
+			explained = 0;
+		if (explained) {
+			x.explained++;
+			continue;
+		}
+		json_t *hits = json_object();
+		for (size_t k = 0; k < N_Q; k++) {
+			const engine *e = &r->e[qengines[k]];
+			if (e->nq && e->q[i].status == 0)
+				json_object_set_new(hits, ekey[qengines[k]], json_integer((json_int_t)e->q[i].hits));
+		}
+		json_array_append_new(x.unexplained,
+		                      json_pack("{s:I,s:s,s:s,s:o}", "n", (json_int_t)i + 1, "class",
+		                                first->cls, "query", first->query, "hits", hits));
+	}
+	return x;
+}
+
+static void cpu_model(char *out, size_t n)
+{
+	snprintf(out, n, "unknown CPU");
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (f == NULL)
+		return;
+	char line[512];
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "model name", 10) == 0) {
+			char *v = strchr(line, ':');
+			if (v) {
+				v += 1 + (v[1] == ' ');
+				v[strcspn(v, "\n")] = '\0';
+				snprintf(out, n, "%s", v);
+			}
+			break;
+		}
+	fclose(f);
+}
+
+/* ---- writing: Markdown ---------------------------------------------------------- */
+
+static void cell_num(FILE *f, int ok, const char *fmt, double v)
+{
+	fputs(" | ", f);
+	if (ok)
+		fprintf(f, fmt, v);
+	else
+		fputs(NOT_MEASURED, f);
+}
+
+static void cell_ratio(FILE *f, double num, double den, int ok)
+{
+	fputs(" | ", f);
+	if (ok && num > 0 && den > 0)
+		fprintf(f, "%.2f", num / den);
+	else
+		fputs("—", f);
+}
+
+/* One row of the indexing table: a figure for every engine, then tracuu/peer. */
+static void index_row(FILE *f, const report *r, const char *label, const char *fmt,
+                      double (*get)(const report *, const engine *, int *ok))
+{
+	fprintf(f, "| %s", label);
+	double v[N_ENGINES];
+	int ok[N_ENGINES];
+	for (int i = 0; i < N_ENGINES; i++) {
+		ok[i] = 0;
+		v[i] = measured_index(&r->e[i]) ? get(r, &r->e[i], &ok[i]) : 0;
+		if (ok[i])
+			fputs(" | ", f), fprintf(f, fmt, v[i]);
+		else
+			fputs(measured_index(&r->e[i]) ? " | —" : " | " NOT_MEASURED, f);
+	}
+	for (size_t p = 0; p < N_PEERS; p++)
+		cell_ratio(f, v[E_TRACUU], v[peers[p]], ok[E_TRACUU] && ok[peers[p]]);
+	fputs(" |\n", f);
+}
+
+static double get_wall(const report *r, const engine *e, int *ok)
+{
+	(void)r;
+	*ok = e->build_t.ok;
+	return e->build_t.wall_s;
+}
+static double get_mbs(const report *r, const engine *e, int *ok)
+{
+	*ok = e->build_t.ok && r->raw_bytes > 0;
+	return mb_s(r, e);
+}
+static double get_cpu(const report *r, const engine *e, int *ok)
+{
+	(void)r;
+	*ok = e->build_t.ok;
+	return e->build_t.cpu_s;
+}
+static double get_rss(const report *r, const engine *e, int *ok)
+{
+	(void)r;
+	*ok = e->build_t.ok && e->build_t.rss_kb > 0;
+	return (double)e->build_t.rss_kb / 1024.0;
+}
+static double get_size_built(const report *r, const engine *e, int *ok)
+{
+	(void)r;
+	*ok = total_bytes(e->build) > 0;
+	return total_bytes(e->build) / 1e6;
+}
+static double get_opt_wall(const report *r, const engine *e, int *ok)
+{
+	(void)r;
+	*ok = e->optimize_t.ok;
+	return e->optimize_t.wall_s;
+}
+static double get_size_final(const report *r, const engine *e, int *ok)
+{
+	(void)r;
+	*ok = final_bytes(e) > 0;
+	return final_bytes(e) / 1e6;
+}
+static double get_size_ratio(const report *r, const engine *e, int *ok)
+{
+	*ok = final_bytes(e) > 0 && r->raw_bytes > 0;
+	return final_bytes(e) / (double)r->raw_bytes;
+}
+
+static void write_parts(FILE *f, const report *r)
+{
+	fprintf(f, "\nIndex size by part (MB, the index the queries ran on):\n\n");
+	for (int i = 0; i < N_ENGINES; i++) {
+		const engine *e = &r->e[i];
+		json_t *bytes = json_object_get(e->optimize ? e->optimize : e->build, "bytes");
+		fprintf(f, "- %s:", elabel[i]);
+		if (!json_is_object(bytes)) {
+			fprintf(f, " %s\n", NOT_MEASURED);
+			continue;
+		}
+		const char *key;
+		json_t *v;
+		int first = 1;
+		json_object_foreach(bytes, key, v) {
+			if (strcmp(key, "total") == 0 || json_integer_value(v) <= 0)
+				continue;
+			fprintf(f, "%s %s %.2f", first ? "" : ",", key, (double)json_integer_value(v) / 1e6);
+			first = 0;
+		}
+		fputs("\n", f);
+	}
+}
+
+static void write_latency(FILE *f, const report *r)
+{
+	fprintf(f, "\n## Query latency, top 10 (ms: p50 / p95 / p99)\n\n| class | queries");
+	for (size_t k = 0; k < N_Q; k++)
+		fprintf(f, " | %s", elabel[qengines[k]]);
+	for (size_t p = 0; p < N_PEERS; p++)
+		fprintf(f, " | p50 tracuu/%s", elabel[peers[p]]);
+	fprintf(f, " |\n|---|---:");
+	for (size_t k = 0; k < N_Q + N_PEERS; k++)
+		fprintf(f, "|---:");
+	fprintf(f, "|\n");
+	for (size_t c = 0; c < r->ncls; c++) {
+		size_t n = 0;
+		for (size_t k = 0; k < N_Q; k++)
+			if (r->cs[c][k].n > n)
+				n = r->cs[c][k].n;
+		fprintf(f, "| %s | %zu", r->cls[c], n);
+		for (size_t k = 0; k < N_Q; k++) {
+			const cstat *s = &r->cs[c][k];
+			if (s->ok)
+				fprintf(f, " | %.3f / %.3f / %.3f", s->p50, s->p95, s->p99);
+			else if (s->n && s->unsupported == s->n)
+				fprintf(f, " | unsupported");
+			else if (s->n)
+				fprintf(f, " | errors");
+			else
+				fprintf(f, " | %s", NOT_MEASURED);
+			if (s->errors)
+				fprintf(f, " (%zu errors)", s->errors);
+		}
+		for (size_t p = 0; p < N_PEERS; p++) {
+			const cstat *t = &r->cs[c][0], *s = &r->cs[c][p + 1];
+			cell_ratio(f, t->p50, s->p50, t->ok && s->ok);
+		}
+		fprintf(f, " |\n");
+	}
+}
+
+static void write_throughput(FILE *f, const report *r)
+{
+	size_t nq = 0;
+	for (size_t k = 0; k < N_Q; k++) {
+		json_t *v = json_object_get(r->e[qengines[k]].query, "qps_queries");
+		if (v)
+			nq = (size_t)json_integer_value(v);
+	}
+	fprintf(f, "\n## Throughput (queries/s, top 10, over the %zu queries other than quantity "
+	        "comparisons)\n\n| threads", nq);
+	for (size_t k = 0; k < N_Q; k++)
+		fprintf(f, " | %s", elabel[qengines[k]]);
+	for (size_t p = 0; p < N_PEERS; p++)
+		fprintf(f, " | tracuu/%s", elabel[peers[p]]);
+	fprintf(f, " |\n|---");
+	for (size_t k = 0; k < N_Q + N_PEERS; k++)
+		fprintf(f, "|---:");
+	fprintf(f, "|\n");
+	static const char *const threads[] = {"1", "2"};
+	for (size_t t = 0; t < 2; t++) {
+		fprintf(f, "| %s", threads[t]);
+		for (size_t k = 0; k < N_Q; k++) {
+			const engine *e = &r->e[qengines[k]];
+			cell_num(f, e->query && qps(e, threads[t]) > 0, "%.0f", qps(e, threads[t]));
+		}
+		for (size_t p = 0; p < N_PEERS; p++)
+			cell_ratio(f, qps(&r->e[E_TRACUU], threads[t]), qps(&r->e[peers[p]], threads[t]),
+			           r->e[E_TRACUU].query && r->e[peers[p]].query);
+		fprintf(f, " |\n");
+	}
+}
+
+static void write_crosscheck(FILE *f, const xcheck *x)
+{
+	size_t nu = json_array_size(x->unexplained);
+	fprintf(f, "\n## Hit counts\n\nQueries answered by two or more engines: %zu. Same count "
+	        "everywhere: %zu. Different, explained by folding (FTS5 keeps đ apart from d, "
+	        "the query has a d or đ, and the other engines agree): %zu. Different, not "
+	        "explained: %zu.\n", x->compared, x->equal, x->explained, nu);
+	if (nu == 0)
+		return;
+	fprintf(f, "\n| # | class | query | hits |\n|---:|---|---|---|\n");
+	for (size_t i = 0; i < nu && i < MAX_LIST; i++) {
+		json_t *u = json_array_get(x->unexplained, i);
+		fprintf(f, "| %lld | %s | `%s` |", (long long)json_integer_value(json_object_get(u, "n")),
+		        json_string_value(json_object_get(u, "class")),
+		        json_string_value(json_object_get(u, "query")));
+		const char *key;
+		json_t *v;
+		int first = 1;
+		json_object_foreach(json_object_get(u, "hits"), key, v) {
+			fprintf(f, "%s %s %lld", first ? "" : ",", key, (long long)json_integer_value(v));
+			first = 0;
+		}
+		fprintf(f, " |\n");
+	}
+	if (nu > MAX_LIST)
+		fprintf(f, "\n%zu more in results.json.\n", nu - MAX_LIST);
+}
+
+static void write_md(FILE *f, const report *r, const char *date, const char *cpu, long cores,
+                     const xcheck *x)
+{
+	fprintf(f, "# Benchmark: tracuu, SQLite FTS5 and Xapian\n\n");
+	fprintf(f, "Run of %s on %s (%ld cores). Corpus: %s, %llu documents, %.1f MB of raw "
+	        "JSONL (%.1f MB of title and body text). Queries: %s.\n", date, cpu, cores,
+	        r->corpus, r->docs, (double)r->raw_bytes / 1e6, (double)r->text_bytes / 1e6,
+	        r->queries);
+	if (!measured_index(&r->e[E_TRACUU]) && r->e[E_TRACUU].query == NULL)
+		fprintf(f, "\ntracuu is **%s**: its indexer and query API are still being written. "
+		        "The run measures the peers, and tracuu's columns fill in (with the ratios) "
+		        "once `tracuu index` and `bench/tracuu_driver.c` exist.\n", NOT_MEASURED);
+	fprintf(f, "\nRatios are tracuu / peer: below 1 is better for times, sizes and latency; "
+	        "above 1 is better for MB/s and queries/s.\n");
+
+	fprintf(f, "\n## Indexing\n\n| | ");
+	for (int i = 0; i < N_ENGINES; i++)
+		fprintf(f, "%s | ", elabel[i]);
+	for (size_t p = 0; p < N_PEERS; p++)
+		fprintf(f, "tracuu/%s | ", elabel[peers[p]]);
+	fprintf(f, "\n|---");
+	for (size_t i = 0; i < N_ENGINES + N_PEERS; i++)
+		fprintf(f, "|---:");
+	fprintf(f, "|\n");
+	index_row(f, r, "build wall time (s)", "%.2f", get_wall);
+	index_row(f, r, "build MB/s (raw JSONL)", "%.1f", get_mbs);
+	index_row(f, r, "build CPU time (s)", "%.2f", get_cpu);
+	index_row(f, r, "build peak RSS (MB)", "%.0f", get_rss);
+	index_row(f, r, "index size after build (MB)", "%.1f", get_size_built);
+	index_row(f, r, "optimize wall time (s)", "%.2f", get_opt_wall);
+	index_row(f, r, "index size queried (MB)", "%.1f", get_size_final);
+	index_row(f, r, "index size / raw JSONL", "%.2f", get_size_ratio);
+	write_parts(f, r);
+	write_latency(f, r);
+	if (r->png)
+		fprintf(f, "\n![p50 latency per class and engine](%s)\n", r->png);
+	write_throughput(f, r);
+	write_crosscheck(f, x);
+
+	fprintf(f, "\n## How it was measured\n\n"
+	        "- `make bench` (bench/run.sh) runs every engine one after the other on the same "
+	        "corpus files and the same query file (bench/gen_queries.c, fixed seed), on the "
+	        "same machine in the same run.\n"
+	        "- Build: wall time, CPU time and peak RSS from `/usr/bin/time -v` around the "
+	        "whole build command (reading and decompressing the corpus included). MB/s = raw "
+	        "JSONL bytes / build wall time. The peers' optimize step (FTS5 `optimize` + "
+	        "`VACUUM`, Xapian `compact`) is timed apart; queries run on the optimized "
+	        "index, whose size is the one compared.\n"
+	        "- FTS5: `fts5(id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics "
+	        "2')`, text stored, one transaction, default settings; read-only connections "
+	        "with mmap; top 10 by `rank` (bm25).\n"
+	        "- Xapian: text folded by tracuu's analyser (lower case, no diacritics, đ -> d), "
+	        "TermGenerator with positions, no stemming, the id as document data, no text "
+	        "stored; QueryParser with AND as default operator, phrases, wildcards; BM25.\n"
+	        "- Queries: in-process, one untimed warm pass (which also takes every exact "
+	        "count, never timed), then one timed pass of each query's top 10 with the ids "
+	        "fetched; p50/p95/p99 are nearest-rank over the class. Quantity comparisons "
+	        "have no translation for the peers (unsupported). Throughput: a pass over the "
+	        "queries with 1, then 2 threads, one handle per thread.\n"
+	        "- The machine is shared (2 cores): compare ratios from the same run, not "
+	        "absolute figures across runs.\n");
+}
+
+/* ---- writing: plot data --------------------------------------------------------- */
+
+static void write_plot_data(FILE *f, const report *r)
+{
+	/* the first line is the column heads gnuplot's legend uses */
+	fprintf(f, "class");
+	for (size_t k = 0; k < N_Q; k++) {
+		size_t ok = 0;
+		for (size_t c = 0; c < r->ncls; c++)
+			ok += r->cs[c][k].ok;
+		fprintf(f, "\t%s%s", elabel[qengines[k]], ok ? "" : " (" NOT_MEASURED ")");
+	}
+	fprintf(f, "\n");
+	for (size_t c = 0; c < r->ncls; c++) {
+		fprintf(f, "%s", r->cls[c]);
+		for (size_t k = 0; k < N_Q; k++) {
+			if (r->cs[c][k].ok)
+				fprintf(f, "\t%.4f", r->cs[c][k].p50);
+			else
+				fprintf(f, "\t?");
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: report -d RUN_DIR -q QUERIES -c CORPUS -j OUT.json -m OUT.md "
+	        "-p OUT.dat [-i PLOT.png]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	report r = {0};
+	const char *json_out = NULL, *md_out = NULL, *dat_out = NULL;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		const char *o = argv[i], *v = argv[i + 1];
+		if (strcmp(o, "-d") == 0)
+			r.dir = v;
+		else if (strcmp(o, "-q") == 0)
+			r.queries = v;
+		else if (strcmp(o, "-c") == 0)
+			r.corpus = v;
+		else if (strcmp(o, "-j") == 0)
+			json_out = v;
+		else if (strcmp(o, "-m") == 0)
+			md_out = v;
+		else if (strcmp(o, "-p") == 0)
+			dat_out = v;
+		else if (strcmp(o, "-i") == 0)
+			r.png = v;
+		else
+			return usage();
+	}
+	if (argc % 2 == 0 || !r.dir || !r.queries || !r.corpus || !json_out || !md_out || !dat_out)
+		return usage();
+	load(&r);
+	class_stats(&r);
+	xcheck x = crosscheck(&r);
+
+	char date[64], cpu[256];
+	time_t now = time(NULL);
+	strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+	cpu_model(cpu, sizeof cpu);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct utsname u;
+	uname(&u);
+
+	json_t *engines = json_object();
+	for (int i = 0; i < N_ENGINES; i++)
+		json_object_set_new(engines, ekey[i], engine_json(&r, i));
+	json_t *cls = json_array();
+	for (size_t c = 0; c < r.ncls; c++)
+		json_array_append_new(cls, json_string(r.cls[c]));
+	json_t *root = json_pack(
+		"{s:s,s:{s:s,s:I,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:{s:I,s:I,s:I,s:o}}",
+		"date", date, "machine", "cpu", cpu, "cores", (json_int_t)cores, "kernel", u.release,
+		"corpus", "files", r.corpus, "docs", (json_int_t)r.docs, "raw_bytes",
+		(json_int_t)r.raw_bytes, "text_bytes", (json_int_t)r.text_bytes, "queries", "file",
+		r.queries, "classes", cls, "engines", engines, "hit_counts", "compared",
+		(json_int_t)x.compared, "equal", (json_int_t)x.equal, "explained_by_folding",
+		(json_int_t)x.explained, "unexplained", x.unexplained);
+	int rc = 0;
+	if (root == NULL || json_dump_file(root, json_out, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) {
+		fprintf(stderr, "report: cannot write %s\n", json_out);
+		rc = 1;
+	}
+	json_decref(root);
+
+	FILE *md = fopen(md_out, "w"), *dat = fopen(dat_out, "w");
+	if (md && dat) {
+		write_md(md, &r, date, cpu, cores, &x);
+		write_plot_data(dat, &r);
+	}
+	if (!md || !dat || ferror(md) || ferror(dat)) {
+		fprintf(stderr, "report: cannot write %s or %s\n", md_out, dat_out);
+		rc = 1;
+	}
+	if (md)
+		fclose(md);
+	if (dat)
+		fclose(dat);
+
+	for (int i = 0; i < N_ENGINES; i++) {
+		engine *e = &r.e[i];
+		json_decref(e->build);
+		json_decref(e->optimize);
+		json_decref(e->query);
+		for (size_t k = 0; k < e->nq; k++) {
+			free(e->q[k].cls);
+			free(e->q[k].query);
+		}
+		free(e->q);
+	}
+	free(r.cls);
+	free(r.cs);
+	return rc;
+}
