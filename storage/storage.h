@@ -440,7 +440,9 @@ typedef struct tc_doc {
 	/* private */
 	size_t fields_cap;
 	tc_buf block;               /* decompressed block */
-	const tc_segment *seg;      /* block cache key: segment and block number */
+	tc_buf vals;                /* NUL-terminated copies of id and values */
+	void *dctx;                 /* zstd decompression context, reused */
+	const tc_segment *seg;      /* block cache key: segment, its serial, block number */
 	uint64_t block_no;
 	uint64_t seg_serial;
 } tc_doc;

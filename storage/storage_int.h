@@ -165,4 +165,181 @@ int tc__del_parse(const tc__rfile *f, uint64_t seg_id, uint64_t gen, uint32_t nd
 
 /* ---- End of interface to manifest.c ---- */
 
+/* ---- Readers' parsed sections of a segment (filled by the *_open functions) ---- */
+
+typedef struct tc__dict_r {
+	uint64_t nterms, nblocks;
+	const unsigned char *index;   /* nblocks entries of 16 bytes */
+	const unsigned char *keys;    /* first keys of the blocks */
+	uint64_t keys_len;
+	uint64_t kind_terms[3], kind_pst[3], kind_pos[3];  /* statistics, 'f' 's' 'e' */
+} tc__dict_r;
+
+typedef struct tc__fln_r {
+	unsigned nfields;
+	uint8_t width[TC_MAX_FIELDS];
+	uint64_t total[TC_MAX_FIELDS];
+	const unsigned char *col[TC_MAX_FIELDS];
+} tc__fln_r;
+
+typedef struct tc__doc_r {
+	uint32_t nblocks;
+	const unsigned char *index;   /* nblocks entries of 12 bytes */
+	uint64_t raw_bytes;
+} tc__doc_r;
+
+typedef struct tc__ids_r {
+	uint32_t n;
+	const unsigned char *docs, *offs, *heap;
+	uint64_t heap_len;
+} tc__ids_r;
+
+typedef struct tc__num_r {
+	uint64_t n;
+	uint32_t nunits, heap_len;
+	const unsigned char *units, *heap, *values, *docs, *pos, *fields;
+} tc__num_r;
+
+/* A live segment of a snapshot: every file mapped, sections parsed. */
+struct tc_segment {
+	uint64_t id;
+	uint64_t serial;          /* unique per open, keys tc_doc's block cache */
+	uint32_t ndocs, ndeleted;
+	uint64_t del_gen;
+	const uint8_t *del;       /* delete bitset inside f_del, or NULL */
+	tc__rfile f_tdx, f_pst, f_pos, f_fln, f_doc, f_ids, f_num, f_del;
+	tc__dict_r dict;
+	tc__fln_r fln;
+	tc__doc_r doc;
+	tc__ids_r ids;
+	tc__num_r num;
+};
+
+/* ---- Interface to segment.c ---- */
+
+/*
+ * Opens segment ms of dir into seg (zeroed by the caller): maps its files, checks their
+ * frames, verifies checksums of the small ones (all when verify_all) and parses them.
+ */
+int tc__seg_open(tc_segment *seg, const char *dir, const tc_manifest_seg *ms, int verify_all,
+                 tc_error *err);
+void tc__seg_close(tc_segment *seg);
+
+/* ---- Interface to postings.c: the postings writer ---- */
+
+typedef struct tc__pw {
+	tc__wfile pst, pos;
+	int has_pos;
+	/* the current term */
+	uint32_t df, max_tf, min_len;
+	uint64_t ttf;
+	uint32_t nblocks, prev_last;  /* blocks done, last doc of the previous block */
+	uint64_t doc_off, pos_off;    /* where the term starts in .pst and .pos */
+	tc_buf skip, blocks;          /* the term's skip entries and doc blocks */
+	/* the current block */
+	uint32_t bdocs[TC_POSTINGS_BLOCK], bfreqs[TC_POSTINGS_BLOCK], bn;
+	uint32_t bmax_tf, bmin_len;
+	uint32_t *bpos;               /* position deltas of the block */
+	size_t bpos_n, bpos_cap;
+	tc_buf posbuf;
+} tc__pw;
+
+int tc__pw_open(tc__pw *w, const char *dir, uint64_t seg_id, tc_error *err);
+void tc__pw_begin(tc__pw *w, int has_pos);
+/* Adds a doc (ascending) with its freq, positions (freq of them, if has_pos) and the
+   length of the term's field in that doc. */
+void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uint32_t len);
+/* Writes the term's postings and fills *ti. */
+void tc__pw_end(tc__pw *w, tc_term_info *ti);
+int tc__pw_close(tc__pw *w, tc_error *err);
+void tc__pw_free(tc__pw *w);
+
+/* ---- Interface to termdict.c ---- */
+
+typedef struct tc__dw {
+	tc__wfile f;
+	tc_buf block, tmp;            /* entries of the current block; scratch */
+	uint32_t nentries;
+	tc_buf prev_key, first_key;
+	uint64_t prev_doc_off, prev_pos_off;
+	tc_buf index, keys;           /* block index and first keys, written at the end */
+	uint64_t nterms, nblocks;
+	uint64_t kind_terms[3], kind_pst[3], kind_pos[3];
+} tc__dw;
+
+/* 0 'f', 1 's', 2 'e', -1 for any other kind byte. */
+int tc__kind_index(unsigned char kind);
+int tc__dw_open(tc__dw *w, const char *dir, uint64_t seg_id, tc_error *err);
+/* Appends a term (keys ascending); pst/pos_bytes are its postings sizes, for stats. */
+void tc__dw_add(tc__dw *w, const void *key, size_t len, const tc_term_info *ti,
+                uint64_t pst_bytes, uint64_t pos_bytes);
+int tc__dw_close(tc__dw *w, tc_error *err);
+void tc__dw_free(tc__dw *w);
+int tc__dict_open(tc_segment *seg, tc_error *err);
+
+/* ---- Interface to docstore.c ---- */
+
+typedef struct tc__dsw {
+	tc__wfile f;
+	tc_buf raw, z, index;
+	uint32_t ndocs, nblocks, block_first;
+	uint64_t raw_bytes;
+	void *cctx;                   /* ZSTD_CCtx */
+} tc__dsw;
+
+int tc__dsw_open(tc__dsw *w, const char *dir, uint64_t seg_id, tc_error *err);
+void tc__dsw_add(tc__dsw *w, const char *id, size_t id_len, const tc_field_value *fields,
+                 size_t nfields);
+int tc__dsw_close(tc__dsw *w, tc_error *err);
+void tc__dsw_free(tc__dsw *w);
+/* Writes <seg>.ids from the ids of docs 0..ndocs-1 (doc d = heap[offs[d]..offs[d+1])). */
+int tc__ids_write(const char *dir, uint64_t seg_id, const tc_buf *heap, const uint32_t *offs,
+                  uint32_t ndocs, tc_error *err);
+int tc__docstore_open(tc_segment *seg, tc_error *err);
+int tc__ids_open(tc_segment *seg, tc_error *err);
+/* Entry i of the sorted id map. */
+void tc__ids_entry(const tc_segment *seg, uint32_t i, const char **id, uint32_t *len,
+                   uint32_t *doc);
+/* Decompresses block b and walks all its records (for check); *first..*next_first
+   are its docs. scratch is a tc_doc used for its buffers. */
+int tc__docstore_check_block(const tc_segment *seg, uint32_t b, tc_doc *scratch,
+                             uint32_t *first, uint32_t *next_first, tc_error *err);
+
+/* ---- Interface to numeric.c ---- */
+
+typedef struct tc__numw_entry {
+	double value;
+	uint32_t doc, pos, unit;
+	uint8_t field;
+} tc__numw_entry;
+
+typedef struct tc__numw {
+	tc__numw_entry *e;
+	size_t n, cap;
+	tc_buf heap;                  /* unit keys, back to back */
+	uint32_t *unit_off;           /* unit u = heap[unit_off[u] .. unit_off[u+1]) */
+	size_t unit_off_cap;
+	uint32_t nunits;
+	uint32_t *slots;              /* open addressing over unit ids; UINT32_MAX = empty */
+	size_t nslots;
+} tc__numw;
+
+void tc__numw_add(tc__numw *w, const char *unit, size_t len, double value, uint32_t doc,
+                  uint8_t field, uint32_t pos);
+/* Sorts and writes <seg>.num. */
+int tc__numw_write(tc__numw *w, const char *dir, uint64_t seg_id, tc_error *err);
+void tc__numw_free(tc__numw *w);
+int tc__num_open(tc_segment *seg, tc_error *err);
+void tc__num_entry(const tc_segment *seg, uint64_t i, tc_num_entry *e);
+/* 1 and the entry range of unit key, or 0 when the segment has no such unit. */
+int tc__num_unit_find(const tc_segment *seg, const char *key, size_t len, uint64_t *first,
+                      uint64_t *count);
+
+/* ---- Interface to fieldlen.c ---- */
+
+/* Writes <seg>.fln from lens[doc * nfields + field]. */
+int tc__fln_write(const char *dir, uint64_t seg_id, const uint32_t *lens, uint32_t ndocs,
+                  unsigned nfields, tc_error *err);
+int tc__fln_open(tc_segment *seg, tc_error *err);
+
 #endif

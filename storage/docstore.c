@@ -1,0 +1,441 @@
+/*
+ * docstore.c — the stored fields of a segment's documents (<seg>.doc, zstd-compressed
+ * blocks) and the map from external id to local doc id (<seg>.ids, sorted).
+ *
+ * <seg>.doc grammar (file frame of fileio.c, magic "TCDS"; little-endian):
+ *
+ *   content   := zblock{nblocks} index tail
+ *   zblock    := a zstd frame (content size and content checksum present) whose
+ *                content is record{docs of the block}; a block closes once its content
+ *                reaches 64 KiB, so one record never spans two blocks
+ *   record    := id_len:varint id:byte[id_len]  nfields:varint
+ *                (field:u8 len:varint value:byte[len]){nfields}
+ *   index     := (block_off:u64 first_doc:u32){nblocks}
+ *                block_off = offset of the zblock in the file; the block runs to the
+ *                next block_off (the last to the index); first_doc = doc id of its first
+ *                record (0 for the first block, strictly ascending)
+ *   tail      := ndocs:u32 nblocks:u32 index_off:u64 raw_bytes:u64
+ *
+ * <seg>.ids grammar (magic "TCID"):
+ *
+ *   content   := n:u32 (= ndocs)  doc:u32[n]  off:u32[n + 1]  heap:byte[off[n]]
+ *                entry i = (heap[off[i] .. off[i+1]), doc[i]), strictly ascending by id
+ *                (memcmp order, shorter first on a tie); off[0] = 0; every doc once
+ *
+ * Fetching a document = binary search of the index, one zstd decompression (whose
+ * checksum catches a damaged block), a walk over the records before it.
+ */
+#include "storage_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <zstd.h>
+
+#include "common/mem.h"
+
+#define DOC_BLOCK_RAW (64u << 10)
+#define DOC_ZSTD_LEVEL 6
+#define DOC_TAIL 24
+#define DOC_IENTRY 12
+#define DOC_MAX_BLOCK_RAW (1u << 30)  /* refuse to inflate a block beyond this */
+
+/* ---------------------------------------------------------------------------------- */
+/* Doc store writer                                                                   */
+/* ---------------------------------------------------------------------------------- */
+
+int tc__dsw_open(tc__dsw *w, const char *dir, uint64_t seg_id, tc_error *err)
+{
+	memset(w, 0, sizeof *w);
+	w->f.fd = -1;
+	char name[TC_NAME_MAX];
+	tc__seg_file_name(name, seg_id, "doc");
+	TC_FORWARD(tc__wfile_open(&w->f, dir, name, TC_MAGIC_DOCSTORE, err));
+	w->cctx = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, DOC_ZSTD_LEVEL);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
+	return TC_OK;
+}
+
+static void dsw_flush(tc__dsw *w)
+{
+	if (w->raw.len == 0)
+		return;
+	size_t cap = ZSTD_compressBound(w->raw.len);
+	w->z.len = 0;
+	tc_buf_reserve(&w->z, cap);
+	size_t n = ZSTD_compress2(w->cctx, w->z.data, cap, w->raw.data, w->raw.len);
+	if (ZSTD_isError(n)) {
+		if (w->f.rc == TC_OK) {
+			w->f.rc = TC_EIO;
+			snprintf(w->f.msg, sizeof w->f.msg, "zstd: %s", ZSTD_getErrorName(n));
+		}
+		return;
+	}
+	tc_buf_put_u64le(&w->index, w->f.off);
+	tc_buf_put_u32le(&w->index, w->block_first);
+	tc__wfile_put(&w->f, w->z.data, n);
+	w->raw_bytes += w->raw.len;
+	w->nblocks++;
+	w->raw.len = 0;
+	w->block_first = w->ndocs;
+}
+
+void tc__dsw_add(tc__dsw *w, const char *id, size_t id_len, const tc_field_value *fields,
+                 size_t nfields)
+{
+	tc_buf *b = &w->raw;
+	tc_buf_put_varint(b, id_len);
+	tc_buf_append(b, id, id_len);
+	tc_buf_put_varint(b, nfields);
+	for (size_t i = 0; i < nfields; i++) {
+		tc_buf_putc(b, (char)fields[i].field);
+		tc_buf_put_varint(b, fields[i].len);
+		tc_buf_append(b, fields[i].data, fields[i].len);
+	}
+	w->ndocs++;
+	if (b->len >= DOC_BLOCK_RAW)
+		dsw_flush(w);
+}
+
+int tc__dsw_close(tc__dsw *w, tc_error *err)
+{
+	dsw_flush(w);
+	uint64_t index_off = w->f.off;
+	tc__wfile_put(&w->f, w->index.data, w->index.len);
+	tc__wfile_u32(&w->f, w->ndocs);
+	tc__wfile_u32(&w->f, w->nblocks);
+	tc__wfile_u64(&w->f, index_off);
+	tc__wfile_u64(&w->f, w->raw_bytes);
+	int rc = tc__wfile_close(&w->f, err);
+	tc__dsw_free(w);
+	return rc;
+}
+
+void tc__dsw_free(tc__dsw *w)
+{
+	tc__wfile_abort(&w->f);
+	tc_buf_free(&w->raw);
+	tc_buf_free(&w->z);
+	tc_buf_free(&w->index);
+	ZSTD_freeCCtx(w->cctx);
+	w->cctx = NULL;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Id map writer                                                                      */
+/* ---------------------------------------------------------------------------------- */
+
+typedef struct idref {
+	const unsigned char *p;
+	uint32_t len, doc;
+} idref;
+
+static int idcmp(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+{
+	int c = memcmp(a, b, na < nb ? na : nb);
+	return c ? c : (na > nb) - (na < nb);
+}
+
+static int idref_cmp(const void *x, const void *y)
+{
+	const idref *a = x, *b = y;
+	return idcmp(a->p, a->len, b->p, b->len);
+}
+
+int tc__ids_write(const char *dir, uint64_t seg_id, const tc_buf *heap, const uint32_t *offs,
+                  uint32_t ndocs, tc_error *err)
+{
+	idref *r = tc_malloc((ndocs ? ndocs : 1) * sizeof *r);
+	for (uint32_t d = 0; d < ndocs; d++)
+		r[d] = (idref){(const unsigned char *)heap->data + offs[d], offs[d + 1] - offs[d], d};
+	qsort(r, ndocs, sizeof *r, idref_cmp);
+	for (uint32_t i = 1; i < ndocs; i++) {
+		if (idref_cmp(&r[i - 1], &r[i]) == 0) {
+			int rc = tc_error_set(err, TC_EINVAL, "duplicate id '%.*s' (docs %" PRIu32
+			                      " and %" PRIu32 ")", (int)(r[i].len > 200 ? 200 : r[i].len),
+			                      (const char *)r[i].p, r[i - 1].doc, r[i].doc);
+			free(r);
+			return rc;
+		}
+	}
+	tc__wfile f;
+	char name[TC_NAME_MAX];
+	tc__seg_file_name(name, seg_id, "ids");
+	int rc = tc__wfile_open(&f, dir, name, TC_MAGIC_IDS, err);
+	if (rc == TC_OK) {
+		tc__wfile_u32(&f, ndocs);
+		for (uint32_t i = 0; i < ndocs; i++)
+			tc__wfile_u32(&f, r[i].doc);
+		uint32_t off = 0;
+		tc__wfile_u32(&f, 0);
+		for (uint32_t i = 0; i < ndocs; i++)
+			tc__wfile_u32(&f, off += r[i].len);
+		for (uint32_t i = 0; i < ndocs; i++)
+			tc__wfile_put(&f, r[i].p, r[i].len);
+		rc = tc__wfile_close(&f, err);
+	}
+	free(r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Readers                                                                            */
+/* ---------------------------------------------------------------------------------- */
+
+int tc__docstore_open(tc_segment *seg, tc_error *err)
+{
+	const tc__rfile *f = &seg->f_doc;
+	tc__doc_r *d = &seg->doc;
+	if (f->end - f->p < DOC_TAIL)
+		return tc__corrupt(err, f, f->p, "no room for the tail");
+	const unsigned char *t = f->end - DOC_TAIL;
+	d->nblocks = tc__get_u32(t + 4);
+	uint64_t index_off = tc__get_u64(t + 8);
+	d->raw_bytes = tc__get_u64(t + 16);
+	uint64_t tail_off = (uint64_t)(t - f->map.data);
+	if (tc__get_u32(t) != seg->ndocs)
+		return tc__corrupt(err, f, t, "%" PRIu32 " docs, the manifest says %" PRIu32,
+		                   tc__get_u32(t), seg->ndocs);
+	if (index_off < TC_FILE_HEADER || index_off > tail_off ||
+	    (tail_off - index_off) != (uint64_t)d->nblocks * DOC_IENTRY ||
+	    (seg->ndocs > 0) != (d->nblocks > 0) || d->nblocks > seg->ndocs)
+		return tc__corrupt(err, f, t, "inconsistent tail (%" PRIu32 " blocks, index at %"
+		                   PRIu64 ")", d->nblocks, index_off);
+	d->index = f->map.data + index_off;
+	return TC_OK;
+}
+
+/* Bounds and first doc of block b, checked. */
+static int doc_block(const tc_segment *seg, uint32_t b, const unsigned char **s,
+                     const unsigned char **e, uint32_t *first, uint32_t *next_first,
+                     tc_error *err)
+{
+	const tc__rfile *f = &seg->f_doc;
+	const tc__doc_r *d = &seg->doc;
+	const unsigned char *ie = d->index + (size_t)b * DOC_IENTRY;
+	uint64_t off = tc__get_u64(ie);
+	uint64_t end = b + 1 < d->nblocks ? tc__get_u64(ie + DOC_IENTRY)
+	                                  : (uint64_t)(d->index - f->map.data);
+	*first = tc__get_u32(ie + 8);
+	*next_first = b + 1 < d->nblocks ? tc__get_u32(ie + DOC_IENTRY + 8) : seg->ndocs;
+	if (off < TC_FILE_HEADER || off >= end || end > (uint64_t)(d->index - f->map.data) ||
+	    *first >= *next_first || (b == 0 && *first != 0) || *next_first > seg->ndocs)
+		return tc__corrupt(err, f, ie, "index entry of block %" PRIu32 " out of range", b);
+	*s = f->map.data + off;
+	*e = f->map.data + end;
+	return TC_OK;
+}
+
+/* Parses one record at *p (within end) into d's field list; pointers into the block. */
+static int parse_record(const tc_segment *seg, const unsigned char **p,
+                        const unsigned char *end, tc_doc *d, int keep, uint32_t b,
+                        tc_error *err)
+{
+	const tc__rfile *f = &seg->f_doc;
+	uint64_t n, nf;
+	if (tc_varint_get(p, end, &n) != 0 || n > (uint64_t)(end - *p))
+		return tc__corrupt(err, f, NULL, "block %" PRIu32 ": bad id length", b);
+	const unsigned char *id = *p;
+	*p += n;
+	if (keep) {
+		d->id = (const char *)id;
+		d->id_len = (uint32_t)n;
+		d->nfields = 0;
+	}
+	if (tc_varint_get(p, end, &nf) != 0 || nf > (uint64_t)(end - *p))
+		return tc__corrupt(err, f, NULL, "block %" PRIu32 ": bad field count", b);
+	for (uint64_t i = 0; i < nf; i++) {
+		if (*p >= end)
+			return tc__corrupt(err, f, NULL, "block %" PRIu32 ": truncated record", b);
+		uint8_t field = **p;
+		(*p)++;
+		if (tc_varint_get(p, end, &n) != 0 || n > (uint64_t)(end - *p))
+			return tc__corrupt(err, f, NULL, "block %" PRIu32 ": bad value length", b);
+		if (keep) {
+			d->fields = tc_grow(d->fields, &d->fields_cap, d->nfields + 1, sizeof *d->fields);
+			d->fields[d->nfields++] =
+				(tc_field_value){.field = field, .data = (const char *)*p, .len = (uint32_t)n};
+		}
+		*p += n;
+	}
+	return TC_OK;
+}
+
+/* Decompresses block b into d->block unless it is there already. */
+static int inflate_block(const tc_segment *seg, uint32_t b, const unsigned char *s,
+                         const unsigned char *e, tc_doc *d, tc_error *err)
+{
+	if (d->seg == seg && d->seg_serial == seg->serial && d->block_no == b)
+		return TC_OK;
+	d->seg = NULL;
+	const tc__rfile *f = &seg->f_doc;
+	unsigned long long n = ZSTD_getFrameContentSize(s, (size_t)(e - s));
+	if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR || n > DOC_MAX_BLOCK_RAW ||
+	    n == 0)
+		return tc__corrupt(err, f, s, "block %" PRIu32 ": bad zstd frame header", b);
+	if (d->dctx == NULL)
+		d->dctx = ZSTD_createDCtx();
+	d->block.len = 0;
+	tc_buf_reserve(&d->block, (size_t)n);
+	size_t got = ZSTD_decompressDCtx(d->dctx, d->block.data, (size_t)n, s, (size_t)(e - s));
+	if (ZSTD_isError(got) || got != n)
+		return tc__corrupt(err, f, s, "block %" PRIu32 ": %s", b,
+		                   ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short block");
+	d->block.len = (size_t)n;
+	d->seg = seg;
+	d->seg_serial = seg->serial;
+	d->block_no = b;
+	return TC_OK;
+}
+
+int tc_seg_doc_get(const tc_segment *seg, uint32_t doc, tc_doc *out, tc_error *err)
+{
+	TC_RETURN_IF(doc >= seg->ndocs, err, TC_EINVAL, "doc %" PRIu32 " out of range (%" PRIu32
+	             " docs)", doc, seg->ndocs);
+	const tc__doc_r *d = &seg->doc;
+	uint32_t lo = 0, hi = d->nblocks;
+	while (hi - lo > 1) {  /* last block whose first doc <= doc */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (tc__get_u32(d->index + (size_t)mid * DOC_IENTRY + 8) <= doc)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const unsigned char *s, *e;
+	uint32_t first, next_first;
+	TC_FORWARD(doc_block(seg, lo, &s, &e, &first, &next_first, err));
+	if (doc < first || doc >= next_first)
+		return tc__corrupt(err, &seg->f_doc, d->index, "doc %" PRIu32 " in no block", doc);
+	TC_FORWARD(inflate_block(seg, lo, s, e, out, err));
+	const unsigned char *p = (const unsigned char *)out->block.data;
+	const unsigned char *end = p + out->block.len;
+	for (uint32_t j = first; j <= doc; j++)
+		TC_FORWARD(parse_record(seg, &p, end, out, j == doc, lo, err));
+	/* hand out NUL-terminated copies: the values sit back to back in the block */
+	out->vals.len = 0;
+	size_t need = out->id_len + 1;
+	for (size_t i = 0; i < out->nfields; i++)
+		need += out->fields[i].len + 1;
+	tc_buf_reserve(&out->vals, need);
+	char *v = out->vals.data;
+	memcpy(v, out->id, out->id_len);
+	v[out->id_len] = '\0';
+	out->id = v;
+	v += out->id_len + 1;
+	for (size_t i = 0; i < out->nfields; i++) {
+		memcpy(v, out->fields[i].data, out->fields[i].len);
+		v[out->fields[i].len] = '\0';
+		out->fields[i].data = v;
+		v += out->fields[i].len + 1;
+	}
+	out->vals.len = need;
+	return TC_OK;
+}
+
+void tc_doc_free(tc_doc *d)
+{
+	if (d == NULL)
+		return;
+	free(d->fields);
+	tc_buf_free(&d->block);
+	tc_buf_free(&d->vals);
+	ZSTD_freeDCtx(d->dctx);
+	memset(d, 0, sizeof *d);
+}
+
+const char *tc_doc_field(const tc_doc *d, unsigned field, uint32_t *len)
+{
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (d->fields[i].field == field) {
+			if (len)
+				*len = d->fields[i].len;
+			return d->fields[i].data;
+		}
+	}
+	if (len)
+		*len = 0;
+	return NULL;
+}
+
+int tc__docstore_check_block(const tc_segment *seg, uint32_t b, tc_doc *scratch,
+                             uint32_t *first, uint32_t *next_first, tc_error *err)
+{
+	const unsigned char *s, *e;
+	TC_FORWARD(doc_block(seg, b, &s, &e, first, next_first, err));
+	TC_FORWARD(inflate_block(seg, b, s, e, scratch, err));
+	const unsigned char *p = (const unsigned char *)scratch->block.data;
+	const unsigned char *end = p + scratch->block.len;
+	for (uint32_t j = *first; j < *next_first; j++)
+		TC_FORWARD(parse_record(seg, &p, end, scratch, 0, b, err));
+	if (p != end)
+		return tc__corrupt(err, &seg->f_doc, s, "block %" PRIu32 ": %zu stray bytes", b,
+		                   (size_t)(end - p));
+	return TC_OK;
+}
+
+int tc__ids_open(tc_segment *seg, tc_error *err)
+{
+	const tc__rfile *f = &seg->f_ids;
+	tc__ids_r *r = &seg->ids;
+	size_t clen = (size_t)(f->end - f->p);
+	if (clen < 8)
+		return tc__corrupt(err, f, f->p, "too short");
+	r->n = tc__get_u32(f->p);
+	if (r->n != seg->ndocs || clen < 8 + 8 * (size_t)r->n)
+		return tc__corrupt(err, f, f->p, "%" PRIu32 " ids for %" PRIu32 " docs", r->n,
+		                   seg->ndocs);
+	r->docs = f->p + 4;
+	r->offs = r->docs + 4 * (size_t)r->n;
+	r->heap = r->offs + 4 * ((size_t)r->n + 1);
+	r->heap_len = (uint64_t)(f->end - r->heap);
+	/* the offsets are the only thing lookups trust: check them once here */
+	uint32_t prev = 0;
+	if (tc__get_u32(r->offs) != 0)
+		return tc__corrupt(err, f, r->offs, "first id offset is not 0");
+	for (uint32_t i = 1; i <= r->n; i++) {
+		uint32_t o = tc__get_u32(r->offs + 4 * (size_t)i);
+		if (o < prev || o > r->heap_len)
+			return tc__corrupt(err, f, r->offs + 4 * (size_t)i, "id offset out of order");
+		prev = o;
+	}
+	if (prev != r->heap_len)
+		return tc__corrupt(err, f, r->heap, "%" PRIu64 " bytes of ids, offsets cover %" PRIu32,
+		                   r->heap_len, prev);
+	return TC_OK;
+}
+
+void tc__ids_entry(const tc_segment *seg, uint32_t i, const char **id, uint32_t *len,
+                   uint32_t *doc)
+{
+	const tc__ids_r *r = &seg->ids;
+	uint32_t a = tc__get_u32(r->offs + 4 * (size_t)i);
+	*id = (const char *)r->heap + a;
+	*len = tc__get_u32(r->offs + 4 * ((size_t)i + 1)) - a;
+	*doc = tc__get_u32(r->docs + 4 * (size_t)i);
+}
+
+int tc_seg_id_lookup(const tc_segment *seg, const char *id, size_t len, uint32_t *doc,
+                     tc_error *err)
+{
+	uint32_t lo = 0, hi = seg->ids.n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2, n, d;
+		const char *k;
+		tc__ids_entry(seg, mid, &k, &n, &d);
+		int c = idcmp((const unsigned char *)k, n, (const unsigned char *)id, len);
+		if (c == 0) {
+			if (d >= seg->ndocs)
+				return tc__corrupt(err, &seg->f_ids, seg->ids.docs + 4 * (size_t)mid,
+				                   "doc %" PRIu32 " out of range", d);
+			*doc = d;
+			return TC_OK;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return TC_ENOENT;
+}

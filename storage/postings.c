@@ -1,0 +1,544 @@
+/*
+ * postings.c — the postings of a segment: doc ids, freqs and skip/impact data in
+ * <seg>.pst, positions in <seg>.pos; the writer the segment writer feeds term by term,
+ * and the iterator the query engine reads them with.
+ *
+ * Both files use the frame of fileio.c ("TCPS", "TCPO"); the content is the terms'
+ * postings one after the other, in key order. The dictionary entry of a term gives
+ * df, ttf, max_tf, min_len and where its postings start (doc_off in .pst, pos_off in
+ * .pos, both offsets from the start of the file). The docs of a term are cut into
+ * blocks of 128; nblocks = ceil(df / 128); block b holds k_b = min(128, df - 128 b) docs.
+ *
+ * .pst, at doc_off:
+ *
+ *   term      := skip? block{nblocks}                       skip only when nblocks > 1
+ *   skip      := skip_len:varint  entry{nblocks}            skip_len = bytes of the entries
+ *   entry     := last_delta:varint   last doc of the block minus last doc of the
+ *                                    previous block (the first block: its last doc)
+ *                doc_bytes:varint    size of the block in .pst
+ *                pos_bytes:varint    size of the block's positions in .pos (only for
+ *                                    terms with positions)
+ *                max_tf:varint       largest freq in the block (>= 1)
+ *                min_len:varint      smallest field length (of the term's field) among
+ *                                    the block's docs: BM25 upper bound of the block =
+ *                                    score(max_tf, min_len)
+ *   block     := gaps:chunk(k_b) freqs:chunk(k_b)           chunk: see codec.c
+ *                gap i = doc i - doc i-1 - 1; for i = 0, doc 0 - (last doc of the
+ *                previous block + 1), or doc 0 itself in the first block
+ *                freq i stored as freq - 1
+ *
+ * .pos, at pos_off (terms with positions only; kind 'e' has none):
+ *
+ *   term      := pblock{nblocks}
+ *   pblock    := ints(sum of the block's freqs)             ints: see codec.c
+ *                the positions of each doc of the block in doc order: the first as is,
+ *                the others as the difference to the previous one (>= 0)
+ *
+ * Reading is bounds-safe: every length is checked against the mapping, doc ids must be
+ * ascending and below the segment's doc count, and a block's last doc must match its
+ * skip entry. Anything else is TC_ECORRUPT, sticky in the iterator.
+ */
+#include "storage_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/mem.h"
+
+/* ---------------------------------------------------------------------------------- */
+/* Writer                                                                             */
+/* ---------------------------------------------------------------------------------- */
+
+int tc__pw_open(tc__pw *w, const char *dir, uint64_t seg_id, tc_error *err)
+{
+	memset(w, 0, sizeof *w);
+	w->pst.fd = w->pos.fd = -1;
+	char name[TC_NAME_MAX];
+	tc__seg_file_name(name, seg_id, "pst");
+	TC_FORWARD(tc__wfile_open(&w->pst, dir, name, TC_MAGIC_POSTINGS, err));
+	tc__seg_file_name(name, seg_id, "pos");
+	return tc__wfile_open(&w->pos, dir, name, TC_MAGIC_POSITIONS, err);
+}
+
+void tc__pw_begin(tc__pw *w, int has_pos)
+{
+	w->has_pos = has_pos;
+	w->df = 0;
+	w->ttf = 0;
+	w->max_tf = 0;
+	w->min_len = UINT32_MAX;
+	w->nblocks = 0;
+	w->prev_last = 0;
+	w->bn = 0;
+	w->bpos_n = 0;
+	w->skip.len = 0;
+	w->blocks.len = 0;
+	w->doc_off = w->pst.off;
+	w->pos_off = has_pos ? w->pos.off : 0;
+}
+
+static void pw_flush_block(tc__pw *w)
+{
+	uint32_t gaps[TC_POSTINGS_BLOCK], fm1[TC_POSTINGS_BLOCK];
+	uint32_t next = w->nblocks ? w->prev_last + 1 : 0;  /* smallest possible doc */
+	for (uint32_t i = 0; i < w->bn; i++) {
+		gaps[i] = w->bdocs[i] - next;
+		next = w->bdocs[i] + 1;
+		fm1[i] = w->bfreqs[i] - 1;
+	}
+	size_t start = w->blocks.len;
+	tc_buf_reserve(&w->blocks, 2 * TC_CHUNK_MAX);
+	unsigned char *o = (unsigned char *)w->blocks.data + w->blocks.len;
+	w->blocks.len += tc__chunk_pack(gaps, w->bn, o);
+	o = (unsigned char *)w->blocks.data + w->blocks.len;
+	w->blocks.len += tc__chunk_pack(fm1, w->bn, o);
+
+	uint32_t last = w->bdocs[w->bn - 1];
+	tc_buf_put_varint(&w->skip, last - (w->nblocks ? w->prev_last : 0));
+	tc_buf_put_varint(&w->skip, w->blocks.len - start);
+	if (w->has_pos) {
+		w->posbuf.len = 0;
+		tc__put_ints(&w->posbuf, w->bpos, w->bpos_n);
+		tc__wfile_put(&w->pos, w->posbuf.data, w->posbuf.len);
+		tc_buf_put_varint(&w->skip, w->posbuf.len);
+	}
+	tc_buf_put_varint(&w->skip, w->bmax_tf);
+	tc_buf_put_varint(&w->skip, w->bmin_len);
+	w->prev_last = last;
+	w->nblocks++;
+	w->bn = 0;
+	w->bpos_n = 0;
+}
+
+void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uint32_t len)
+{
+	if (w->bn == 0) {
+		w->bmax_tf = 0;
+		w->bmin_len = UINT32_MAX;
+	}
+	w->bdocs[w->bn] = doc;
+	w->bfreqs[w->bn] = freq;
+	w->bn++;
+	if (freq > w->bmax_tf)
+		w->bmax_tf = freq;
+	if (len < w->bmin_len)
+		w->bmin_len = len;
+	if (freq > w->max_tf)
+		w->max_tf = freq;
+	if (len < w->min_len)
+		w->min_len = len;
+	w->df++;
+	w->ttf += freq;
+	if (w->has_pos) {
+		w->bpos = tc_grow(w->bpos, &w->bpos_cap, w->bpos_n + freq, sizeof *w->bpos);
+		uint32_t prev = 0;
+		for (uint32_t i = 0; i < freq; i++) {
+			w->bpos[w->bpos_n++] = pos[i] - prev;
+			prev = pos[i];
+		}
+	}
+	if (w->bn == TC_POSTINGS_BLOCK)
+		pw_flush_block(w);
+}
+
+void tc__pw_end(tc__pw *w, tc_term_info *ti)
+{
+	if (w->bn)
+		pw_flush_block(w);
+	if (w->nblocks > 1) {
+		tc__wfile_varint(&w->pst, w->skip.len);
+		tc__wfile_put(&w->pst, w->skip.data, w->skip.len);
+	}
+	tc__wfile_put(&w->pst, w->blocks.data, w->blocks.len);
+	ti->df = w->df;
+	ti->ttf = w->ttf;
+	ti->max_tf = w->max_tf;
+	ti->min_len = w->min_len;
+	ti->doc_off = w->doc_off;
+	ti->pos_off = w->pos_off;
+	ti->has_pos = (uint8_t)w->has_pos;
+}
+
+int tc__pw_close(tc__pw *w, tc_error *err)
+{
+	int rc = tc__wfile_close(&w->pst, err);
+	int rc2 = tc__wfile_close(&w->pos, err);
+	tc__pw_free(w);
+	return rc != TC_OK ? rc : rc2;
+}
+
+void tc__pw_free(tc__pw *w)
+{
+	tc__wfile_abort(&w->pst);
+	tc__wfile_abort(&w->pos);
+	tc_buf_free(&w->skip);
+	tc_buf_free(&w->blocks);
+	tc_buf_free(&w->posbuf);
+	free(w->bpos);
+	w->bpos = NULL;
+	w->bpos_cap = 0;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Iterator                                                                           */
+/* ---------------------------------------------------------------------------------- */
+
+struct tc_postings {
+	const tc_segment *seg;
+	tc_term_info ti;
+	uint32_t nblocks;
+	/* skip data, one entry per block; doff/poff have nblocks + 1 entries (the ends) */
+	uint32_t *last, *maxtf, *minlen;
+	const unsigned char **doff, **poff;
+	uint32_t one_last, one_maxtf, one_minlen;         /* storage when nblocks == 1 */
+	const unsigned char *one_doff[2], *one_poff[2];
+	/* the decoded block */
+	uint32_t blk;                  /* its number; UINT32_MAX before the first */
+	uint32_t shallow;              /* block cursor of tc_postings_shallow */
+	uint32_t n, i;                 /* docs in it, index of the current doc */
+	uint32_t doc;                  /* current doc */
+	int started;
+	uint32_t docs[TC_POSTINGS_BLOCK], freqs[TC_POSTINGS_BLOCK];
+	/* positions of the decoded block, decoded on demand */
+	int pos_blk_ready;             /* posv holds the deltas of block blk */
+	uint32_t *posv;
+	size_t posv_cap;
+	uint32_t pstart[TC_POSTINGS_BLOCK + 1]; /* doc j's deltas: posv[pstart[j]..pstart[j+1]) */
+	uint32_t *cur;                 /* absolute positions of the current doc */
+	size_t cur_cap;
+	int cur_ready;
+	int rc;
+	tc_error err;
+};
+
+static uint32_t fail(tc_postings *p, const tc__rfile *f, const void *at, const char *what)
+{
+	if (p->rc == TC_OK) {
+		p->rc = tc__corrupt(&p->err, f, at, "postings of a term at %" PRIu64 ": %s",
+		                    p->ti.doc_off, what);
+	}
+	p->doc = TC_DOC_END;
+	return TC_DOC_END;
+}
+
+/* Decodes block b's doc ids and freqs. */
+static int load_block(tc_postings *p, uint32_t b)
+{
+	const tc__rfile *f = &p->seg->f_pst;
+	const unsigned char *s = p->doff[b], *end = p->doff[b + 1];
+	uint32_t k = b + 1 < p->nblocks ? TC_POSTINGS_BLOCK
+	                                : p->ti.df - (p->nblocks - 1) * TC_POSTINGS_BLOCK;
+	if (tc__chunk_unpack(&s, end, p->docs, k) != 0 ||
+	    tc__chunk_unpack(&s, end, p->freqs, k) != 0)
+		return fail(p, f, p->doff[b], "bad block"), -1;
+	if (p->nblocks > 1 && s != end)
+		return fail(p, f, s, "block shorter than its skip entry says"), -1;
+	uint64_t next = b ? (uint64_t)p->last[b - 1] + 1 : 0;
+	for (uint32_t j = 0; j < k; j++) {
+		uint64_t d = next + p->docs[j];
+		if (d >= p->seg->ndocs)
+			return fail(p, f, p->doff[b], "doc id beyond the segment"), -1;
+		if (p->freqs[j] == UINT32_MAX)
+			return fail(p, f, p->doff[b], "freq overflow"), -1;
+		p->docs[j] = (uint32_t)d;
+		p->freqs[j]++;
+		next = d + 1;
+	}
+	if (p->nblocks > 1 && p->docs[k - 1] != p->last[b])
+		return fail(p, f, p->doff[b], "last doc differs from the skip entry"), -1;
+	p->blk = b;
+	p->n = k;
+	p->i = 0;
+	p->pos_blk_ready = 0;
+	p->cur_ready = 0;
+	return 0;
+}
+
+/* Reads the skip entries of a term with several blocks. */
+static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char *fend)
+{
+	const tc__rfile *f = &p->seg->f_pst;
+	uint64_t len;
+	const unsigned char *at = s;
+	if (tc_varint_get(&s, fend, &len) != 0 || len > (uint64_t)(fend - s))
+		return fail(p, f, at, "bad skip length"), -1;
+	const unsigned char *end = s + len, *blocks = end;
+	const unsigned char *pos = p->ti.has_pos ? p->seg->f_pos.map.data + p->ti.pos_off : NULL;
+	const unsigned char *pos_end = p->seg->f_pos.end;
+	uint64_t last = 0;
+	for (uint32_t b = 0; b < p->nblocks; b++) {
+		uint64_t v[5] = {0};
+		int nv = p->ti.has_pos ? 5 : 4;
+		for (int j = 0; j < nv; j++)
+			if (tc_varint_get(&s, end, &v[j]) != 0)
+				return fail(p, f, s, "truncated skip entry"), -1;
+		uint64_t dlt = v[0], dbytes = v[1], pbytes = p->ti.has_pos ? v[2] : 0;
+		uint64_t mtf = v[nv - 2], mlen = v[nv - 1];
+		last += dlt;
+		if ((b > 0 && dlt == 0) || last >= p->seg->ndocs || dbytes > (uint64_t)(fend - blocks) ||
+		    (pos && pbytes > (uint64_t)(pos_end - pos)) || mtf == 0 || mtf > UINT32_MAX ||
+		    mlen > UINT32_MAX)
+			return fail(p, f, s, "skip entry out of range"), -1;
+		p->last[b] = (uint32_t)last;
+		p->maxtf[b] = (uint32_t)mtf;
+		p->minlen[b] = (uint32_t)mlen;
+		p->doff[b] = blocks;
+		p->poff[b] = pos;
+		blocks += dbytes;
+		if (pos)
+			pos += pbytes;
+	}
+	if (s != end)
+		return fail(p, f, s, "skip entries shorter than their length"), -1;
+	p->doff[p->nblocks] = blocks;
+	p->poff[p->nblocks] = pos;
+	return 0;
+}
+
+int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_postings **out,
+                     tc_error *err)
+{
+	*out = NULL;
+	const tc__rfile *f = &seg->f_pst;
+	const unsigned char *s = f->map.data + info->doc_off;
+	if (info->df == 0 || info->df > seg->ndocs || info->doc_off < TC_FILE_HEADER ||
+	    info->doc_off >= (uint64_t)(f->end - f->map.data) ||
+	    (info->has_pos && (info->pos_off < TC_FILE_HEADER ||
+	                       info->pos_off > (uint64_t)(seg->f_pos.end - seg->f_pos.map.data))))
+		return tc__corrupt(err, f, NULL, "term info out of range (df %" PRIu32
+		                   ", doc_off %" PRIu64 ", pos_off %" PRIu64 ")",
+		                   info->df, info->doc_off, info->pos_off);
+	tc_postings *p = tc_calloc(1, sizeof *p);
+	p->seg = seg;
+	p->ti = *info;
+	p->nblocks = (info->df + TC_POSTINGS_BLOCK - 1) / TC_POSTINGS_BLOCK;
+	p->blk = UINT32_MAX;
+	int rc;
+	if (p->nblocks == 1) {
+		p->last = &p->one_last;
+		p->maxtf = &p->one_maxtf;
+		p->minlen = &p->one_minlen;
+		p->doff = p->one_doff;
+		p->poff = p->one_poff;
+		p->one_doff[0] = s;
+		p->one_doff[1] = f->end;
+		p->one_poff[0] = info->has_pos ? seg->f_pos.map.data + info->pos_off : NULL;
+		p->one_poff[1] = info->has_pos ? seg->f_pos.end : NULL;
+		p->one_maxtf = info->max_tf;
+		p->one_minlen = info->min_len;
+		rc = load_block(p, 0);
+		if (rc == 0)
+			p->one_last = p->docs[p->n - 1];
+	} else {
+		size_t nb = p->nblocks;
+		p->last = tc_malloc(nb * 3 * sizeof *p->last);
+		p->maxtf = p->last + nb;
+		p->minlen = p->last + 2 * nb;
+		p->doff = tc_malloc((nb + 1) * 2 * sizeof *p->doff);
+		p->poff = p->doff + nb + 1;
+		rc = read_skip(p, s, f->end);
+	}
+	if (rc != 0) {
+		rc = tc_error_set(err, p->rc, "%s", p->err.msg);
+		tc_postings_free(p);
+		return rc;
+	}
+	*out = p;
+	return TC_OK;
+}
+
+void tc_postings_free(tc_postings *p)
+{
+	if (p == NULL)
+		return;
+	if (p->nblocks > 1) {
+		free(p->last);
+		free(p->doff);
+	}
+	free(p->posv);
+	free(p->cur);
+	free(p);
+}
+
+uint32_t tc_postings_next(tc_postings *p)
+{
+	if (p->rc != TC_OK || (p->started && p->doc == TC_DOC_END))
+		return TC_DOC_END;
+	if (!p->started) {
+		p->started = 1;
+		if (p->blk != 0 && load_block(p, 0) != 0)
+			return TC_DOC_END;
+		p->i = 0;
+	} else if (++p->i >= p->n) {
+		if (p->blk + 1 >= p->nblocks)
+			return p->doc = TC_DOC_END;
+		if (load_block(p, p->blk + 1) != 0)
+			return TC_DOC_END;
+	}
+	p->cur_ready = 0;
+	return p->doc = p->docs[p->i];
+}
+
+/* First block at or after from whose last doc is >= target, or nblocks. */
+static uint32_t find_block(const tc_postings *p, uint32_t from, uint32_t target)
+{
+	uint32_t lo = from, hi = p->nblocks;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p->last[mid] < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
+{
+	if (p->rc != TC_OK)
+		return TC_DOC_END;
+	if (p->started && (p->doc == TC_DOC_END || p->doc >= target))
+		return p->doc;
+	uint32_t from = p->blk == UINT32_MAX ? 0 : p->blk;
+	uint32_t b = find_block(p, from, target);
+	if (b >= p->nblocks) {
+		p->started = 1;
+		p->blk = p->blk == UINT32_MAX ? 0 : p->blk;
+		return p->doc = TC_DOC_END;
+	}
+	if (b != p->blk) {
+		if (load_block(p, b) != 0)
+			return TC_DOC_END;
+	} else if (!p->started) {
+		p->i = 0;
+	}
+	p->started = 1;
+	uint32_t i = p->i;
+	while (p->docs[i] < target)
+		i++;  /* stops at the block's last doc, which is >= target */
+	p->i = i;
+	p->cur_ready = 0;
+	return p->doc = p->docs[i];
+}
+
+uint32_t tc_postings_doc(const tc_postings *p)
+{
+	return p->doc;
+}
+
+uint32_t tc_postings_freq(const tc_postings *p)
+{
+	return p->started && p->doc != TC_DOC_END ? p->freqs[p->i] : 0;
+}
+
+uint32_t tc_postings_count(const tc_postings *p)
+{
+	return p->ti.df;
+}
+
+int tc_postings_error(const tc_postings *p, tc_error *err)
+{
+	if (p->rc != TC_OK)
+		return tc_error_set(err, p->rc, "%s", p->err.msg);
+	return TC_OK;
+}
+
+/* Decodes the position deltas of the current block. */
+static int load_positions(tc_postings *p)
+{
+	const tc__rfile *f = &p->seg->f_pos;
+	const unsigned char *s = p->poff[p->blk], *end = p->poff[p->blk + 1];
+	uint32_t total = 0;
+	for (uint32_t j = 0; j < p->n; j++) {
+		p->pstart[j] = total;
+		if (p->freqs[j] > UINT32_MAX - total)
+			return fail(p, &p->seg->f_pst, p->doff[p->blk], "freqs overflow"), -1;
+		total += p->freqs[j];
+	}
+	p->pstart[p->n] = total;
+	/* grow chunk by chunk, so damaged freqs cannot make us allocate more than the
+	   data can hold */
+	for (uint32_t done = 0; done < total;) {
+		uint32_t k = total - done < 128 ? total - done : 128;
+		p->posv = tc_grow(p->posv, &p->posv_cap, done + k, sizeof *p->posv);
+		if (tc__chunk_unpack(&s, end, p->posv + done, k) != 0)
+			return fail(p, f, s, "bad positions block"), -1;
+		done += k;
+	}
+	if (p->nblocks > 1 && s != end)
+		return fail(p, f, s, "positions block shorter than its skip entry says"), -1;
+	p->pos_blk_ready = 1;
+	return 0;
+}
+
+int tc_postings_positions(tc_postings *p, const uint32_t **pos, uint32_t *n, tc_error *err)
+{
+	*pos = NULL;
+	*n = 0;
+	if (!p->ti.has_pos)
+		return tc_error_set(err, TC_EINVAL, "this term has no positions");
+	if (p->rc != TC_OK)
+		return tc_postings_error(p, err);
+	if (!p->started || p->doc == TC_DOC_END)
+		return tc_error_set(err, TC_EINVAL, "no current doc");
+	if (!p->cur_ready) {
+		if (!p->pos_blk_ready && load_positions(p) != 0)
+			return tc_postings_error(p, err);
+		uint32_t a = p->pstart[p->i], k = p->pstart[p->i + 1] - a;
+		p->cur = tc_grow(p->cur, &p->cur_cap, k, sizeof *p->cur);
+		uint64_t v = 0;
+		for (uint32_t j = 0; j < k; j++) {
+			v += p->posv[a + j];
+			if (v > UINT32_MAX) {
+				fail(p, &p->seg->f_pos, p->poff[p->blk], "position overflow");
+				return tc_postings_error(p, err);
+			}
+			p->cur[j] = (uint32_t)v;
+		}
+		p->cur_ready = 1;
+	}
+	*pos = p->cur;
+	*n = p->freqs[p->i];
+	return TC_OK;
+}
+
+uint32_t tc_postings_shallow(tc_postings *p, uint32_t target)
+{
+	uint32_t from = p->shallow;
+	if (p->blk != UINT32_MAX && p->started && p->blk > from)
+		from = p->blk;
+	if (from >= p->nblocks)
+		return TC_DOC_END;
+	p->shallow = find_block(p, from, target);
+	return p->shallow < p->nblocks ? p->last[p->shallow] : TC_DOC_END;
+}
+
+/* The block under the block cursor: the later of the shallow cursor and the doc's. */
+static uint32_t cursor_block(const tc_postings *p)
+{
+	uint32_t b = p->shallow;
+	if (p->started && p->blk != UINT32_MAX && p->blk > b)
+		b = p->blk;
+	if (p->started && p->doc == TC_DOC_END)
+		return p->nblocks;
+	return b;
+}
+
+uint32_t tc_postings_block_last(const tc_postings *p)
+{
+	uint32_t b = cursor_block(p);
+	return b < p->nblocks ? p->last[b] : TC_DOC_END;
+}
+
+uint32_t tc_postings_block_max_tf(const tc_postings *p)
+{
+	uint32_t b = cursor_block(p);
+	return b < p->nblocks ? p->maxtf[b] : 0;
+}
+
+uint32_t tc_postings_block_min_len(const tc_postings *p)
+{
+	uint32_t b = cursor_block(p);
+	return b < p->nblocks ? p->minlen[b] : UINT32_MAX;
+}

@@ -1,0 +1,408 @@
+/*
+ * termdict.c — the term dictionary of a segment (<seg>.tdx): sorted keys in
+ * prefix-compressed blocks, each with its own checksum, and a block index of fixed-size
+ * entries that is binary-searched straight from the mmap. Nothing is loaded at open
+ * beyond the fixed tail.
+ *
+ * Grammar (file frame of fileio.c, magic "TCTD"; integers little-endian):
+ *
+ *   content   := block{nblocks} index keys tail
+ *   block     := check:u32 body                    check = low 32 bits of xxHash64(body)
+ *   body      := nentries:varint (1..32) entry{nentries}
+ *   entry     := shared:varint         bytes shared with the previous key of the block
+ *                                      (0 for the first entry of a block)
+ *                suffix_len:varint  suffix:byte[suffix_len]
+ *                                      key = previous key[0..shared) + suffix,
+ *                                      3..512 bytes, strictly ascending (memcmp order)
+ *                df:varint  ttf_minus_df:varint  max_tf:varint  min_len:varint
+ *                doc_off_delta:varint  .pst offset of the term's postings minus that of
+ *                                      the previous entry of the block (the first entry:
+ *                                      the offset itself)
+ *                pos_off_delta:varint  likewise in .pos, relative to the previous entry
+ *                                      with positions (only for keys with positions:
+ *                                      kind byte != 'e')
+ *   index     := ientry{nblocks}       ientry := block_off:u64 key_off:u32 key_len:u32
+ *                                      block_off: offset of the block in the file;
+ *                                      key_off/key_len: its first key within keys
+ *   keys      := byte[keys_len]        the first key of every block, concatenated
+ *   tail      := nterms:u64 nblocks:u64 index_off:u64 keys_off:u64 keys_len:u64
+ *                terms_by_kind:u64[3] pst_bytes_by_kind:u64[3] pos_bytes_by_kind:u64[3]
+ *                                      kinds in the order 'f', 's', 'e'; statistics
+ *
+ * A block ends at the next block (or at the index). Lookup: binary search of the index
+ * for the last block whose first key is <= the key, then a scan of at most 32 entries.
+ */
+#include "storage_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/mem.h"
+
+#define DICT_BLOCK_TERMS 32
+#define DICT_TAIL (14 * 8)
+#define IENTRY 16
+
+int tc__kind_index(unsigned char kind)
+{
+	return kind == TC_KIND_FOLDED ? 0 : kind == TC_KIND_STEM ? 1 : kind == TC_KIND_EXACT ? 2 : -1;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Writer                                                                             */
+/* ---------------------------------------------------------------------------------- */
+
+int tc__dw_open(tc__dw *w, const char *dir, uint64_t seg_id, tc_error *err)
+{
+	memset(w, 0, sizeof *w);
+	w->f.fd = -1;
+	char name[TC_NAME_MAX];
+	tc__seg_file_name(name, seg_id, "tdx");
+	return tc__wfile_open(&w->f, dir, name, TC_MAGIC_DICT, err);
+}
+
+static void dw_flush_block(tc__dw *w)
+{
+	if (w->nentries == 0)
+		return;
+	w->tmp.len = 0;
+	tc_buf_put_varint(&w->tmp, w->nentries);
+	tc_buf_append(&w->tmp, w->block.data, w->block.len);
+	tc_buf_put_u64le(&w->index, w->f.off);
+	tc_buf_put_u32le(&w->index, (uint32_t)w->keys.len);
+	tc_buf_put_u32le(&w->index, (uint32_t)w->first_key.len);
+	tc_buf_append(&w->keys, w->first_key.data, w->first_key.len);
+	tc__wfile_u32(&w->f, (uint32_t)tc_hash64(w->tmp.data, w->tmp.len));
+	tc__wfile_put(&w->f, w->tmp.data, w->tmp.len);
+	w->nblocks++;
+	w->nentries = 0;
+	w->block.len = 0;
+}
+
+void tc__dw_add(tc__dw *w, const void *key, size_t len, const tc_term_info *ti,
+                uint64_t pst_bytes, uint64_t pos_bytes)
+{
+	const unsigned char *k = key;
+	size_t shared = 0;
+	if (w->nentries == 0) {
+		w->first_key.len = 0;
+		tc_buf_append(&w->first_key, k, len);
+		w->prev_doc_off = 0;
+		w->prev_pos_off = 0;
+	} else {
+		size_t m = len < w->prev_key.len ? len : w->prev_key.len;
+		while (shared < m && (unsigned char)w->prev_key.data[shared] == k[shared])
+			shared++;
+	}
+	tc_buf *b = &w->block;
+	tc_buf_put_varint(b, shared);
+	tc_buf_put_varint(b, len - shared);
+	tc_buf_append(b, k + shared, len - shared);
+	tc_buf_put_varint(b, ti->df);
+	tc_buf_put_varint(b, ti->ttf - ti->df);
+	tc_buf_put_varint(b, ti->max_tf);
+	tc_buf_put_varint(b, ti->min_len);
+	tc_buf_put_varint(b, ti->doc_off - w->prev_doc_off);
+	w->prev_doc_off = ti->doc_off;
+	if (ti->has_pos) {
+		tc_buf_put_varint(b, ti->pos_off - w->prev_pos_off);
+		w->prev_pos_off = ti->pos_off;
+	}
+	w->prev_key.len = 0;
+	tc_buf_append(&w->prev_key, k, len);
+	w->nterms++;
+	int kind = tc__kind_index(k[0]);
+	if (kind >= 0) {
+		w->kind_terms[kind]++;
+		w->kind_pst[kind] += pst_bytes;
+		w->kind_pos[kind] += pos_bytes;
+	}
+	if (++w->nentries == DICT_BLOCK_TERMS)
+		dw_flush_block(w);
+}
+
+int tc__dw_close(tc__dw *w, tc_error *err)
+{
+	dw_flush_block(w);
+	uint64_t index_off = w->f.off;
+	tc__wfile_put(&w->f, w->index.data, w->index.len);
+	uint64_t keys_off = w->f.off;
+	tc__wfile_put(&w->f, w->keys.data, w->keys.len);
+	uint64_t tail[14] = {w->nterms, w->nblocks, index_off, keys_off, w->keys.len};
+	for (int i = 0; i < 3; i++) {
+		tail[5 + i] = w->kind_terms[i];
+		tail[8 + i] = w->kind_pst[i];
+		tail[11 + i] = w->kind_pos[i];
+	}
+	for (int i = 0; i < 14; i++)
+		tc__wfile_u64(&w->f, tail[i]);
+	int rc = tc__wfile_close(&w->f, err);
+	tc__dw_free(w);
+	return rc;
+}
+
+void tc__dw_free(tc__dw *w)
+{
+	tc__wfile_abort(&w->f);
+	tc_buf_free(&w->block);
+	tc_buf_free(&w->tmp);
+	tc_buf_free(&w->prev_key);
+	tc_buf_free(&w->first_key);
+	tc_buf_free(&w->index);
+	tc_buf_free(&w->keys);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Reader                                                                             */
+/* ---------------------------------------------------------------------------------- */
+
+int tc__dict_open(tc_segment *seg, tc_error *err)
+{
+	const tc__rfile *f = &seg->f_tdx;
+	tc__dict_r *d = &seg->dict;
+	size_t clen = (size_t)(f->end - f->p);
+	if (clen < DICT_TAIL)
+		return tc__corrupt(err, f, f->p, "no room for the tail");
+	const unsigned char *t = f->end - DICT_TAIL;
+	uint64_t v[14];
+	for (int i = 0; i < 14; i++)
+		v[i] = tc__get_u64(t + 8 * i);
+	uint64_t tail_off = (uint64_t)(t - f->map.data);
+	d->nterms = v[0];
+	d->nblocks = v[1];
+	uint64_t index_off = v[2], keys_off = v[3], keys_len = v[4];
+	if (index_off < TC_FILE_HEADER || index_off > tail_off ||
+	    d->nblocks > (tail_off - index_off) / IENTRY ||
+	    keys_off != index_off + d->nblocks * IENTRY || keys_len != tail_off - keys_off ||
+	    d->nterms < d->nblocks || d->nterms > d->nblocks * DICT_BLOCK_TERMS)
+		return tc__corrupt(err, f, t, "inconsistent tail (terms %" PRIu64 ", blocks %" PRIu64
+		                   ", index at %" PRIu64 ")", d->nterms, d->nblocks, index_off);
+	d->index = f->map.data + index_off;
+	d->keys = f->map.data + keys_off;
+	d->keys_len = keys_len;
+	for (int i = 0; i < 3; i++) {
+		d->kind_terms[i] = v[5 + i];
+		d->kind_pst[i] = v[8 + i];
+		d->kind_pos[i] = v[11 + i];
+	}
+	return TC_OK;
+}
+
+/* First key of block i; -1 when the index entry points outside the keys. */
+static int block_first_key(const tc_segment *seg, uint64_t i, const unsigned char **k,
+                           size_t *len, tc_error *err)
+{
+	const tc__dict_r *d = &seg->dict;
+	const unsigned char *e = d->index + i * IENTRY;
+	uint32_t off = tc__get_u32(e + 8), n = tc__get_u32(e + 12);
+	if (off > d->keys_len || n > d->keys_len - off || n == 0 || n > TC_MAX_KEY)
+		return tc__corrupt(err, &seg->f_tdx, e, "block %" PRIu64 ": first key out of range", i);
+	*k = d->keys + off;
+	*len = n;
+	return TC_OK;
+}
+
+static int keycmp(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+{
+	int c = memcmp(a, b, na < nb ? na : nb);
+	return c ? c : (na > nb) - (na < nb);
+}
+
+/* A position inside a block. */
+typedef struct dcursor {
+	const tc_segment *seg;
+	uint64_t blk;                  /* block number */
+	const unsigned char *p, *end;  /* unread entries of the block */
+	uint64_t left;                 /* entries not yet read */
+	uint64_t doc_off, pos_off;     /* bases of the deltas */
+	unsigned char key[TC_MAX_KEY];
+	size_t key_len;
+} dcursor;
+
+/* Opens block b: checks its bounds and checksum. */
+static int cursor_block(dcursor *c, const tc_segment *seg, uint64_t b, tc_error *err)
+{
+	const tc__rfile *f = &seg->f_tdx;
+	const tc__dict_r *d = &seg->dict;
+	uint64_t index_off = (uint64_t)(d->index - f->map.data);
+	uint64_t off = tc__get_u64(d->index + b * IENTRY);
+	uint64_t end = b + 1 < d->nblocks ? tc__get_u64(d->index + (b + 1) * IENTRY) : index_off;
+	if (off < TC_FILE_HEADER || end > index_off || off + 5 > end)
+		return tc__corrupt(err, f, d->index + b * IENTRY,
+		                   "block %" PRIu64 " has bad bounds %" PRIu64 "..%" PRIu64, b, off, end);
+	const unsigned char *s = f->map.data + off, *e = f->map.data + end;
+	if ((uint32_t)tc_hash64(s + 4, (size_t)(e - s - 4)) != tc__get_u32(s))
+		return tc__corrupt(err, f, s, "block %" PRIu64 ": checksum mismatch", b);
+	c->seg = seg;
+	c->blk = b;
+	c->p = s + 4;
+	c->end = e;
+	if (tc_varint_get(&c->p, e, &c->left) != 0 || c->left == 0 || c->left > DICT_BLOCK_TERMS)
+		return tc__corrupt(err, f, s, "block %" PRIu64 ": bad entry count", b);
+	c->doc_off = c->pos_off = 0;
+	c->key_len = 0;
+	return TC_OK;
+}
+
+/* Reads the next entry of the block (c->left > 0). */
+static int cursor_entry(dcursor *c, tc_term_info *ti, tc_error *err)
+{
+	const tc__rfile *f = &c->seg->f_tdx;
+	const unsigned char *at = c->p;
+	uint64_t shared, slen, v[6];
+	if (tc_varint_get(&c->p, c->end, &shared) != 0 ||
+	    tc_varint_get(&c->p, c->end, &slen) != 0 || shared > c->key_len ||
+	    slen > TC_MAX_KEY - shared || slen > (uint64_t)(c->end - c->p) || shared + slen < 1)
+		return tc__corrupt(err, f, at, "bad key in block %" PRIu64, c->blk);
+	memcpy(c->key + shared, c->p, slen);
+	c->key_len = shared + slen;
+	c->p += slen;
+	int has_pos = tc_key_has_positions(c->key, c->key_len);
+	int nv = has_pos ? 6 : 5;
+	for (int i = 0; i < nv; i++)
+		if (tc_varint_get(&c->p, c->end, &v[i]) != 0)
+			return tc__corrupt(err, f, at, "truncated entry in block %" PRIu64, c->blk);
+	uint64_t df = v[0], ttf = v[0] + v[1];
+	c->doc_off += v[4];
+	if (has_pos)
+		c->pos_off += v[5];
+	if (df == 0 || df > c->seg->ndocs || ttf < v[1] || v[2] == 0 || v[2] > UINT32_MAX ||
+	    v[3] > UINT32_MAX || c->doc_off < v[4] || (has_pos && c->pos_off < v[5]))
+		return tc__corrupt(err, f, at, "bad term statistics in block %" PRIu64, c->blk);
+	ti->df = (uint32_t)df;
+	ti->ttf = ttf;
+	ti->max_tf = (uint32_t)v[2];
+	ti->min_len = (uint32_t)v[3];
+	ti->doc_off = c->doc_off;
+	ti->pos_off = has_pos ? c->pos_off : 0;
+	ti->has_pos = (uint8_t)has_pos;
+	c->left--;
+	if (c->left == 0 && c->p != c->end)
+		return tc__corrupt(err, f, c->p, "stray bytes after block %" PRIu64, c->blk);
+	return TC_OK;
+}
+
+/* *out = last block whose first key <= key, or -1 when key sorts before every block. */
+static int find_block(const tc_segment *seg, const unsigned char *key, size_t len,
+                      int64_t *out, tc_error *err)
+{
+	int64_t lo = 0, hi = (int64_t)seg->dict.nblocks - 1;
+	*out = -1;
+	while (lo <= hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		const unsigned char *k = NULL;
+		size_t n = 0;
+		TC_FORWARD(block_first_key(seg, (uint64_t)mid, &k, &n, err));
+		if (keycmp(k, n, key, len) <= 0) {
+			*out = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return TC_OK;
+}
+
+int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
+                       tc_term_info *info, tc_error *err)
+{
+	if (len == 0 || len > TC_MAX_KEY)
+		return TC_ENOENT;
+	int64_t b;
+	TC_FORWARD(find_block(seg, key, len, &b, err));
+	if (b < 0)
+		return TC_ENOENT;
+	dcursor c;
+	TC_FORWARD(cursor_block(&c, seg, (uint64_t)b, err));
+	while (c.left > 0) {
+		tc_term_info ti;
+		TC_FORWARD(cursor_entry(&c, &ti, err));
+		int cmp = keycmp(c.key, c.key_len, key, len);
+		if (cmp == 0) {
+			*info = ti;
+			return TC_OK;
+		}
+		if (cmp > 0)
+			break;
+	}
+	return TC_ENOENT;
+}
+
+struct tc_termit {
+	dcursor c;
+	unsigned char prefix[TC_MAX_KEY];
+	size_t prefix_len;
+	int done;
+};
+
+int tc_termit_open(const tc_segment *seg, const void *prefix, size_t len, tc_termit **out,
+                   tc_error *err)
+{
+	*out = NULL;
+	TC_RETURN_IF(len > TC_MAX_KEY, err, TC_EINVAL, "prefix longer than %d bytes", TC_MAX_KEY);
+	tc_termit *it = tc_calloc(1, sizeof *it);
+	memcpy(it->prefix, prefix, len);
+	it->prefix_len = len;
+	int64_t b = 0;
+	int rc = len ? find_block(seg, prefix, len, &b, err) : TC_OK;
+	if (rc != TC_OK) {
+		free(it);
+		return rc;
+	}
+	if (b < 0)
+		b = 0;
+	if (seg->dict.nblocks == 0) {
+		it->done = 1;
+	} else {
+		rc = cursor_block(&it->c, seg, (uint64_t)b, err);
+		if (rc != TC_OK) {
+			free(it);
+			return rc;
+		}
+	}
+	*out = it;
+	return TC_OK;
+}
+
+int tc_termit_next(tc_termit *it, const unsigned char **key, size_t *len, tc_term_info *info,
+                   tc_error *err)
+{
+	while (!it->done) {
+		if (it->c.left == 0) {
+			if (it->c.blk + 1 >= it->c.seg->dict.nblocks) {
+				it->done = 1;
+				break;
+			}
+			int rc = cursor_block(&it->c, it->c.seg, it->c.blk + 1, err);
+			if (rc != TC_OK) {
+				it->done = 1;
+				return rc;
+			}
+		}
+		int rc = cursor_entry(&it->c, info, err);
+		if (rc != TC_OK) {
+			it->done = 1;
+			return rc;
+		}
+		/* compare the key's first prefix_len bytes: a shorter key that is a prefix of
+		   the prefix compares below it, as it sorts */
+		size_t n = it->c.key_len < it->prefix_len ? it->c.key_len : it->prefix_len;
+		int cmp = keycmp(it->c.key, n, it->prefix, it->prefix_len);
+		if (cmp < 0)
+			continue;  /* before the prefix, in its first block */
+		if (cmp > 0) {
+			it->done = 1;
+			break;
+		}
+		*key = it->c.key;
+		*len = it->c.key_len;
+		return 1;
+	}
+	return 0;
+}
+
+void tc_termit_free(tc_termit *it)
+{
+	free(it);
+}
