@@ -16,13 +16,20 @@
 #include "storage/storage.h"
 #include "source.h"
 
-/* One token occurrence under one kind, before grouping into terms. */
-typedef struct occ {
+/*
+ * Grouping: every token gives up to three occurrences (folded, stem, exact); a hash
+ * table maps each distinct (kind, bytes) to a group, and only the groups are sorted,
+ * which is far cheaper than sorting the occurrences (a long text has few distinct
+ * words). Positions then go into their group's slot, in token order, hence ascending.
+ */
+typedef struct group {
 	const char *s;       /* term bytes, in the worker's token list */
-	uint32_t pos;
+	uint32_t hash;
 	uint16_t len;
 	char kind;
-} occ;
+	uint32_t count;      /* occurrences */
+	uint32_t term;       /* index of its tc_ix_term, once sorted */
+} group;
 
 struct tc_ix_worker {
 	tc_analyzer *an;
@@ -30,8 +37,14 @@ struct tc_ix_worker {
 	tc_toklist tl;       /* tokens of the field being analysed */
 	tc_qlist ql;         /* its quantity mentions */
 	tc_buf clean;        /* the record with invalid UTF-8 replaced */
-	occ *occ;            /* scratch for grouping */
+	group *groups;       /* distinct terms of the field being grouped */
+	size_t ngroups, cap_groups;
+	uint32_t *table;     /* open addressing: group index + 1, 0 = empty */
+	size_t cap_table;
+	uint32_t *occ_group; /* group of each occurrence, in token order */
 	size_t cap_occ;
+	uint32_t *order;     /* group indices sorted by (kind, bytes) */
+	size_t cap_order;
 };
 
 int tc_ix_worker_new(const char *lang, tc_ix_worker **out, tc_error *err)
@@ -58,7 +71,10 @@ void tc_ix_worker_free(tc_ix_worker *w)
 	tc_toklist_free(&w->tl);
 	tc_qlist_free(&w->ql);
 	tc_buf_free(&w->clean);
-	free(w->occ);
+	free(w->groups);
+	free(w->table);
+	free(w->occ_group);
+	free(w->order);
 	free(w->lang);
 	free(w);
 }
@@ -185,66 +201,117 @@ int tc_ix_parse_date(const char *s, size_t n, double *days)
 
 /* ---- analysis of one field ---------------------------------------------------------- */
 
-static int occ_cmp(const void *pa, const void *pb)
+static _Thread_local const group *sorting;
+
+static int group_cmp(const void *pa, const void *pb)
 {
-	const occ *a = pa, *b = pb;
+	const group *a = &sorting[*(const uint32_t *)pa], *b = &sorting[*(const uint32_t *)pb];
 	if (a->kind != b->kind)
 		return (unsigned char)a->kind < (unsigned char)b->kind ? -1 : 1;
 	int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
-	if (c)
-		return c;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
+	return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
-static void push_occ(tc_ix_worker *w, size_t *n, char kind, const char *s, uint16_t len,
-                     uint32_t pos)
+static uint32_t hash_term(char kind, const char *s, size_t n)
 {
-	w->occ = tc_grow(w->occ, &w->cap_occ, *n + 1, sizeof *w->occ);
-	w->occ[(*n)++] = (occ){s, pos, len, kind};
+	uint32_t h = 2166136261u ^ (unsigned char)kind;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
 }
 
-/* Groups the tokens of w->tl into the distinct terms of field fi. */
+/* The group of (kind, s[0..len)), created when new. */
+static uint32_t group_of(tc_ix_worker *w, char kind, const char *s, uint16_t len)
+{
+	uint32_t h = hash_term(kind, s, len);
+	size_t mask = w->cap_table - 1;
+	size_t i = h & mask;
+	for (; w->table[i]; i = (i + 1) & mask) {
+		group *g = &w->groups[w->table[i] - 1];
+		if (g->hash == h && g->kind == kind && g->len == len && memcmp(g->s, s, len) == 0)
+			return w->table[i] - 1;
+	}
+	w->groups = tc_grow(w->groups, &w->cap_groups, w->ngroups + 1, sizeof *w->groups);
+	w->groups[w->ngroups] = (group){s, h, len, kind, 0, 0};
+	w->table[i] = (uint32_t)++w->ngroups;
+	return (uint32_t)w->ngroups - 1;
+}
+
+static void push_occ(tc_ix_worker *w, size_t *n, char kind, const char *s, uint16_t len)
+{
+	uint32_t g = group_of(w, kind, s, len);
+	w->groups[g].count++;
+	w->occ_group[(*n)++] = g;
+}
+
+/* Groups the tokens of w->tl into the distinct terms of field f. */
 static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 {
 	const tc_toklist *tl = &w->tl;
+	/* at most three occurrences per token; the table stays under half full */
+	size_t need = 3 * tl->n;
+	w->occ_group = tc_grow(w->occ_group, &w->cap_occ, need, sizeof *w->occ_group);
+	size_t cap = 64;
+	while (cap < 2 * need)
+		cap *= 2;
+	if (cap > w->cap_table) {
+		free(w->table);
+		w->table = tc_malloc(cap * sizeof *w->table);
+		w->cap_table = cap;
+	}
+	memset(w->table, 0, w->cap_table * sizeof *w->table);
+	w->ngroups = 0;
 	size_t n = 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		const tc_token *t = &tl->tok[i];
-		push_occ(w, &n, 'f', tc_tok_folded(tl, t), t->folded_len, t->pos);
+		push_occ(w, &n, 'f', tc_tok_folded(tl, t), t->folded_len);
 		if (t->stem_len)
-			push_occ(w, &n, 's', tc_tok_stem(tl, t), t->stem_len, t->pos);
-		push_occ(w, &n, 'e', tc_tok_exact(tl, t), t->exact_len, t->pos);
+			push_occ(w, &n, 's', tc_tok_stem(tl, t), t->stem_len);
+		push_occ(w, &n, 'e', tc_tok_exact(tl, t), t->exact_len);
 	}
-	qsort(w->occ, n, sizeof *w->occ, occ_cmp);
+	w->order = tc_grow(w->order, &w->cap_order, w->ngroups, sizeof *w->order);
+	for (size_t i = 0; i < w->ngroups; i++)
+		w->order[i] = (uint32_t)i;
+	if (w->ngroups) {
+		sorting = w->groups;
+		qsort(w->order, w->ngroups, sizeof *w->order, group_cmp);
+		sorting = NULL;
+	}
+	/* the terms in key order, each with room for its positions */
 	f->term0 = (uint32_t)d->nterms;
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && w->occ[j].kind == w->occ[i].kind && w->occ[j].len == w->occ[i].len &&
-		       memcmp(w->occ[j].s, w->occ[i].s, w->occ[i].len) == 0)
-			j++;
-		d->terms = tc_grow(d->terms, &d->cap_terms, d->nterms + 1, sizeof *d->terms);
+	d->terms = tc_grow(d->terms, &d->cap_terms, d->nterms + w->ngroups, sizeof *d->terms);
+	size_t npos = d->npos;
+	for (size_t k = 0; k < w->ngroups; k++) {
+		group *g = &w->groups[w->order[k]];
+		g->term = (uint32_t)d->nterms;
 		tc_ix_term *t = &d->terms[d->nterms++];
-		t->kind = w->occ[i].kind;
-		t->len = w->occ[i].len;
-		t->term = put_str(d, w->occ[i].s, w->occ[i].len);
-		t->freq = 0;
+		t->kind = g->kind;
+		t->len = g->len;
+		t->term = put_str(d, g->s, g->len);
 		t->pos = 0;
-		if (t->kind == 'e') {
-			t->freq = (uint32_t)(j - i);
-		} else {
-			t->pos = (uint32_t)d->npos;
-			d->pos = tc_grow(d->pos, &d->cap_pos, d->npos + (j - i), sizeof *d->pos);
-			for (size_t k = i; k < j; k++)
-				if (t->freq == 0 || w->occ[k].pos != d->pos[d->npos - 1]) {
-					d->pos[d->npos++] = w->occ[k].pos;
-					t->freq++;
-				}
+		t->freq = g->kind == TC_KIND_EXACT ? g->count : 0;
+		if (g->kind != TC_KIND_EXACT) {
+			t->pos = (uint32_t)npos;
+			npos += g->count;
 		}
-		i = j;
 	}
 	f->nterms = (uint32_t)(d->nterms - f->term0);
+	d->pos = tc_grow(d->pos, &d->cap_pos, npos, sizeof *d->pos);
+	/* positions, in token order; a repeated position (not expected) is kept once */
+	n = 0;
+	for (size_t i = 0; i < tl->n; i++) {
+		const tc_token *tok = &tl->tok[i];
+		size_t kinds = tok->stem_len ? 3 : 2;
+		for (size_t k = 0; k < kinds; k++) {
+			tc_ix_term *t = &d->terms[w->groups[w->occ_group[n++]].term];
+			if (t->kind == TC_KIND_EXACT)
+				continue;
+			if (t->freq && d->pos[t->pos + t->freq - 1] == tok->pos)
+				continue;
+			d->pos[t->pos + t->freq++] = tok->pos;
+		}
+	}
+	d->npos = npos;
 }
 
 static void add_num(tc_ix_doc *d, uint32_t field, uint32_t pos, double value, const char *key,
