@@ -134,7 +134,8 @@ int tc__numw_write(tc__numw *w, const char *dir, uint64_t seg_id, tc_error *err)
 		rank[order[r]] = r;
 	for (size_t i = 0; i < w->n; i++)
 		w->e[i].unit = rank[w->e[i].unit];
-	qsort(w->e, w->n, sizeof *w->e, entry_cmp);
+	if (w->n)
+		qsort(w->e, w->n, sizeof *w->e, entry_cmp);
 
 	tc__wfile f;
 	char name[TC_NAME_MAX];

@@ -64,7 +64,11 @@
 #define TC_FIELD_TITLE 0
 #define TC_FIELD_BODY 1
 
-/* Reserved unit keys for dates (value = days since 1970-01-01, may be negative). */
+/*
+ * Unit keys are opaque bytes to storage. Suggested keys for dates (value = days since
+ * 1970-01-01, may be negative); analysis/quantity.h files dates in the text under its
+ * own TC_QTY_KEY_DATE ("@date"): the indexer picks one convention and sticks to it.
+ */
 #define TC_UNIT_DATE "\x01" "date"        /* a date written in the text */
 #define TC_UNIT_DOCDATE "\x01" "docdate"  /* the document's date field */
 
@@ -524,8 +528,11 @@ void tc_seg_stats_get(const tc_segment *seg, tc_seg_stats *out);
  *   if (rc == 0) rc = tc_merge_finish(m, &info, err); else tc_merge_abort(m);
  *
  * in[] are segments of snap (which the merge retains until finish/abort), nfields >= the
- * nfields of every input (the current field table size). Memory is bounded by the
- * largest input segment's id list and field lengths, not by the postings.
+ * nfields of every input (the current field table size). Memory: 4 bytes per input doc
+ * (the doc maps) plus what a segment writer keeps for the merged segment (its ids,
+ * field lengths and numeric entries); postings and stored fields stream through. If
+ * every doc of the inputs is deleted the result is a valid segment of 0 docs, which the
+ * caller may simply leave out of the manifest.
  */
 typedef struct tc_merge tc_merge;
 int tc_merge_begin(const char *dir, uint64_t new_id, tc_snapshot *snap,

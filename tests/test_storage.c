@@ -1,0 +1,583 @@
+/*
+ * test_storage.c — segments against an in-memory reference: random documents, terms,
+ * postings and numeric entries (fixed seeds) are written with the segment writer, read
+ * back through a snapshot and compared with the reference: term lookups and prefix
+ * ranges, every posting with freqs and positions, seek and block-max skip data, stored
+ * fields and ids, field lengths, numeric ranges against brute force, units. Then the
+ * manifest, deletes, garbage collection and merges.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/mem.h"
+#include "storage/storage.h"
+#include "testutil.h"
+
+/* ---- a deterministic generator ---- */
+
+static uint64_t rng_state;
+
+static void rng_seed(uint64_t s)
+{
+	rng_state = s * 0x9E3779B97F4A7C15ull + 1;
+}
+
+static uint64_t rng(void)
+{
+	uint64_t x = rng_state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+static uint32_t rnd(uint32_t n)
+{
+	return n ? (uint32_t)(rng() % n) : 0;
+}
+
+/* ---- the reference model of a segment ---- */
+
+#define NF 3
+
+typedef struct rterm {
+	unsigned char key[32];
+	size_t len;
+	uint32_t n;
+	uint32_t *docs, *freqs;
+	uint32_t **pos;
+} rterm;
+
+typedef struct rdoc {
+	char id[32];
+	char *title, *body;
+	uint32_t lens[NF];
+} rdoc;
+
+typedef struct rnum {
+	char unit[16];
+	double v;
+	uint32_t doc, pos;
+	uint8_t field;
+} rnum;
+
+typedef struct model {
+	uint32_t ndocs;
+	rdoc *docs;
+	rterm *terms;
+	size_t nterms;
+	rnum *nums;
+	size_t nnums;
+} model;
+
+static int key_cmp(const void *a, const void *b)
+{
+	const rterm *x = a, *y = b;
+	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static char *rand_text(size_t n)
+{
+	char *s = tc_malloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		s[i] = i % 7 == 6 ? ' ' : (char)('a' + rnd(26));
+	s[n] = '\0';
+	return s;
+}
+
+/* df of the i-th term: block boundaries and a spread of sizes */
+static uint32_t pick_df(size_t i, uint32_t ndocs)
+{
+	static const uint32_t fixed[] = {1, 2, 127, 128, 129, 255, 256, 257, 384};
+	uint32_t df = i < sizeof fixed / sizeof *fixed ? fixed[i] : 1 + rnd(i % 5 ? 20 : ndocs);
+	return df > ndocs ? ndocs : df;
+}
+
+static void model_build(model *m, uint64_t seed, uint32_t ndocs, size_t nterms, size_t nnums,
+                        const char *id_prefix)
+{
+	rng_seed(seed);
+	memset(m, 0, sizeof *m);
+	m->ndocs = ndocs;
+	m->docs = tc_calloc(ndocs, sizeof *m->docs);
+	for (uint32_t d = 0; d < ndocs; d++) {
+		rdoc *r = &m->docs[d];
+		snprintf(r->id, sizeof r->id, "%s-%05u-%u", id_prefix, (unsigned)rnd(100000), d);
+		r->title = rand_text(5 + rnd(30));
+		r->body = rand_text(rnd(9) == 0 ? 70000 + rnd(5000) : 20 + rnd(400));
+		r->lens[0] = rnd(20);
+		r->lens[1] = rnd(7) == 0 ? 70000 + rnd(1000) : rnd(500);
+		r->lens[2] = 0;
+	}
+	m->terms = tc_calloc(nterms, sizeof *m->terms);
+	static const char kinds[] = "fse";
+	for (size_t i = 0; i < nterms; i++) {
+		rterm *t = &m->terms[i];
+		t->key[0] = (unsigned char)kinds[rnd(3)];
+		t->key[1] = (unsigned char)rnd(2);
+		size_t tl = 1 + rnd(8);
+		for (size_t k = 0; k < tl; k++)
+			t->key[2 + k] = (unsigned char)("abcd\xc3\xa1z"[rnd(7)]);
+		t->len = 2 + tl;
+	}
+	qsort(m->terms, nterms, sizeof *m->terms, key_cmp);
+	size_t u = 0;  /* drop duplicate keys */
+	for (size_t i = 0; i < nterms; i++)
+		if (u == 0 || key_cmp(&m->terms[u - 1], &m->terms[i]) != 0)
+			m->terms[u++] = m->terms[i];
+	m->nterms = u;
+	for (size_t i = 0; i < m->nterms; i++) {
+		rterm *t = &m->terms[i];
+		uint32_t df = pick_df(i, ndocs);
+		t->docs = tc_malloc(df * sizeof *t->docs);
+		t->freqs = tc_malloc(df * sizeof *t->freqs);
+		t->pos = tc_calloc(df, sizeof *t->pos);
+		/* choose df distinct docs, ascending: a walk with random strides */
+		uint32_t n = 0;
+		for (uint32_t d = 0; d < ndocs && n < df; d++)
+			if (rnd(ndocs - d) < df - n)
+				t->docs[n++] = d;
+		t->n = n;
+		int has_pos = t->key[0] != 'e';
+		for (uint32_t j = 0; j < n; j++) {
+			uint32_t f = rnd(10) == 0 ? 1 + rnd(300) : 1 + rnd(3);
+			t->freqs[j] = f;
+			if (!has_pos)
+				continue;
+			t->pos[j] = tc_malloc(f * sizeof **t->pos);
+			uint32_t p = rnd(5) == 0 ? 3000000000u + rnd(1000) : rnd(100);
+			for (uint32_t k = 0; k < f; k++) {
+				t->pos[j][k] = p;
+				p += rnd(4) == 0 ? 0 : rnd(50);
+				if (p > 4000000000u)
+					p = 4000000000u;
+			}
+		}
+	}
+	m->nums = tc_calloc(nnums ? nnums : 1, sizeof *m->nums);
+	m->nnums = nnums;
+	static const char *units[] = {"giao dich", "ty", "%", "\x01" "date", "ho so", "a"};
+	for (size_t i = 0; i < nnums; i++) {
+		rnum *r = &m->nums[i];
+		snprintf(r->unit, sizeof r->unit, "%s", units[rnd(6)]);
+		r->v = rnd(4) == 0 ? (double)rnd(10) : (double)rnd(1000000) / 7.0 - 5000;
+		if (rnd(50) == 0)
+			r->v = -0.0;
+		r->doc = rnd(ndocs);
+		r->pos = rnd(1000);
+		r->field = (uint8_t)rnd(2);
+	}
+}
+
+static void model_free(model *m)
+{
+	for (uint32_t d = 0; d < m->ndocs; d++) {
+		free(m->docs[d].title);
+		free(m->docs[d].body);
+	}
+	free(m->docs);
+	for (size_t i = 0; i < m->nterms; i++) {
+		for (uint32_t j = 0; j < m->terms[i].n; j++)
+			free(m->terms[i].pos[j]);
+		free(m->terms[i].pos);
+		free(m->terms[i].docs);
+		free(m->terms[i].freqs);
+	}
+	free(m->terms);
+	free(m->nums);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- a scratch index directory per test ---- */
+
+static char tmpdir[256];
+
+static int dir_setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/tc_storage_XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int dir_teardown(void **state)
+{
+	(void)state;
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		char p[512];
+		snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
+		if (e->d_name[0] != '.')
+			unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(tmpdir);
+	return 0;
+}
+
+#define OK(expr)                                                              \
+	do {                                                                      \
+		tc_error e_ = {0};                                                    \
+		int rc_ = (expr);                                                     \
+		if (rc_ != TC_OK)                                                     \
+			fail_msg("%s -> %d %s", #expr, rc_, e_.msg);                      \
+	} while (0)
+#define E (&e_)
+
+static void write_model(const model *m, uint64_t seg_id, tc_seg_info *info)
+{
+	tc_segw *w;
+	OK(tc_segw_open(tmpdir, seg_id, NF, &w, E));
+	for (uint32_t d = 0; d < m->ndocs; d++) {
+		const rdoc *r = &m->docs[d];
+		tc_field_value fv[2] = {
+			{0, r->title, (uint32_t)strlen(r->title)},
+			{1, r->body, (uint32_t)strlen(r->body)},
+		};
+		OK(tc_segw_add_doc(w, r->id, strlen(r->id), fv, 2, r->lens, E));
+	}
+	for (size_t i = 0; i < m->nnums; i++)
+		OK(tc_segw_add_num(w, m->nums[i].unit, strlen(m->nums[i].unit), m->nums[i].v,
+		                   m->nums[i].doc, m->nums[i].field, m->nums[i].pos, E));
+	for (size_t i = 0; i < m->nterms; i++) {
+		const rterm *t = &m->terms[i];
+		OK(tc_segw_term_begin(w, t->key, t->len, E));
+		for (uint32_t j = 0; j < t->n; j++)
+			OK(tc_segw_term_doc(w, t->docs[j], t->freqs[j], t->pos[j], E));
+		OK(tc_segw_term_end(w, E));
+	}
+	OK(tc_segw_finish(w, info, E));
+}
+
+static void commit_one(const tc_seg_info *info, tc_manifest *man)
+{
+	memset(man, 0, sizeof *man);
+	tc_error e = {0};
+	assert_int_equal(tc_manifest_field_add(man, "title", &e), 0);
+	assert_int_equal(tc_manifest_field_add(man, "body", &e), 1);
+	assert_int_equal(tc_manifest_field_add(man, "extra", &e), 2);
+	man->next_seg_id = info->id + 1;
+	tc_manifest_add_seg(man, info->id, info->ndocs);
+	OK(tc_manifest_commit(tmpdir, man, E));
+}
+
+/* ---- comparing a segment with the reference ---- */
+
+static void check_postings(const tc_segment *seg, const rterm *t)
+{
+	tc_term_info ti;
+	OK(tc_seg_term_lookup(seg, t->key, t->len, &ti, E));
+	assert_int_equal(ti.df, t->n);
+	uint64_t ttf = 0;
+	uint32_t maxtf = 0, minlen = UINT32_MAX;
+	for (uint32_t j = 0; j < t->n; j++)
+		ttf += t->freqs[j], maxtf = t->freqs[j] > maxtf ? t->freqs[j] : maxtf;
+	assert_int_equal(ti.ttf, ttf);
+	assert_int_equal(ti.max_tf, maxtf);
+	for (uint32_t j = 0; j < t->n; j++) {
+		uint32_t l = tc_seg_field_len(seg, t->docs[j], t->key[1]);
+		minlen = l < minlen ? l : minlen;
+	}
+	assert_int_equal(ti.min_len, minlen);
+
+	/* full walk: docs, freqs, positions, block impacts */
+	tc_postings *p;
+	OK(tc_postings_open(seg, &ti, &p, E));
+	assert_int_equal(tc_postings_count(p), t->n);
+	uint32_t j = 0;
+	for (uint32_t d = tc_postings_next(p); d != TC_DOC_END; d = tc_postings_next(p), j++) {
+		assert_true(j < t->n);
+		assert_int_equal(d, t->docs[j]);
+		assert_int_equal(tc_postings_freq(p), t->freqs[j]);
+		assert_true(tc_postings_block_last(p) >= d);
+		assert_true(tc_postings_block_max_tf(p) >= t->freqs[j]);
+		assert_true(tc_postings_block_min_len(p) <= tc_seg_field_len(seg, d, t->key[1]));
+		if (j % 128 == 127 || j + 1 == t->n)
+			assert_int_equal(tc_postings_block_last(p), d);
+		const uint32_t *pos;
+		uint32_t n;
+		tc_error e = {0};
+		if (t->key[0] == 'e') {
+			assert_int_equal(tc_postings_positions(p, &pos, &n, &e), TC_EINVAL);
+		} else if (rnd(3) != 0) {
+			OK(tc_postings_positions(p, &pos, &n, E));
+			assert_int_equal(n, t->freqs[j]);
+			assert_memory_equal(pos, t->pos[j], n * sizeof *pos);
+		}
+	}
+	assert_int_equal(j, t->n);
+	assert_int_equal(tc_postings_next(p), TC_DOC_END);
+	assert_int_equal(tc_postings_seek(p, 5), TC_DOC_END);
+	assert_int_equal(tc_postings_block_last(p), TC_DOC_END);
+	OK(tc_postings_error(p, E));
+	tc_postings_free(p);
+
+	/* seeks to random targets, with shallow moves in between */
+	OK(tc_postings_open(seg, &ti, &p, E));
+	uint32_t target = 0, cur = 0;
+	for (int k = 0; k < 20; k++) {
+		target += rnd(tc_seg_ndocs(seg) / 8 + 2);
+		if (rnd(2)) {
+			uint32_t bl = tc_postings_shallow(p, target);
+			uint32_t jj = 0;
+			while (jj < t->n && t->docs[jj] < target)
+				jj++;
+			if (jj == t->n)
+				assert_int_equal(bl, TC_DOC_END);
+			else
+				assert_true(bl >= t->docs[jj] && tc_postings_block_max_tf(p) >= t->freqs[jj]);
+		}
+		uint32_t d = tc_postings_seek(p, target);
+		uint32_t want = TC_DOC_END;
+		for (uint32_t jj = 0; jj < t->n; jj++) {
+			if (t->docs[jj] >= target && t->docs[jj] >= cur) {
+				want = t->docs[jj];
+				if (t->key[0] != 'e') {
+					const uint32_t *pos;
+					uint32_t n;
+					OK(tc_postings_positions(p, &pos, &n, E));
+					assert_memory_equal(pos, t->pos[jj], n * sizeof *pos);
+				}
+				break;
+			}
+		}
+		assert_int_equal(d, want);
+		if (d == TC_DOC_END)
+			break;
+		cur = d;
+		if (target < d)
+			target = d;
+	}
+	tc_postings_free(p);
+}
+
+static int has_prefix(const rterm *t, const unsigned char *pre, size_t n)
+{
+	return t->len >= n && memcmp(t->key, pre, n) == 0;
+}
+
+static void check_prefix(const tc_segment *seg, const model *m, const unsigned char *pre,
+                         size_t n)
+{
+	tc_termit *it;
+	OK(tc_termit_open(seg, pre, n, &it, E));
+	size_t i = 0;
+	while (i < m->nterms && !has_prefix(&m->terms[i], pre, n))
+		i++;
+	const unsigned char *k;
+	size_t len;
+	tc_term_info ti;
+	int rc;
+	tc_error e = {0};
+	while ((rc = tc_termit_next(it, &k, &len, &ti, &e)) == 1) {
+		assert_true(i < m->nterms && has_prefix(&m->terms[i], pre, n));
+		assert_int_equal(len, m->terms[i].len);
+		assert_memory_equal(k, m->terms[i].key, len);
+		assert_int_equal(ti.df, m->terms[i].n);
+		i++;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(i == m->nterms || !has_prefix(&m->terms[i], pre, n));
+	assert_int_equal(tc_termit_next(it, &k, &len, &ti, &e), 0);
+	tc_termit_free(it);
+}
+
+static int num_cmp(const void *a, const void *b)
+{
+	const tc_num_entry *x = a, *y = b;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if (x->doc != y->doc)
+		return x->doc < y->doc ? -1 : 1;
+	if (x->field != y->field)
+		return x->field < y->field ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int in_range(double v, const tc_num_range *r)
+{
+	return (r->lo_incl ? v >= r->lo : v > r->lo) && (r->hi_incl ? v <= r->hi : v < r->hi);
+}
+
+static void check_numeric(const tc_segment *seg, const model *m)
+{
+	static const char *units[] = {"giao dich", "ty", "%", "\x01" "date", "ho so", "a", "zz"};
+	for (int k = 0; k < 60; k++) {
+		const char *u = units[rnd(7)];
+		tc_num_range r = {(double)rnd(200000) / 7.0 - 6000, 0, (int)rnd(2), (int)rnd(2)};
+		r.hi = r.lo + rnd(3) * (double)rnd(100000) / 3.0;
+		if (k % 7 == 0)
+			r.lo = -INFINITY;
+		if (k % 5 == 0)
+			r.hi = INFINITY;
+		if (k % 11 == 0)
+			r.lo = r.hi = (double)rnd(10);  /* a point, hits the exact values */
+		tc_num_hits h = {0};
+		OK(tc_seg_num_range(seg, u, strlen(u), &r, &h, E));
+		tc_num_entry *want = tc_malloc((m->nnums + 1) * sizeof *want);
+		size_t n = 0;
+		for (size_t i = 0; i < m->nnums; i++)
+			if (strcmp(m->nums[i].unit, u) == 0 && in_range(m->nums[i].v, &r))
+				want[n++] = (tc_num_entry){m->nums[i].v, m->nums[i].doc, m->nums[i].pos,
+				                           m->nums[i].field};
+		qsort(want, n, sizeof *want, num_cmp);
+		assert_int_equal(h.n, n);
+		for (size_t i = 0; i < n; i++) {
+			assert_true(h.e[i].value == want[i].value);
+			assert_int_equal(h.e[i].doc, want[i].doc);
+			assert_int_equal(h.e[i].pos, want[i].pos);
+			assert_int_equal(h.e[i].field, want[i].field);
+		}
+		free(want);
+		tc_num_hits_free(&h);
+	}
+	/* unit vocabulary: sorted keys with counts */
+	size_t total = 0;
+	for (size_t i = 0; i < tc_seg_nunits(seg); i++) {
+		const char *k;
+		size_t len;
+		uint64_t c, want = 0;
+		tc_seg_unit(seg, i, &k, &len, &c);
+		for (size_t j = 0; j < m->nnums; j++)
+			want += strlen(m->nums[j].unit) == len && memcmp(m->nums[j].unit, k, len) == 0;
+		assert_int_equal(c, want);
+		total += c;
+		if (i > 0) {
+			const char *pk;
+			size_t plen;
+			tc_seg_unit(seg, i - 1, &pk, &plen, &c);
+			int cmp = memcmp(pk, k, plen < len ? plen : len);
+			assert_true(cmp < 0 || (cmp == 0 && plen < len));
+		}
+	}
+	assert_int_equal(total, m->nnums);
+}
+
+/* Compares every part of seg with m. */
+static void check_segment(const tc_segment *seg, const model *m)
+{
+	assert_int_equal(tc_seg_ndocs(seg), m->ndocs);
+	/* field lengths and totals */
+	uint64_t tot[NF] = {0};
+	for (uint32_t d = 0; d < m->ndocs; d++)
+		for (unsigned f = 0; f < NF; f++) {
+			assert_int_equal(tc_seg_field_len(seg, d, f), m->docs[d].lens[f]);
+			tot[f] += m->docs[d].lens[f];
+		}
+	for (unsigned f = 0; f < NF; f++)
+		assert_int_equal(tc_seg_field_total(seg, f), tot[f]);
+	assert_int_equal(tc_seg_field_len(seg, 0, NF + 4), 0);
+	assert_int_equal(tc_seg_field_len(seg, m->ndocs, 0), 0);
+
+	/* stored fields and ids, in a scrambled order to exercise the block cache */
+	tc_doc doc = {0};
+	for (uint32_t k = 0; k < m->ndocs; k++) {
+		uint32_t d = (k * 7919u) % m->ndocs;
+		OK(tc_seg_doc_get(seg, d, &doc, E));
+		assert_string_equal(doc.id, m->docs[d].id);
+		assert_int_equal(doc.nfields, 2);
+		uint32_t len;
+		assert_string_equal(tc_doc_field(&doc, 0, &len), m->docs[d].title);
+		assert_int_equal(len, strlen(m->docs[d].title));
+		assert_string_equal(tc_doc_field(&doc, 1, NULL), m->docs[d].body);
+		assert_null(tc_doc_field(&doc, 2, &len));
+		uint32_t got;
+		OK(tc_seg_id_lookup(seg, m->docs[d].id, strlen(m->docs[d].id), &got, E));
+		assert_int_equal(got, d);
+	}
+	tc_error e = {0};
+	uint32_t got;
+	assert_int_equal(tc_seg_id_lookup(seg, "nope", 4, &got, &e), TC_ENOENT);
+	assert_int_equal(tc_seg_doc_get(seg, m->ndocs, &doc, &e), TC_EINVAL);
+	tc_doc_free(&doc);
+
+	/* every term, and keys that are not there */
+	for (size_t i = 0; i < m->nterms; i++)
+		check_postings(seg, &m->terms[i]);
+	for (int k = 0; k < 200; k++) {
+		unsigned char key[12] = {"fse"[rnd(3)], (unsigned char)rnd(3)};
+		size_t len = 3 + rnd(8);
+		for (size_t j = 2; j < len; j++)
+			key[j] = (unsigned char)("abcdqz"[rnd(6)]);
+		rterm probe;
+		memcpy(probe.key, key, len);
+		probe.len = len;
+		int present = bsearch(&probe, m->terms, m->nterms, sizeof *m->terms, key_cmp) != NULL;
+		tc_term_info ti;
+		assert_int_equal(tc_seg_term_lookup(seg, key, len, &ti, &e), present ? TC_OK : TC_ENOENT);
+	}
+	assert_int_equal(tc_seg_term_lookup(seg, "", 0, &(tc_term_info){0}, &e), TC_ENOENT);
+	assert_int_equal(tc_seg_term_lookup(seg, "\xff\xff\xff", 3, &(tc_term_info){0}, &e),
+	                 TC_ENOENT);
+
+	/* prefix ranges: empty, kind, kind+field, longer, and ones matching nothing */
+	check_prefix(seg, m, (const unsigned char *)"", 0);
+	for (size_t i = 0; i < 40 && m->nterms; i++) {
+		const rterm *t = &m->terms[rnd((uint32_t)m->nterms)];
+		check_prefix(seg, m, t->key, 1 + rnd((uint32_t)t->len));
+	}
+	check_prefix(seg, m, (const unsigned char *)"f\x00zzzz", 6);
+	check_prefix(seg, m, (const unsigned char *)"\x01", 1);
+	check_prefix(seg, m, (const unsigned char *)"\xff", 1);
+
+	check_numeric(seg, m);
+}
+
+static void test_roundtrip(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t seed;
+		uint32_t ndocs;
+		size_t nterms, nnums;
+	} cases[] = {
+		{1, 1, 3, 0},
+		{2, 7, 40, 5},
+		{3, 600, 700, 2000},
+		{4, 1300, 300, 100},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		model m;
+		model_build(&m, cases[c].seed, cases[c].ndocs, cases[c].nterms, cases[c].nnums, "d");
+		tc_seg_info info;
+		write_model(&m, c + 1, &info);
+		assert_int_equal(info.ndocs, m.ndocs);
+		assert_int_equal(info.nterms, m.nterms);
+		tc_manifest man;
+		commit_one(&info, &man);
+		tc_snapshot *snap;
+		OK(tc_snapshot_open(tmpdir, c % 2 ? TC_SNAP_VERIFY : 0, &snap, E));
+		assert_int_equal(tc_snapshot_nsegments(snap), 1);
+		assert_int_equal(tc_snapshot_ndocs(snap), m.ndocs);
+		assert_int_equal(tc_snapshot_nlive(snap), m.ndocs);
+		assert_string_equal(tc_snapshot_field_name(snap, 1), "body");
+		assert_int_equal(tc_snapshot_field_id(snap, "extra"), 2);
+		const tc_segment *seg = tc_snapshot_segment(snap, 0);
+		check_segment(seg, &m);
+		tc_snapshot_release(snap);
+		tc_manifest_free(&man);
+		model_free(&m);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_roundtrip, dir_setup, dir_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
