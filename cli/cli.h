@@ -7,6 +7,7 @@
 #define TC_CLI_H
 
 int tc_cmd_analyze(int argc, char **argv);
+int tc_cmd_search(int argc, char **argv);
 
 /* Reads all of stdin (for TEXT "-"). Returns 0 or -1 with errno set. */
 int tc_cli_read_stdin(char **out, size_t *len);

@@ -12,6 +12,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{"analyze", tc_cmd_analyze, "show how text is split, normalised and folded"},
+	{"search", tc_cmd_search, "search an index: ranked hits with snippets"},
 };
 
 static int usage(FILE *f)

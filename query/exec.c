@@ -1,0 +1,1082 @@
+/*
+ * exec.c — document-at-a-time execution and ranking (see exec.h).
+ *
+ * Each query node becomes an iterator with three operations: seek (the first matching
+ * doc >= target), score (of the current doc) and bound (an upper bound of score for the
+ * current doc from block-level data only: for terms, BM25 of the block's largest tf and
+ * smallest field length). The collector counts every match and scores a doc only when
+ * its bound beats the k-th best score so far.
+ */
+#include "exec.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/quantity.h"
+#include "common/mem.h"
+
+#define EXACT_BONUS 100.0     /* per query word found in its exact form: a tier above */
+#define PROX_WEIGHT 1.0       /* per adjacent pair, times the pair's mean idf */
+#define QTY_SCORE 1.0         /* a satisfied comparison */
+#define QTY_NEAR_WEIGHT 3.0   /* a mention next to the query's words */
+#define QTY_NEAR 30           /* ... fading to nothing at this many positions away */
+#define MAX_PREFIX_TERMS 20000
+#define MAX_FIELDS_SEARCHED 2
+
+/* What every iterator of one run shares. */
+typedef struct run {
+	const tc_snapshot *snap;
+	const tc_search_opts *o;
+	const tc_segment *seg;
+	double N;                 /* docs in the snapshot: BM25's N */
+	int rc;                   /* sticky error */
+	tc_error *err;
+} run;
+
+typedef struct it it;
+typedef struct it_ops {
+	uint32_t (*seek)(it *self, uint32_t target);
+	double (*score)(it *self);
+	double (*bound)(it *self);
+	void (*free)(it *self);
+} it_ops;
+
+struct it {
+	const it_ops *ops;
+	const tc_qnode *q;
+	run *r;
+	uint32_t doc;             /* current doc; TC_DOC_END at the end */
+	int started;
+	double cost;              /* about how many docs it matches */
+};
+
+static uint32_t it_seek(it *i, uint32_t target)
+{
+	if (i->started && i->doc >= target)
+		return i->doc; /* TC_DOC_END is above every target */
+	i->doc = i->ops->seek(i, target);
+	i->started = 1;
+	return i->doc;
+}
+
+/* ---- BM25 ------------------------------------------------------------------------- */
+
+static double idf(double N, double df)
+{
+	if (df > N)
+		df = N;
+	return log(1.0 + (N - df + 0.5) / (df + 0.5));
+}
+
+static double bm25(const run *r, double tf, double len, double avgdl, double w_idf)
+{
+	double k1 = r->o->k1, b = r->o->b;
+	double norm = k1 * (1.0 - b + b * (avgdl > 0 ? len / avgdl : 1.0));
+	return w_idf * tf * (k1 + 1.0) / (tf + norm);
+}
+
+static double field_weight(const run *r, unsigned field)
+{
+	return field == TC_FIELD_TITLE ? r->o->title_weight : 1.0;
+}
+
+static double avgdl(const run *r, unsigned field)
+{
+	return r->N > 0 ? (double)tc_snapshot_field_total(r->snap, field) / r->N : 0.0;
+}
+
+/* The fields a node searches: its own, or title and body. */
+static size_t node_fields(const run *r, const tc_qnode *q, unsigned *out)
+{
+	size_t nf = tc_snapshot_nfields(r->snap), n = 0;
+	if (q->field >= 0) {
+		if ((size_t)q->field < nf)
+			out[n++] = (unsigned)q->field;
+		return n;
+	}
+	if (nf > TC_FIELD_TITLE)
+		out[n++] = TC_FIELD_TITLE;
+	if (nf > TC_FIELD_BODY)
+		out[n++] = TC_FIELD_BODY;
+	return n;
+}
+
+static size_t make_key(char kind, unsigned field, const char *term, char *key)
+{
+	size_t n = strlen(term);
+	if (n + 2 > TC_MAX_KEY)
+		n = TC_MAX_KEY - 2;
+	key[0] = kind;
+	key[1] = (char)field;
+	memcpy(key + 2, term, n);
+	return n + 2;
+}
+
+/* Documents holding key, over every segment of the snapshot. */
+static double key_df(const run *r, char kind, unsigned field, const char *term)
+{
+	char key[TC_MAX_KEY];
+	size_t n = make_key(kind, field, term, key);
+	double df = 0;
+	for (size_t s = 0; s < tc_snapshot_nsegments(r->snap); s++) {
+		tc_term_info ti;
+		if (tc_seg_term_lookup(tc_snapshot_segment(r->snap, s), key, n, &ti, NULL) == TC_OK)
+			df += ti.df;
+	}
+	return df;
+}
+
+static tc_postings *open_postings(run *r, char kind, unsigned field, const char *term)
+{
+	char key[TC_MAX_KEY];
+	size_t n = make_key(kind, field, term, key);
+	tc_term_info ti;
+	int rc = tc_seg_term_lookup(r->seg, key, n, &ti, r->err);
+	if (rc == TC_ENOENT)
+		return NULL;
+	tc_postings *p = NULL;
+	if (rc == TC_OK)
+		rc = tc_postings_open(r->seg, &ti, &p, r->err);
+	if (rc != TC_OK && r->rc == TC_OK)
+		r->rc = rc;
+	return p;
+}
+
+/* ---- one word in some fields ------------------------------------------------------- */
+
+typedef struct term_field {
+	unsigned field;
+	tc_postings *fp;          /* folded or stem postings, with positions; may be NULL */
+	tc_postings *ep;          /* exact-form postings; NULL when not needed or absent */
+	tc_postings *match;       /* what decides matching: fp, or ep in strict mode */
+	double w_idf;             /* field weight x idf */
+	double avgdl;
+	uint32_t doc;             /* where match stands */
+} term_field;
+
+typedef struct term_it {
+	it base;
+	const tc_qword *w;
+	size_t nf;
+	term_field f[MAX_FIELDS_SEARCHED];
+	double idf;               /* of the body (or only) field: proximity weight */
+} term_it;
+
+static uint32_t term_seek(it *self, uint32_t target)
+{
+	term_it *t = (term_it *)self;
+	uint32_t best = TC_DOC_END;
+	for (size_t i = 0; i < t->nf; i++) {
+		term_field *f = &t->f[i];
+		if (!self->started || (f->doc != TC_DOC_END && f->doc < target))
+			f->doc = f->match ? tc_postings_seek(f->match, target) : TC_DOC_END;
+		if (f->doc < best)
+			best = f->doc;
+	}
+	return best;
+}
+
+/* The folded postings of field slot i, standing on the current doc, or NULL. */
+static tc_postings *term_fp_at(term_it *t, size_t i)
+{
+	term_field *f = &t->f[i];
+	if (f->doc != t->base.doc || f->fp == NULL)
+		return NULL;
+	if (f->fp != f->match && tc_postings_seek(f->fp, f->doc) != f->doc)
+		return NULL;
+	return f->fp;
+}
+
+static double term_score(it *self)
+{
+	term_it *t = (term_it *)self;
+	run *r = self->r;
+	double s = 0;
+	int exact = 0;
+	for (size_t i = 0; i < t->nf; i++) {
+		term_field *f = &t->f[i];
+		if (f->doc != self->doc)
+			continue;
+		tc_postings *fp = term_fp_at(t, i);
+		uint32_t tf = fp ? tc_postings_freq(fp) : tc_postings_freq(f->match);
+		s += bm25(r, tf, tc_seg_field_len(r->seg, self->doc, f->field), f->avgdl, f->w_idf);
+		if (t->w->exact && f->ep && tc_postings_seek(f->ep, self->doc) == self->doc)
+			exact = 1;
+	}
+	return s + (exact ? EXACT_BONUS : 0.0);
+}
+
+static double term_bound(it *self)
+{
+	term_it *t = (term_it *)self;
+	double s = 0;
+	int exact = 0;
+	for (size_t i = 0; i < t->nf; i++) {
+		term_field *f = &t->f[i];
+		if (f->doc != self->doc)
+			continue;
+		s += bm25(self->r, tc_postings_block_max_tf(f->match),
+		          tc_postings_block_min_len(f->match), f->avgdl, f->w_idf);
+		if (t->w->exact && f->ep && tc_postings_shallow(f->ep, self->doc) != TC_DOC_END)
+			exact = 1;
+	}
+	return s + (exact ? EXACT_BONUS : 0.0);
+}
+
+static void term_free(it *self)
+{
+	term_it *t = (term_it *)self;
+	for (size_t i = 0; i < t->nf; i++) {
+		tc_postings_free(t->f[i].fp);
+		tc_postings_free(t->f[i].ep);
+	}
+	free(t);
+}
+
+static const it_ops term_ops = {term_seek, term_score, term_bound, term_free};
+
+/* Positions of the word in field slot i at the current doc (NULL: none there). */
+static const uint32_t *term_positions(term_it *t, size_t i, uint32_t *n)
+{
+	tc_postings *fp = term_fp_at(t, i);
+	const uint32_t *pos;
+	if (fp == NULL || tc_postings_positions(fp, &pos, n, NULL) != TC_OK)
+		return NULL;
+	return pos;
+}
+
+static it *term_new(run *r, const tc_qnode *q, const tc_qword *w, const double *idfs)
+{
+	term_it *t = tc_calloc(1, sizeof *t);
+	t->base.ops = &term_ops;
+	t->base.q = q;
+	t->base.r = r;
+	t->w = w;
+	unsigned fields[MAX_FIELDS_SEARCHED];
+	size_t nf = node_fields(r, q, fields);
+	for (size_t i = 0; i < nf; i++) {
+		term_field *f = &t->f[t->nf++];
+		f->field = fields[i];
+		f->fp = open_postings(r, w->kind, fields[i], w->key);
+		if (r->o->strict || w->exact)
+			f->ep = open_postings(r, TC_KIND_EXACT, fields[i], w->lower);
+		f->match = r->o->strict ? f->ep : f->fp;
+		f->w_idf = field_weight(r, fields[i]) * idfs[i];
+		f->avgdl = avgdl(r, fields[i]);
+		if (f->match)
+			t->base.cost += tc_postings_count(f->match);
+		t->idf = idfs[i];
+	}
+	return &t->base;
+}
+
+/* idf of a word in each searched field, over the whole snapshot. */
+static void word_idfs(const run *r, const tc_qnode *q, const tc_qword *w, double *out)
+{
+	unsigned fields[MAX_FIELDS_SEARCHED];
+	size_t nf = node_fields(r, q, fields);
+	for (size_t i = 0; i < nf; i++) {
+		double df = r->o->strict ? key_df(r, TC_KIND_EXACT, fields[i], w->lower)
+		                         : key_df(r, w->kind, fields[i], w->key);
+		out[i] = idf(r->N, df);
+	}
+}
+
+/* ---- phrases -------------------------------------------------------------------------- */
+
+typedef struct phrase_field {
+	unsigned field;
+	tc_postings **fp;         /* one per word; NULL array when a word is absent */
+	tc_postings **ep;         /* strict mode: exact postings per word */
+	uint32_t doc;             /* next verified doc in this field */
+	uint32_t freq;            /* matches of the phrase in that doc */
+	double w_idf, avgdl;
+} phrase_field;
+
+typedef struct phrase_it {
+	it base;
+	size_t nw, nf;
+	phrase_field f[MAX_FIELDS_SEARCHED];
+	double max;
+	uint32_t *scratch;        /* last position chosen per word (slop) */
+} phrase_it;
+
+/* First doc >= target where every postings list of p[0..n) stands. */
+static uint32_t conj_seek(tc_postings **p, size_t n, uint32_t target)
+{
+	uint32_t d = tc_postings_seek(p[0], target);
+	for (size_t i = 1; i < n && d != TC_DOC_END;) {
+		uint32_t di = tc_postings_seek(p[i], d);
+		if (di == d) {
+			i++;
+			continue;
+		}
+		if (di == TC_DOC_END)
+			return TC_DOC_END;
+		d = tc_postings_seek(p[0], di);
+		i = 1;
+	}
+	return d;
+}
+
+static int has_pos(const uint32_t *pos, uint32_t n, uint32_t want)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (pos[mid] < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && pos[lo] == want;
+}
+
+/* Smallest position in pos greater than after, or UINT32_MAX. */
+static uint32_t next_pos(const uint32_t *pos, uint32_t n, uint32_t after)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (pos[mid] <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? pos[lo] : UINT32_MAX;
+}
+
+/*
+ * Counts the phrase's occurrences in the current doc: word i at start + i, or, with a
+ * slop, each next word at the nearest later position, the whole no more than slop
+ * positions longer than the phrase.
+ */
+static uint32_t phrase_count(phrase_it *p, phrase_field *f)
+{
+	const uint32_t *pos[64];
+	uint32_t npos[64];
+	size_t nw = p->nw < 64 ? p->nw : 64;
+	for (size_t i = 0; i < nw; i++)
+		if (tc_postings_positions(f->fp[i], &pos[i], &npos[i], NULL) != TC_OK)
+			return 0;
+	uint32_t slop = (uint32_t)p->base.q->slop, count = 0;
+	for (uint32_t k = 0; k < npos[0]; k++) {
+		uint32_t start = pos[0][k], cur = start;
+		size_t i = 1;
+		for (; i < nw; i++) {
+			if (slop == 0) {
+				if (!has_pos(pos[i], npos[i], start + (uint32_t)i))
+					break;
+				continue;
+			}
+			cur = next_pos(pos[i], npos[i], cur);
+			if (cur == UINT32_MAX || cur - start - (uint32_t)i > slop)
+				break;
+		}
+		if (i == nw)
+			count++;
+	}
+	return count;
+}
+
+static uint32_t phrase_field_seek(phrase_it *p, phrase_field *f, uint32_t target)
+{
+	if (f->fp == NULL)
+		return TC_DOC_END;
+	tc_postings **lead = p->base.r->o->strict ? f->ep : f->fp;
+	for (uint32_t d = conj_seek(lead, p->nw, target); d != TC_DOC_END;
+	     d = conj_seek(lead, p->nw, d + 1)) {
+		if (lead != f->fp && conj_seek(f->fp, p->nw, d) != d)
+			continue;
+		if ((f->freq = phrase_count(p, f)) > 0)
+			return d;
+	}
+	return TC_DOC_END;
+}
+
+static uint32_t phrase_seek(it *self, uint32_t target)
+{
+	phrase_it *p = (phrase_it *)self;
+	uint32_t best = TC_DOC_END;
+	for (size_t i = 0; i < p->nf; i++) {
+		phrase_field *f = &p->f[i];
+		if (!self->started || (f->doc != TC_DOC_END && f->doc < target))
+			f->doc = phrase_field_seek(p, f, target);
+		if (f->doc < best)
+			best = f->doc;
+	}
+	return best;
+}
+
+static double phrase_score(it *self)
+{
+	phrase_it *p = (phrase_it *)self;
+	double s = 0;
+	for (size_t i = 0; i < p->nf; i++) {
+		phrase_field *f = &p->f[i];
+		if (f->doc == self->doc)
+			s += bm25(self->r, f->freq, tc_seg_field_len(self->r->seg, self->doc, f->field),
+			          f->avgdl, f->w_idf);
+	}
+	return s;
+}
+
+static double phrase_bound(it *self)
+{
+	return ((phrase_it *)self)->max;
+}
+
+static void free_plist(tc_postings **p, size_t n)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		tc_postings_free(p[i]);
+	free(p);
+}
+
+static void phrase_free(it *self)
+{
+	phrase_it *p = (phrase_it *)self;
+	for (size_t i = 0; i < p->nf; i++) {
+		free_plist(p->f[i].fp, p->nw);
+		free_plist(p->f[i].ep, p->nw);
+	}
+	free(p);
+}
+
+static const it_ops phrase_ops = {phrase_seek, phrase_score, phrase_bound, phrase_free};
+
+/* Opens one postings list per word; NULL (all freed) when any word is absent. */
+static tc_postings **open_words(run *r, const tc_qnode *q, unsigned field, int exact)
+{
+	tc_postings **p = tc_calloc(q->nwords, sizeof *p);
+	for (size_t i = 0; i < q->nwords; i++) {
+		const tc_qword *w = &q->words[i];
+		p[i] = exact ? open_postings(r, TC_KIND_EXACT, field, w->lower)
+		             : open_postings(r, w->kind, field, w->key);
+		if (p[i] == NULL) {
+			free_plist(p, q->nwords);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+static it *phrase_new(run *r, const tc_qnode *q)
+{
+	phrase_it *p = tc_calloc(1, sizeof *p);
+	p->base.ops = &phrase_ops;
+	p->base.q = q;
+	p->base.r = r;
+	p->nw = q->nwords;
+	unsigned fields[MAX_FIELDS_SEARCHED];
+	size_t nf = node_fields(r, q, fields);
+	p->base.cost = 0;
+	for (size_t i = 0; i < nf; i++) {
+		phrase_field *f = &p->f[p->nf++];
+		f->field = fields[i];
+		double idf_sum = 0;
+		for (size_t k = 0; k < q->nwords; k++) {
+			const tc_qword *w = &q->words[k];
+			idf_sum += idf(r->N, r->o->strict ? key_df(r, TC_KIND_EXACT, fields[i], w->lower)
+			                                  : key_df(r, w->kind, fields[i], w->key));
+		}
+		f->w_idf = field_weight(r, fields[i]) * idf_sum;
+		f->avgdl = avgdl(r, fields[i]);
+		f->fp = open_words(r, q, fields[i], 0);
+		if (f->fp && r->o->strict) {
+			f->ep = open_words(r, q, fields[i], 1);
+			if (f->ep == NULL) {
+				free_plist(f->fp, p->nw);
+				f->fp = NULL;
+			}
+		}
+		double m = f->w_idf * (r->o->k1 + 1.0);
+		if (m > p->max)
+			p->max = m;
+		if (f->fp) {
+			double c = tc_postings_count(f->fp[0]);
+			for (size_t k = 1; k < p->nw; k++)
+				if (tc_postings_count(f->fp[k]) < c)
+					c = tc_postings_count(f->fp[k]);
+			p->base.cost += c;
+		}
+	}
+	return &p->base;
+}
+
+/* ---- prefixes ------------------------------------------------------------------------- */
+
+typedef struct prefix_field {
+	unsigned field;
+	uint32_t *tf;             /* summed freq of the expansions per doc (0: no match) */
+	double w_idf, avgdl;
+} prefix_field;
+
+typedef struct prefix_it {
+	it base;
+	size_t nf;
+	uint32_t ndocs;
+	prefix_field f[MAX_FIELDS_SEARCHED];
+	double max;
+} prefix_it;
+
+static uint32_t prefix_seek(it *self, uint32_t target)
+{
+	prefix_it *p = (prefix_it *)self;
+	for (uint32_t d = target; d < p->ndocs; d++)
+		for (size_t i = 0; i < p->nf; i++)
+			if (p->f[i].tf && p->f[i].tf[d])
+				return d;
+	return TC_DOC_END;
+}
+
+static double prefix_score(it *self)
+{
+	prefix_it *p = (prefix_it *)self;
+	double s = 0;
+	for (size_t i = 0; i < p->nf; i++) {
+		prefix_field *f = &p->f[i];
+		if (f->tf && f->tf[self->doc])
+			s += bm25(self->r, f->tf[self->doc],
+			          tc_seg_field_len(self->r->seg, self->doc, f->field), f->avgdl, f->w_idf);
+	}
+	return s;
+}
+
+static double prefix_bound(it *self)
+{
+	return ((prefix_it *)self)->max;
+}
+
+static void prefix_free(it *self)
+{
+	prefix_it *p = (prefix_it *)self;
+	for (size_t i = 0; i < p->nf; i++)
+		free(p->f[i].tf);
+	free(p);
+}
+
+static const it_ops prefix_ops = {prefix_seek, prefix_score, prefix_bound, prefix_free};
+
+static size_t prefix_key(const run *r, const tc_qnode *q, unsigned field, char *key)
+{
+	const tc_qword *w = &q->words[0];
+	return make_key(r->o->strict ? TC_KIND_EXACT : TC_KIND_FOLDED, field,
+	                r->o->strict ? w->lower : w->key, key);
+}
+
+/*
+ * Walks the expansions of the prefix in seg. With tf == NULL it only sums their doc
+ * freqs into *df (for the idf); otherwise it adds every posting's freq into tf[doc].
+ */
+static int prefix_walk(run *r, const tc_segment *seg, const char *key, size_t klen,
+                       uint32_t *tf, double *df)
+{
+	tc_termit *ti;
+	const unsigned char *k;
+	size_t n, terms = 0;
+	tc_term_info info;
+	int rc = tc_termit_open(seg, key, klen, &ti, r->err);
+	while (rc == TC_OK && (rc = tc_termit_next(ti, &k, &n, &info, r->err)) == 1) {
+		if (++terms > MAX_PREFIX_TERMS) {
+			rc = tc_error_set(r->err, TC_ELIMIT,
+			                  "prefix \"%.*s*\" matches more than %d terms: make it longer",
+			                  (int)(klen - 2), key + 2, MAX_PREFIX_TERMS);
+			break;
+		}
+		if (tf == NULL) {
+			*df += info.df;
+			continue;
+		}
+		tc_postings *p;
+		rc = tc_postings_open(seg, &info, &p, r->err);
+		if (rc != TC_OK)
+			break;
+		for (uint32_t d = tc_postings_next(p); d != TC_DOC_END; d = tc_postings_next(p))
+			tf[d] += tc_postings_freq(p);
+		rc = tc_postings_error(p, r->err);
+		tc_postings_free(p);
+		if (rc != TC_OK)
+			break;
+		rc = 1;
+	}
+	tc_termit_free(ti);
+	if (rc < 0 && r->rc == TC_OK)
+		r->rc = rc;
+	return rc < 0 ? rc : TC_OK;
+}
+
+static it *prefix_new(run *r, const tc_qnode *q)
+{
+	prefix_it *p = tc_calloc(1, sizeof *p);
+	p->base.ops = &prefix_ops;
+	p->base.q = q;
+	p->base.r = r;
+	p->ndocs = tc_seg_ndocs(r->seg);
+	unsigned fields[MAX_FIELDS_SEARCHED];
+	size_t nf = node_fields(r, q, fields);
+	for (size_t i = 0; i < nf && r->rc == TC_OK; i++) {
+		prefix_field *f = &p->f[p->nf++];
+		char key[TC_MAX_KEY];
+		size_t klen = prefix_key(r, q, fields[i], key);
+		double df = 0;
+		for (size_t s = 0; s < tc_snapshot_nsegments(r->snap) && r->rc == TC_OK; s++)
+			prefix_walk(r, tc_snapshot_segment(r->snap, s), key, klen, NULL, &df);
+		f->field = fields[i];
+		f->w_idf = field_weight(r, fields[i]) * idf(r->N, df);
+		f->avgdl = avgdl(r, fields[i]);
+		f->tf = tc_calloc(p->ndocs ? p->ndocs : 1, sizeof *f->tf);
+		prefix_walk(r, r->seg, key, klen, f->tf, NULL);
+		if (f->w_idf * (r->o->k1 + 1.0) > p->max)
+			p->max = f->w_idf * (r->o->k1 + 1.0);
+		p->base.cost += df;
+	}
+	return &p->base;
+}
+
+/* ---- quantities ----------------------------------------------------------------------- */
+
+typedef struct qty_it {
+	it base;
+	tc_num_hits hits;         /* sorted by doc, field, pos */
+	size_t at, end;           /* the current doc's entries: hits.e[at..end) */
+} qty_it;
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const tc_num_entry *x = a, *y = b;
+	if (x->doc != y->doc)
+		return x->doc < y->doc ? -1 : 1;
+	if (x->field != y->field)
+		return x->field < y->field ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static uint32_t qty_seek(it *self, uint32_t target)
+{
+	qty_it *q = (qty_it *)self;
+	size_t i = self->started ? q->at : 0;
+	while (i < q->hits.n && q->hits.e[i].doc < target)
+		i++;
+	q->at = i;
+	if (i == q->hits.n)
+		return TC_DOC_END;
+	q->end = i;
+	while (q->end < q->hits.n && q->hits.e[q->end].doc == q->hits.e[i].doc)
+		q->end++;
+	return q->hits.e[i].doc;
+}
+
+static double qty_score(it *self)
+{
+	return QTY_SCORE;
+}
+
+static void qty_free(it *self)
+{
+	qty_it *q = (qty_it *)self;
+	tc_num_hits_free(&q->hits);
+	free(q);
+}
+
+static const it_ops qty_ops = {qty_seek, qty_score, qty_score, qty_free};
+
+static it *qty_new(run *r, const tc_qnode *n)
+{
+	qty_it *q = tc_calloc(1, sizeof *q);
+	q->base.ops = &qty_ops;
+	q->base.q = n;
+	q->base.r = r;
+	tc_num_range range = {n->lo, n->hi, n->lo_incl, n->hi_incl};
+	const char *units[2] = {n->unit, n->unit2};
+	for (size_t u = 0; u < n->nunits && u < 2; u++) {
+		int rc = tc_seg_num_range(r->seg, units[u], strlen(units[u]), &range, &q->hits, r->err);
+		if (rc != TC_OK && r->rc == TC_OK)
+			r->rc = rc;
+	}
+	qsort(q->hits.e, q->hits.n, sizeof *q->hits.e, cmp_entry);
+	q->base.cost = (double)q->hits.n;
+	return &q->base;
+}
+
+/* ---- AND, OR -------------------------------------------------------------------------- */
+
+typedef struct bool_it {
+	it base;
+	it **kids;                /* AND: positive kids, cheapest first; OR: all */
+	size_t nkids;
+	it **nots;                /* AND only: excluded */
+	size_t nnots;
+	it **order;               /* AND: kids in query order, for proximity */
+	double bonus_max;         /* AND: the most proximity can add */
+} bool_it;
+
+static uint32_t and_seek(it *self, uint32_t target)
+{
+	bool_it *b = (bool_it *)self;
+	uint32_t d = it_seek(b->kids[0], target);
+	while (d != TC_DOC_END) {
+		size_t i = 1;
+		for (; i < b->nkids; i++) {
+			uint32_t di = it_seek(b->kids[i], d);
+			if (di != d) {
+				d = di == TC_DOC_END ? TC_DOC_END : it_seek(b->kids[0], di);
+				break;
+			}
+		}
+		if (d == TC_DOC_END)
+			break;
+		if (i < b->nkids)
+			continue;
+		size_t k = 0;
+		while (k < b->nnots && it_seek(b->nots[k], d) != d)
+			k++;
+		if (k == b->nnots)
+			return d;
+		d = it_seek(b->kids[0], d + 1);
+	}
+	return TC_DOC_END;
+}
+
+static uint32_t or_seek(it *self, uint32_t target)
+{
+	bool_it *b = (bool_it *)self;
+	uint32_t best = TC_DOC_END;
+	for (size_t i = 0; i < b->nkids; i++) {
+		uint32_t d = it_seek(b->kids[i], target);
+		if (d < best)
+			best = d;
+	}
+	return best;
+}
+
+static double or_score(it *self)
+{
+	bool_it *b = (bool_it *)self;
+	double s = 0;
+	for (size_t i = 0; i < b->nkids; i++)
+		if (b->kids[i]->doc == self->doc)
+			s += b->kids[i]->ops->score(b->kids[i]);
+	return s;
+}
+
+static double or_bound(it *self)
+{
+	bool_it *b = (bool_it *)self;
+	double s = 0;
+	for (size_t i = 0; i < b->nkids; i++)
+		if (b->kids[i]->doc == self->doc)
+			s += b->kids[i]->ops->bound(b->kids[i]);
+	return s;
+}
+
+/* Do the two words stand side by side, in order, in a field both are searched in? */
+static int adjacent_in_doc(term_it *a, term_it *b)
+{
+	for (size_t i = 0; i < a->nf; i++) {
+		for (size_t j = 0; j < b->nf; j++) {
+			if (a->f[i].field != b->f[j].field)
+				continue;
+			uint32_t na, nb;
+			const uint32_t *pa = term_positions(a, i, &na);
+			const uint32_t *pb = term_positions(b, j, &nb);
+			if (pa == NULL || pb == NULL)
+				continue;
+			for (uint32_t k = 0, m = 0; k < na && m < nb;) {
+				if (pa[k] + 1 == pb[m])
+					return 1;
+				if (pa[k] + 1 < pb[m])
+					k++;
+				else
+					m++;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Closeness (1 next to it .. 0 far or elsewhere) of a mention to any query word. */
+static double qty_nearness(qty_it *q, it **order, size_t n)
+{
+	uint32_t best = UINT32_MAX;
+	for (size_t k = 0; k < n; k++) {
+		if (order[k]->ops != &term_ops || order[k]->doc != q->base.doc)
+			continue;
+		term_it *t = (term_it *)order[k];
+		for (size_t i = 0; i < t->nf; i++) {
+			uint32_t np;
+			const uint32_t *pos = term_positions(t, i, &np);
+			for (size_t e = q->at; pos && e < q->end; e++) {
+				if (q->hits.e[e].field != t->f[i].field)
+					continue;
+				uint32_t m = q->hits.e[e].pos;
+				uint32_t after = next_pos(pos, np, m);
+				if (after != UINT32_MAX && after - m < best)
+					best = after - m;
+				if (np && pos[0] <= m) {
+					uint32_t lo = 0, hi = np;
+					while (lo + 1 < hi) {
+						uint32_t mid = (lo + hi) / 2;
+						if (pos[mid] <= m)
+							lo = mid;
+						else
+							hi = mid;
+					}
+					if (m - pos[lo] < best)
+						best = m - pos[lo];
+				}
+			}
+		}
+	}
+	return best >= QTY_NEAR ? 0.0 : 1.0 - (double)best / QTY_NEAR;
+}
+
+static double and_score(it *self)
+{
+	bool_it *b = (bool_it *)self;
+	double s = 0;
+	for (size_t i = 0; i < b->nkids; i++)
+		s += b->kids[i]->ops->score(b->kids[i]);
+	for (size_t i = 0; i + 1 < b->nkids; i++) {
+		it *x = b->order[i], *y = b->order[i + 1];
+		if (x->ops == &term_ops && y->ops == &term_ops &&
+		    adjacent_in_doc((term_it *)x, (term_it *)y))
+			s += PROX_WEIGHT * (((term_it *)x)->idf + ((term_it *)y)->idf) / 2.0;
+	}
+	for (size_t i = 0; i < b->nkids; i++)
+		if (b->order[i]->ops == &qty_ops)
+			s += QTY_NEAR_WEIGHT * qty_nearness((qty_it *)b->order[i], b->order, b->nkids);
+	return s;
+}
+
+static double and_bound(it *self)
+{
+	bool_it *b = (bool_it *)self;
+	double s = b->bonus_max;
+	for (size_t i = 0; i < b->nkids; i++)
+		s += b->kids[i]->ops->bound(b->kids[i]);
+	return s;
+}
+
+static void bool_free(it *self)
+{
+	bool_it *b = (bool_it *)self;
+	for (size_t i = 0; i < b->nkids; i++)
+		b->kids[i]->ops->free(b->kids[i]);
+	for (size_t i = 0; i < b->nnots; i++)
+		b->nots[i]->ops->free(b->nots[i]);
+	free(b->kids);
+	free(b->nots);
+	free(b->order);
+	free(b);
+}
+
+static const it_ops and_ops = {and_seek, and_score, and_bound, bool_free};
+static const it_ops or_ops = {or_seek, or_score, or_bound, bool_free};
+
+static it *build(run *r, const tc_qnode *q);
+
+static int by_cost(const void *a, const void *b)
+{
+	const it *x = *(it *const *)a, *y = *(it *const *)b;
+	return x->cost < y->cost ? -1 : x->cost > y->cost;
+}
+
+static it *bool_new(run *r, const tc_qnode *q)
+{
+	bool_it *b = tc_calloc(1, sizeof *b);
+	b->base.ops = q->type == TC_QN_AND ? &and_ops : &or_ops;
+	b->base.q = q;
+	b->base.r = r;
+	b->kids = tc_calloc(q->nkids, sizeof *b->kids);
+	b->nots = tc_calloc(q->nkids, sizeof *b->nots);
+	b->order = tc_calloc(q->nkids, sizeof *b->order);
+	for (size_t i = 0; i < q->nkids; i++) {
+		const tc_qnode *k = q->kids[i];
+		if (k->type == TC_QN_NOT) {
+			b->nots[b->nnots++] = build(r, k->kids[0]);
+			continue;
+		}
+		it *kid = build(r, k);
+		b->kids[b->nkids] = kid;
+		b->order[b->nkids++] = kid;
+		b->base.cost = q->type == TC_QN_AND
+		                   ? (b->nkids == 1 || kid->cost < b->base.cost ? kid->cost : b->base.cost)
+		                   : b->base.cost + kid->cost;
+	}
+	if (q->type == TC_QN_AND) {
+		int has_qty = 0;
+		for (size_t i = 0; i < b->nkids; i++) {
+			it *x = b->order[i];
+			has_qty |= x->ops == &qty_ops;
+			if (i + 1 < b->nkids && x->ops == &term_ops && b->order[i + 1]->ops == &term_ops)
+				b->bonus_max += PROX_WEIGHT * (((term_it *)x)->idf +
+				                               ((term_it *)b->order[i + 1])->idf) / 2.0;
+		}
+		if (has_qty)
+			b->bonus_max += QTY_NEAR_WEIGHT;
+		qsort(b->kids, b->nkids, sizeof *b->kids, by_cost);
+	}
+	return &b->base;
+}
+
+static it *single_term(run *r, const tc_qnode *q, const tc_qword *w)
+{
+	double idfs[MAX_FIELDS_SEARCHED] = {0};
+	word_idfs(r, q, w, idfs);
+	return term_new(r, q, w, idfs);
+}
+
+static it *build(run *r, const tc_qnode *q)
+{
+	switch (q->type) {
+	case TC_QN_TERM:
+		return single_term(r, q, &q->words[0]);
+	case TC_QN_PHRASE:
+		return phrase_new(r, q);
+	case TC_QN_PREFIX:
+		return prefix_new(r, q);
+	case TC_QN_QTY:
+		return qty_new(r, q);
+	default:
+		return bool_new(r, q);
+	}
+}
+
+/* ---- collecting the top k ---------------------------------------------------------------- */
+
+/* Worse = lower score, then later in the index (so ties keep index order). */
+static int worse(const tc_hit *a, const tc_hit *b)
+{
+	if (a->score != b->score)
+		return a->score < b->score;
+	if (a->seg != b->seg)
+		return a->seg > b->seg;
+	return a->doc > b->doc;
+}
+
+/* A min-heap on "worse": the root is the hit to drop next. */
+static void heap_push(tc_results *r, size_t cap, tc_hit h)
+{
+	if (r->n == cap) {
+		if (!worse(&r->hits[0], &h))
+			return;
+		r->hits[0] = h;
+	} else {
+		r->hits[r->n++] = h;
+		for (size_t i = r->n - 1; i > 0;) {
+			size_t up = (i - 1) / 2;
+			if (!worse(&r->hits[i], &r->hits[up]))
+				break;
+			tc_hit t = r->hits[i];
+			r->hits[i] = r->hits[up];
+			r->hits[up] = t;
+			i = up;
+		}
+		return;
+	}
+	for (size_t i = 0;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < r->n && worse(&r->hits[l], &r->hits[m]))
+			m = l;
+		if (l + 1 < r->n && worse(&r->hits[l + 1], &r->hits[m]))
+			m = l + 1;
+		if (m == i)
+			break;
+		tc_hit t = r->hits[i];
+		r->hits[i] = r->hits[m];
+		r->hits[m] = t;
+		i = m;
+	}
+}
+
+static int best_first(const void *a, const void *b)
+{
+	const tc_hit *x = a, *y = b;
+	return worse(x, y) ? 1 : worse(y, x) ? -1 : 0;
+}
+
+void tc_search_opts_init(tc_search_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->k = 10;
+	o->k1 = 1.2;
+	o->b = 0.75;
+	o->title_weight = 2.0;
+}
+
+void tc_results_free(tc_results *r)
+{
+	free(r->hits);
+	memset(r, 0, sizeof *r);
+}
+
+static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_results *out)
+{
+	it *root = build(r, q);
+	for (uint32_t d = r->rc == TC_OK ? it_seek(root, 0) : TC_DOC_END; d != TC_DOC_END;
+	     d = it_seek(root, d + 1)) {
+		if (tc_seg_is_deleted(r->seg, d))
+			continue;
+		out->total++;
+		if (out->n == cap && root->ops->bound(root) < out->hits[0].score)
+			continue;
+		out->scored++;
+		tc_hit h = {segi, d, root->ops->score(root)};
+		heap_push(out, cap, h);
+	}
+	root->ops->free(root);
+	return r->rc;
+}
+
+int tc_exec(const tc_snapshot *snap, const tc_qnode *q, const tc_search_opts *o,
+            tc_results *out, tc_error *err)
+{
+	out->n = 0;
+	out->total = 0;
+	out->scored = 0;
+	TC_RETURN_IF(o->k == 0 || o->k > 10000 || o->offset > 100000, err, TC_EINVAL,
+	             "search: k must be 1..10000 and offset 0..100000 (k %zu, offset %zu)", o->k,
+	             o->offset);
+	TC_RETURN_IF(!(o->k1 >= 0) || !(o->b >= 0 && o->b <= 1) || !(o->title_weight >= 0), err,
+	             TC_EINVAL, "search: need k1 >= 0, 0 <= b <= 1, title weight >= 0");
+	size_t cap = o->k + o->offset;
+	out->hits = tc_grow(out->hits, &out->cap, cap, sizeof *out->hits);
+	run r = {snap, o, NULL, (double)tc_snapshot_ndocs(snap), TC_OK, err};
+	for (size_t s = 0; s < tc_snapshot_nsegments(snap) && r.rc == TC_OK; s++) {
+		r.seg = tc_snapshot_segment(snap, s);
+		run_segment(&r, q, (uint32_t)s, cap, out);
+	}
+	if (r.rc != TC_OK) {
+		out->n = 0;
+		return r.rc;
+	}
+	qsort(out->hits, out->n, sizeof *out->hits, best_first);
+	if (o->offset >= out->n) {
+		out->n = 0;
+	} else {
+		memmove(out->hits, out->hits + o->offset, (out->n - o->offset) * sizeof *out->hits);
+		out->n -= o->offset;
+	}
+	return TC_OK;
+}
+
+static int env_field(void *ctx, const char *name)
+{
+	return tc_snapshot_field_id(ctx, name);
+}
+
+static int env_unit(void *ctx, const char *key, size_t len)
+{
+	return tc_snapshot_unit_count(ctx, key, len) > 0;
+}
+
+void tc_exec_env(const tc_snapshot *snap, tc_query_env *env)
+{
+	env->field_id = env_field;
+	env->unit_known = env_unit;
+	env->ctx = (void *)snap;
+}
