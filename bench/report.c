@@ -642,9 +642,13 @@ static void write_crosscheck(FILE *f, const xcheck *x)
 	fprintf(f, "\n| # | class | query | hits |\n|---:|---|---|---|\n");
 	for (size_t i = 0; i < nu && i < MAX_LIST; i++) {
 		json_t *u = json_array_get(x->unexplained, i);
-		fprintf(f, "| %lld | %s | `%s` |", (long long)json_integer_value(json_object_get(u, "n")),
-		        json_string_value(json_object_get(u, "class")),
-		        json_string_value(json_object_get(u, "query")));
+		const char *cls = json_string_value(json_object_get(u, "class"));
+		/* phrases are quotes of the corpus, which RESULTS.md (committed) does not carry */
+		int quote = strncmp(cls, "phrase", 6) == 0;
+		fprintf(f, "| %lld | %s | %s%s%s |", (long long)json_integer_value(json_object_get(u, "n")),
+		        cls, quote ? "" : "`",
+		        quote ? "(in results.json)" : json_string_value(json_object_get(u, "query")),
+		        quote ? "" : "`");
 		const char *key;
 		json_t *v;
 		int first = 1;
@@ -666,6 +670,13 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 	        "JSONL (%.1f MB of title and body text). Queries: %s.\n", date, cpu, cores,
 	        r->corpus, r->docs, (double)r->raw_bytes / 1e6, (double)r->text_bytes / 1e6,
 	        r->queries);
+	fprintf(f, "\nPeers:");
+	for (size_t p = 0; p < N_PEERS; p++) {
+		json_t *v = json_object_get(r->e[peers[p]].build, "version");
+		fprintf(f, "%s %s (%s)", p ? "," : "", elabel[peers[p]],
+		        json_is_string(v) ? json_string_value(v) : "(version unknown)");
+	}
+	fprintf(f, ".\n");
 	if (!measured_index(&r->e[E_TRACUU]) && r->e[E_TRACUU].query == NULL)
 		fprintf(f, "\ntracuu is **%s**: its indexer and query API are still being written. "
 		        "The run measures the peers, and tracuu's columns fill in (with the ratios) "
@@ -711,12 +722,17 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 	        "with mmap; top 10 by `rank` (bm25).\n"
 	        "- Xapian: text folded by tracuu's analyser (lower case, no diacritics, đ -> d), "
 	        "TermGenerator with positions, no stemming, the id as document data, no text "
-	        "stored; QueryParser with AND as default operator, phrases, wildcards; BM25.\n"
+	        "stored; QueryParser with AND as default operator, phrases, wildcards; BM25. "
+	        "Numbers: tracuu's quantity extractor runs during the build (its time is in "
+	        "Xapian's) and each unit key gets two value slots, the largest and the smallest "
+	        "value a document mentions with it; `> x` / `< x` are value-range queries on "
+	        "them.\n"
 	        "- Queries: in-process, one untimed warm pass (which also takes every exact "
 	        "count, never timed), then one timed pass of each query's top 10 with the ids "
-	        "fetched; p50/p95/p99 are nearest-rank over the class. Quantity comparisons "
-	        "have no translation for the peers (unsupported). Throughput: a pass over the "
-	        "queries with 1, then 2 threads, one handle per thread.\n"
+	        "fetched; p50/p95/p99 are nearest-rank over the class. FTS5 has no numeric "
+	        "fields: quantity comparisons are unsupported there. Throughput: a pass over "
+	        "the queries with 1, then 2 threads, one handle per thread, leaving out the "
+	        "quantity comparisons so that every engine runs the same queries.\n"
 	        "- The machine is shared (2 cores): compare ratios from the same run, not "
 	        "absolute figures across runs.\n");
 }

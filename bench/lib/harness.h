@@ -22,7 +22,8 @@
  *   w1 w2 ...        every word (AND)
  *   "w1 w2 ..."      phrase
  *   w*               prefix (any word of an AND may end in *)
- *   > 1 tỷ đồng      quantity comparison: no peer has it, so it is TC_BQ_QUANTITY
+ *   > 1 tỷ đồng      quantity comparison (TC_BQ_QUANTITY): an engine without numeric
+ *                    fields answers TC_BENCH_UNSUPPORTED; the others parse q->text
  * Anything with other operators (OR, -, parentheses, field:) is TC_BQ_OTHER. A word keeps
  * its connectors ("13/2023/NĐ-CP"): each engine's tokeniser splits it as it would split
  * the text, and the parts are then matched as a phrase.
@@ -42,7 +43,7 @@ extern "C" {
 enum tc_bench_qkind {
 	TC_BQ_AND,       /* all words */
 	TC_BQ_PHRASE,    /* the words, adjacent and in order */
-	TC_BQ_QUANTITY,  /* a numeric comparison: not translated for the peers */
+	TC_BQ_QUANTITY,  /* a numeric comparison, in q->text (no words split out) */
 	TC_BQ_OTHER      /* syntax the harness does not translate */
 };
 

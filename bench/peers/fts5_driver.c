@@ -117,8 +117,9 @@ static int cmd_build(int argc, char **argv)
 		rc = exec(b.db, "COMMIT", &err);
 	uint64_t t1 = tc_bench_now_ns();
 	if (rc == 0) {
-		printf("{\"engine\":\"fts5\",\"docs\":%llu,\"raw_bytes\":%llu,\"text_bytes\":%llu,"
-		       "\"build_s\":%.3f", (unsigned long long)tot.docs,
+		printf("{\"engine\":\"fts5\",\"version\":\"SQLite %s\",\"docs\":%llu,"
+		       "\"raw_bytes\":%llu,\"text_bytes\":%llu,\"build_s\":%.3f", sqlite3_libversion(),
+		       (unsigned long long)tot.docs,
 		       (unsigned long long)tot.raw_bytes, (unsigned long long)tot.text_bytes,
 		       (double)(t1 - t0) / 1e9);
 		print_sizes(b.db, path);

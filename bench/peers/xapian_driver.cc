@@ -13,8 +13,21 @@
  *
  * Each document is indexed with a TermGenerator with positions and no stemming: title,
  * a position gap, body; the document data is the id, so a top-10 fetches ids as the
- * other engines do. Nothing else is stored (no text), no value slots: quantity queries
- * are reported as unsupported. Ranking is Xapian's default, BM25.
+ * other engines do. Nothing else is stored (no text). Ranking is Xapian's default, BM25.
+ *
+ * Quantities ("values for numbers"): the document's mentions come from tracuu's own
+ * extractor (analysis/quantity.h), so both engines see the same numbers under the same
+ * unit keys ("%", "dong", "giao dich", ...). A Xapian value slot holds one value per
+ * document, so each unit key gets two slots: the largest and the smallest value the
+ * document mentions with that unit (slots 2k and 2k+1, k numbered in the order keys are
+ * met; the database metadata "unit:<key>" holds k). A query's comparison comes from
+ * tracuu's comparison parser; its unit is the longest run of the syllables after the
+ * number (or before the operator) that is a unit key, as tracuu does it. Then
+ *   > x, >= x   -> OP_VALUE_GE on the largest value
+ *   < x, <= x   -> OP_VALUE_LE on the smallest value
+ * which is exact for "some mention above / below x"; a two-sided range is the AND of
+ * both, which can also match a document whose mentions lie on both sides but none in
+ * the range. Date comparisons are not translated (unsupported).
  * Queries go through a QueryParser (default operator AND, phrases, wildcards):
  * "w1 w2" is a phrase, w* a wildcard, and a word with connectors ("13/2023/nd-cp") a
  * phrase of its parts, as the QueryParser does for text written that way.
@@ -22,16 +35,20 @@
  *   count:  Enquire::get_mset(0, 0, doccount), exact because checkatleast covers every
  *           document (never timed)
  */
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <unordered_map>
 
 #include <xapian.h>
 
 extern "C" {
 #include "analysis/analyzer.h"
+#include "analysis/quantity.h"
 #include "common/buf.h"
 }
 #include "bench/lib/corpus.h"
@@ -62,13 +79,44 @@ static void print_sizes(const std::string &dir)
 
 /* ---- build ---------------------------------------------------------------------- */
 
+#define UNIT_META "unit:"  /* metadata key prefix: unit key -> its number k */
+
 struct builder {
-	Xapian::WritableDatabase *db;
+	Xapian::WritableDatabase *db = nullptr;
 	Xapian::TermGenerator tg;
-	tc_analyzer *an;
-	tc_buf fold;
+	tc_analyzer *an = nullptr;
+	tc_buf fold = {};
+	tc_toklist tl = {};
+	tc_qlist ql = {};
+	std::unordered_map<std::string, unsigned> units;  /* unit key -> k */
+	std::map<unsigned, std::pair<double, double>> range; /* this doc: k -> (min, max) */
 	std::string error;
 };
+
+/* Adds the quantity mentions of text to b->range (per unit key: smallest, largest). */
+static int collect_quantities(builder *b, const char *text, size_t len, tc_error *err)
+{
+	int rc = tc_analyze(b->an, text, len, NULL, &b->tl, err);
+	if (rc == 0)
+		rc = tc_quantity_extract(text, len, &b->tl, NULL, &b->ql, err);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < b->ql.n; i++) {
+		const tc_qty *q = &b->ql.q[i];
+		if (q->kind == TC_QTY_DATE)
+			continue;
+		for (unsigned u = 0; u < q->n_units; u++) {
+			std::string key(tc_qty_unit(&b->ql, q, u), q->unit_len[u]);
+			auto ins = b->units.emplace(key, (unsigned)b->units.size());
+			auto r = b->range.emplace(ins.first->second, std::make_pair(q->value, q->value));
+			if (!r.second) {
+				r.first->second.first = std::min(r.first->second.first, q->value);
+				r.first->second.second = std::max(r.first->second.second, q->value);
+			}
+		}
+	}
+	return 0;
+}
 
 static int add_doc(void *ctx, const tc_bench_doc *d)
 {
@@ -84,6 +132,17 @@ static int add_doc(void *ctx, const tc_bench_doc *d)
 		tc_analyzer_fold_text(b->an, d->body, d->body_len, &b->fold);
 		b->tg.index_text(std::string(b->fold.data ? b->fold.data : "", b->fold.len));
 		doc.set_data(std::string(d->id, d->id_len));
+		tc_error err = {};
+		b->range.clear();
+		if (collect_quantities(b, d->title, d->title_len, &err) < 0 ||
+		    collect_quantities(b, d->body, d->body_len, &err) < 0) {
+			b->error = err.msg;
+			return err.code;
+		}
+		for (const auto &r : b->range) {
+			doc.add_value(2 * r.first + 1, Xapian::sortable_serialise(r.second.first));
+			doc.add_value(2 * r.first, Xapian::sortable_serialise(r.second.second));
+		}
 		b->db->add_document(doc);
 	} catch (const Xapian::Error &e) {
 		b->error = e.get_description();
@@ -100,7 +159,6 @@ static int cmd_build(int argc, char **argv)
 	}
 	tc_error err = {};
 	builder b;
-	b.fold = tc_buf{};
 	if (tc_analyzer_new(&b.an, &err) < 0) {
 		fprintf(stderr, "xapian: %s\n", err.msg);
 		return 1;
@@ -113,6 +171,9 @@ static int cmd_build(int argc, char **argv)
 		Xapian::WritableDatabase db(argv[1], Xapian::DB_CREATE_OR_OVERWRITE);
 		b.db = &db;
 		rc = tc_bench_corpus_each(argv + 2, (size_t)(argc - 2), add_doc, &b, &tot, &err);
+		for (const auto &u : b.units)
+			if (rc == 0 && !u.first.empty() && u.first.size() < 200)
+				db.set_metadata(UNIT_META + u.first, std::to_string(u.second));
 		if (rc == 0)
 			db.commit();
 		db.close();
@@ -123,13 +184,16 @@ static int cmd_build(int argc, char **argv)
 	double secs = seconds_since(t0);
 	tc_analyzer_free(b.an);
 	tc_buf_free(&b.fold);
+	tc_toklist_free(&b.tl);
+	tc_qlist_free(&b.ql);
 	if (rc != 0) {
 		fprintf(stderr, "xapian: %s\n", b.error.empty() ? err.msg : b.error.c_str());
 		return 1;
 	}
-	printf("{\"engine\":\"xapian\",\"docs\":%llu,\"raw_bytes\":%llu,\"text_bytes\":%llu,"
-	       "\"build_s\":%.3f", (unsigned long long)tot.docs,
-	       (unsigned long long)tot.raw_bytes, (unsigned long long)tot.text_bytes, secs);
+	printf("{\"engine\":\"xapian\",\"version\":\"%s\",\"docs\":%llu,\"raw_bytes\":%llu,"
+	       "\"text_bytes\":%llu,\"build_s\":%.3f,\"unit_keys\":%zu", Xapian::version_string(),
+	       (unsigned long long)tot.docs, (unsigned long long)tot.raw_bytes,
+	       (unsigned long long)tot.text_bytes, secs, b.units.size());
 	print_sizes(argv[1]);
 	printf("}\n");
 	return 0;
@@ -216,9 +280,92 @@ static void put_folded(handle *h, const char *s)
 	h->qs.append(h->fold.data ? h->fold.data : "", h->fold.len);
 }
 
-/* Parses q into a Xapian query; TC_BENCH_UNSUPPORTED when it has no translation. */
-static int translate(handle *h, const tc_bench_query *q, Xapian::Query *out)
+/* The number k of a unit key, or -1 when the index has no such key. */
+static long unit_number(handle *h, const std::string &key)
 {
+	std::string v = h->db.get_metadata(UNIT_META + key);
+	return v.empty() ? -1 : atol(v.c_str());
+}
+
+/* Joins the folded syllables s[from, to) with single spaces. */
+static std::string join_syl(const tc_qcmp_syl *s, int from, int to)
+{
+	std::string k;
+	for (int i = from; i < to; i++) {
+		if (i > from)
+			k += ' ';
+		k += s[i].folded;
+	}
+	return k;
+}
+
+/*
+ * One comparison with its unit: the value-range query, plus the rest of the query's
+ * text (not the comparison, not the unit syllables) left in *rest for the words.
+ */
+static int translate_quantity(handle *h, const tc_bench_query *q, Xapian::Query *out,
+                              std::string *rest, tc_error *err)
+{
+	tc_qcmp c[TC_QCMP_MAX];
+	size_t n = TC_QCMP_MAX;
+	int rc = tc_qcmp_parse(h->an, q->text, strlen(q->text), c, &n, err);
+	if (rc < 0)
+		return rc;
+	if (n != 1 || c[0].kind == TC_QTY_DATE)
+		return TC_BENCH_UNSUPPORTED;
+	const tc_qcmp *m = &c[0];
+	long k = -1;
+	size_t from = m->start, to = m->end; /* bytes the comparison and its unit cover */
+	if (m->kind == TC_QTY_PERCENT) {
+		k = unit_number(h, TC_QTY_KEY_PERCENT);
+	} else {
+		for (int len = m->n_after; len > 0 && k < 0; len--)
+			if ((k = unit_number(h, join_syl(m->after, 0, len))) >= 0)
+				to = m->after[len - 1].end;
+		for (int len = m->n_before; len > 0 && k < 0; len--)
+			if ((k = unit_number(h, join_syl(m->before, m->n_before - len, m->n_before))) >= 0)
+				from = m->before[m->n_before - len].start;
+	}
+	*rest = std::string(q->text, from) + " " + std::string(q->text + to);
+	if (k < 0) {
+		*out = Xapian::Query::MatchNothing;
+		return 0;
+	}
+	Xapian::Query lo, hi;
+	if (std::isfinite(m->low)) {
+		double v = m->low_incl ? m->low : std::nextafter(m->low, INFINITY);
+		lo = Xapian::Query(Xapian::Query::OP_VALUE_GE, (Xapian::valueno)(2 * k),
+		                   Xapian::sortable_serialise(v));
+	}
+	if (std::isfinite(m->high)) {
+		double v = m->high_incl ? m->high : std::nextafter(m->high, -INFINITY);
+		hi = Xapian::Query(Xapian::Query::OP_VALUE_LE, (Xapian::valueno)(2 * k + 1),
+		                   Xapian::sortable_serialise(v));
+	}
+	if (lo.empty())
+		*out = hi;
+	else if (hi.empty())
+		*out = lo;
+	else
+		*out = Xapian::Query(Xapian::Query::OP_AND, lo, hi);
+	return 0;
+}
+
+/* Parses q into a Xapian query; TC_BENCH_UNSUPPORTED when it has no translation. */
+static int translate(handle *h, const tc_bench_query *q, Xapian::Query *out, tc_error *err)
+{
+	if (q->kind == TC_BQ_QUANTITY) {
+		std::string rest;
+		int rc = translate_quantity(h, q, out, &rest, err);
+		if (rc != 0)
+			return rc;
+		h->qs.clear();
+		put_folded(h, rest.c_str());
+		if (h->qs.find_first_not_of(" \t") != std::string::npos)
+			*out = Xapian::Query(Xapian::Query::OP_AND, *out,
+			                     h->qp.parse_query(h->qs, Xapian::QueryParser::FLAG_PHRASE));
+		return 0;
+	}
 	if (q->kind != TC_BQ_AND && q->kind != TC_BQ_PHRASE)
 		return TC_BENCH_UNSUPPORTED;
 	h->qs.clear();
@@ -244,8 +391,9 @@ static int top10(void *p, const tc_bench_query *q, int *nres, tc_error *err)
 	*nres = 0;
 	try {
 		Xapian::Query query;
-		if (translate(h, q, &query) != 0)
-			return TC_BENCH_UNSUPPORTED;
+		int rc = translate(h, q, &query, err);
+		if (rc != 0)
+			return rc;
 		h->enq.set_query(query);
 		Xapian::MSet m = h->enq.get_mset(0, 10);
 		for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it) {
@@ -265,8 +413,9 @@ static int count(void *p, const tc_bench_query *q, uint64_t *n, tc_error *err)
 	*n = 0;
 	try {
 		Xapian::Query query;
-		if (translate(h, q, &query) != 0)
-			return TC_BENCH_UNSUPPORTED;
+		int rc = translate(h, q, &query, err);
+		if (rc != 0)
+			return rc;
 		h->enq.set_query(query);
 		Xapian::MSet m = h->enq.get_mset(0, 0, h->db.get_doccount());
 		*n = m.get_matches_lower_bound();
