@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "common/utf8.h"
 
 /* ---- words ------------------------------------------------------------------------- */
 
@@ -52,11 +53,24 @@ static const wd REF_WORDS[] = {
 	{"nghị quyết", "nghi quyet"}, {"quyết định", "quyet dinh"},
 	{"nghị định", "nghi dinh"}, {"thông tư", "thong tu"}, {"chỉ thị", "chi thi"},
 	{"công văn", "cong van"}, {"quốc lộ", "quoc lo"}, {"tỉnh lộ", "tinh lo"},
-	{"kỳ họp", "ky hop"}, {"cấp độ", "cap do"}, {"mức độ", "muc do"}, {"cấp", "cap"}, {"mức", "muc"},
+	{"kỳ họp", "ky hop"}, {"cấp độ", "cap do"}, {"mức độ", "muc do"}, {"mức", "muc"},
 	{"dịch vụ công", "dich vu cong"}, {"đường", "duong"}, {"tuyến", "tuyen"}, {"mã", "ma"},
 	{"version", "version"}, {"windows", "windows"}, {"iphone", "iphone"},
 	{"galaxy", "galaxy"}, {"euro", "euro"}, {"sea games", "sea games"},
 	{"world cup", "world cup"}, WD_END};
+
+/* Words ending in "số" that count rather than label: "doanh số 752.670 chiếc". */
+static const wd COUNT_WORDS[] = {{"doanh số", "doanh so"}, {"tổng số", "tong so"},
+                                 {"con số", "con so"}, {"chỉ số", "chi so"}, WD_END};
+
+/* Words after a match score "0 - 3": "thua 0 - 3 trước Manchester United". */
+static const wd SCORE_AFTER[] = {{"trước", "truoc"}, {"với", "voi"}, {"tại", "tai"},
+                                 {"ở", "o"}, {"cho", "cho"}, {"và", "va"}, {"trong", "trong"},
+                                 {"sau", "sau"}, {"của", "cua"}, WD_END};
+
+/* Lunar dates are not converted: "10 tháng giêng", "15 tháng 7 âm lịch". */
+static const wd LUNAR_WORDS[] = {{"tháng giêng", "thang gieng"}, {"tháng chạp", "thang chap"},
+                                 {"âm lịch", "am lich"}, WD_END};
 
 /* Words that make "2016-2020" after them two years. */
 static const wd YEAR_WORDS[] = {
@@ -114,7 +128,7 @@ typedef struct scale {
 
 static const scale SCALES[] = {
 	{{"nghìn", "nghin"}, 3}, {{"ngàn", "ngan"}, 3}, {{"triệu", "trieu"}, 6},
-	{{"tỷ", "ty"}, 9}, {{"tỉ", "ti"}, 9}, {{NULL, NULL}, 0}};
+	{{"tỷ", "ty"}, 9}, {{"tỉ", "ti"}, 9}, {{"vạn", "van"}, 4}, {{NULL, NULL}, 0}};
 
 /* Unit abbreviations glued to digits ("100km", "1.000.000đ"), folded. */
 static const char *const GLUED_UNITS[] = {
@@ -146,6 +160,7 @@ static const wnum WNUMS[] = {
 	{{"lẻ", "le"}, WN_FILL, 0, 0}, {{"nghìn", "nghin"}, WN_SCALE, 3, 0},
 	{{"ngàn", "ngan"}, WN_SCALE, 3, 0}, {{"triệu", "trieu"}, WN_SCALE, 6, 0},
 	{{"tỷ", "ty"}, WN_SCALE, 9, 0}, {{"tỉ", "ti"}, WN_SCALE, 9, 0},
+	{{"vạn", "van"}, WN_SCALE, 4, 0},
 	{{"rưỡi", "ruoi"}, WN_HALF, 0, 0}, {{NULL, NULL}, WN_NONE, 0, 0}};
 
 /* ---- the scanner: tokens plus the bytes between them -------------------------------- */
@@ -233,7 +248,7 @@ static bool gap_glue(const sc *c, size_t i)
 	gap_before(c, i, &p, &n);
 	if (i == 0 || i >= c->n || n == 0)
 		return i > 0 && i < c->n && n == 0;
-	return (n == 1 && strchr("/-_.&", *p) != NULL) || is_dash(p, n);
+	return (n == 1 && *p && strchr("/-_.&", *p) != NULL) || is_dash(p, n);
 }
 
 static bool line_start(const sc *c, size_t i)
@@ -856,28 +871,25 @@ static bool read_digit_date(const sc *c, size_t i, date *dt)
 	const tc_token *t = &c->t[i];
 	const char *p = c->s + t->start;
 	size_t n = t->end - t->start;
-	/* "20.6.2023" is one token */
+	/* "20.6.2023" is one token: day and month of 1-2 digits, a year of 4 */
 	if (memchr(p, '.', n) && !memchr(p, ',', n)) {
-		long a[3] = {0, 0, 0};
-		int k = 0, len = 0;
-		for (size_t q = 0; q <= n && k < 3; q++) {
-			if (q == n || p[q] == '.') {
-				if (len == 0)
+		long part[3] = {0, 0, 0};
+		size_t len[3] = {0, 0, 0}, k = 0;
+		for (size_t q = 0; q < n; q++) {
+			if (p[q] == '.') {
+				if (++k == 3)
 					return false;
-				k++;
-				len = 0;
-			} else if (++len > 4) {
-				return false;
 			} else {
-				a[k] = a[k] * 10 + (p[q] - '0');
+				part[k] = part[k] * 10 + (p[q] - '0');
+				if (++len[k] > 4)
+					return false;
 			}
 		}
-		if (k == 3 && is_year(a[2]) && n - (size_t)(strrchr(p, '.') - p) == 5 &&
-		    valid_dm(a[2], a[1], a[0]) && memchr(p, '.', n) != strrchr(p, '.')) {
-			date_set(dt, c, a[2], a[1], a[0], TC_QTY_DAY, i, i + 1);
-			return true;
-		}
-		return false;
+		if (k != 2 || len[0] > 2 || len[1] > 2 || len[2] != 4 || !len[0] || !len[1] ||
+		    !is_year(part[2]) || !valid_dm(part[2], part[1], part[0]))
+			return false;
+		date_set(dt, c, part[2], part[1], part[0], TC_QTY_DAY, i, i + 1);
+		return true;
 	}
 	if (i + 2 >= c->n)
 		return false;
@@ -1146,16 +1158,19 @@ static size_t skip_refs(const sc *c, size_t i)
 	size_t j = skip_run(c, i, false), k;
 	for (;;) {
 		const char *p;
-		size_t n;
+		size_t n, next;
 		gap_trim(c, j, &p, &n);
-		if (j < c->n && is_num(c, j) && n == 1 && *p == ',') {
-			j = skip_run(c, j, false);
-		} else if (j + 1 < c->n && gap_blank(c, j) && match_list(c, j, LIST_WORDS, &k) &&
-		           is_num(c, j + 1) && gap_blank(c, j + 1)) {
-			j = skip_run(c, j + 1, false);
-		} else {
+		if (j < c->n && n == 1 && *p == ',')
+			next = j;
+		else if (j + 1 < c->n && gap_blank(c, j) && match_list(c, j, LIST_WORDS, &k) &&
+		         gap_blank(c, j + 1))
+			next = j + 1;
+		else
 			return j;
-		}
+		/* "Đề án 06, 10/28 dịch vụ công": a fraction after the list is not part of it */
+		if (!is_num(c, next) || (next + 1 < c->n && gap_glue(c, next + 1)))
+			return j;
+		j = next + 1;
 	}
 }
 
@@ -1235,8 +1250,9 @@ static bool marker_at(const sc *c, size_t i)
 	const char *p;
 	size_t n;
 	gap_before(c, i + 1, &p, &n);
-	if (line_start(c, i) && n >= 1 && (p[0] == '.' || p[0] == ')') &&
-	    (n == 1 || p[1] == ' ' || p[1] == '\t' || p[1] == '\n'))
+	/* "1. Tên", "2) ...", "1- Cơ sở ..." at the start of a line */
+	if (line_start(c, i) && n >= 1 && (p[0] == '.' || p[0] == ')' || p[0] == '-') &&
+	    ((n == 1 && p[0] != '-') || (n > 1 && (p[1] == ' ' || p[1] == '\t' || p[1] == '\n'))))
 		return true;
 	const char *b;
 	size_t bn;
@@ -1288,8 +1304,10 @@ static size_t read_year_range(ex *e, size_t i, bool after_year)
 	long y2 = tok_int(c, r, 4);
 	if (!is_year(y2) || y2 <= y1 || c->t[r].end - c->t[r].start != 4)
 		return 0;
-	/* a count followed by its unit ("1500-2000 người") is not a year range */
-	if (!after_year && !match_before(c, i, YEAR_WORDS, NULL) && r + 1 < c->n && gap_blank(c, r + 1) && !is_num(c, r + 1) &&
+	/* a count followed by its unit ("1500-2000 người") is not a year range; two years of
+	 * this century or the last ("2016-2020 là ...") are */
+	bool modern = y1 >= 1900 && y2 <= 2099;
+	if (!after_year && !modern && !match_before(c, i, YEAR_WORDS, NULL) && r + 1 < c->n && gap_blank(c, r + 1) && !is_num(c, r + 1) &&
 	    !match_at(c, r + 1, &W_NAM))
 		return 0;
 	date dt;
@@ -1300,6 +1318,67 @@ static size_t read_year_range(ex *e, size_t i, bool after_year)
 	date_set(&dt, c, y2, 1, 1, TC_QTY_YEAR, r, r + 1);
 	emit_date(e, &dt, r);
 	return r + 1;
+}
+
+/* Does token i start with a capital letter (as written)? */
+static bool capitalized(const sc *c, size_t i)
+{
+	const tc_token *t = &c->t[i];
+	uint32_t raw, low;
+	if (tc_utf8_decode((const unsigned char *)c->s + t->start, t->end - t->start, &raw) == 0 ||
+	    tc_utf8_decode((const unsigned char *)tc_tok_exact(c->tl, t), t->exact_len, &low) == 0)
+		return false;
+	return raw != low;
+}
+
+/* Is a lunar month or "âm lịch" at token j? */
+static bool lunar_after(const sc *c, size_t j)
+{
+	size_t k;
+	return j < c->n && gap_blank(c, j) && match_list(c, j, LUNAR_WORDS, &k);
+}
+
+/* A match score "0 - 3", "2-1 với": skips it, returns the token after; 0 if none. */
+static size_t score_at(const sc *c, size_t i)
+{
+	long a = tok_int(c, i, 2);
+	size_t r = a >= 0 ? range_next(c, c->t[i].end, i + 1) : 0;
+	if (!r || r != i + 1 || tok_int(c, r, 2) < 0)
+		return 0;
+	size_t k;
+	if (r + 1 >= c->n || !gap_blank(c, r + 1) || match_list(c, r + 1, SCORE_AFTER, &k))
+		return r + 1;
+	return 0;
+}
+
+/* A capitalized word inside a sentence, as names are written: "Civic", "Đất đai". */
+static bool name_word(const sc *c, size_t j)
+{
+	return j > 0 && gap_blank(c, j) && capitalized(c, j);
+}
+
+/* Words before a year written without "năm": "trong 2017", "từ 2016". */
+static const wd YEAR_PREPS[] = {
+	{"trong", "trong"}, {"từ", "tu"}, {"đến", "den"}, {"tới", "toi"}, {"cuối", "cuoi"},
+	{"đầu", "dau"}, {"giữa", "giua"}, {"vào", "vao"}, {"sau", "sau"}, {"trước", "truoc"},
+	{"hồi", "hoi"}, {"cho", "cho"}, {"của", "cua"}, {"in", "in"}, {"since", "since"}, WD_END};
+
+/*
+ * A year without "năm": four plain digits 1900-2099 after a name ("Civic 2017", "PAPI
+ * 2022"), after a preposition ("trong 2017"), or with no word after it ("... 2017.",
+ * "2017 và 2018"). "2000 người" stays a count.
+ */
+static bool bare_year(const sc *c, size_t i)
+{
+	long y = tok_int(c, i, 4);
+	if (y < 1900 || y > 2099 || c->t[i].end - c->t[i].start != 4)
+		return false;
+	if (i > 0 && gap_blank(c, i) &&
+	    (name_word(c, i - 1) || (i > 1 && gap_blank(c, i - 1) && name_word(c, i - 2)) ||
+	     match_before(c, i, YEAR_PREPS, NULL)))
+		return true;
+	size_t k;
+	return i + 1 >= c->n || !gap_blank(c, i + 1) || match_list(c, i + 1, LIST_WORDS, &k);
 }
 
 /* One quantity starting at token i, if any. Returns the token to continue from. */
@@ -1323,6 +1402,8 @@ static size_t extract_at(ex *e, size_t i)
 	if (phone_at(c, i))
 		return skip_run(c, i, true);
 	if (read_word_date(c, i, &dt)) {
+		if (lunar_after(c, dt.next))
+			return dt.next;
 		emit_date(e, &dt, i);
 		if (dt.prec != TC_QTY_YEAR)
 			return dt.next;
@@ -1330,19 +1411,24 @@ static size_t extract_at(ex *e, size_t i)
 		return year_list(e, r ? r : dt.next);
 	}
 	if (read_digit_date(c, i, &dt)) {
-		emit_date(e, &dt, i);
+		if (!lunar_after(c, dt.next))
+			emit_date(e, &dt, i);
 		return dt.next;
 	}
+	if (lunar_after(c, i + 1))
+		return i + 1;
 	size_t r = read_year_range(e, i, false);
 	if (r)
 		return r;
-	if (is_year(tok_int(c, i, 4)) && i > 0 && (c->t[i - 1].flags & TC_TOK_UPPER) &&
-	    gap_blank(c, i) && (i + 1 >= c->n || !gap_blank(c, i + 1)))
-		return i + 1;       /* "PAPI 2022", "SIPAS 2023": the name of an index */
-	if (match_before(c, i, REF_WORDS, NULL))
+	if (!match_before(c, i, COUNT_WORDS, NULL) && match_before(c, i, REF_WORDS, NULL))
 		return skip_refs(c, i);
 	if (marker_at(c, i))
 		return skip_run(c, i, false);
+	if (bare_year(c, i)) {
+		date_set(&dt, c, tok_int(c, i, 4), 1, 1, TC_QTY_YEAR, i, i + 1);
+		emit_date(e, &dt, i);
+		return year_list(e, i + 1);
+	}
 	if (i + 1 < c->n && is_num(c, i + 1) &&
 	    (gap_is(c, i + 1, "/") ||
 	     (gap_is(c, i + 1, "-") && match_before(c, i, DAY_WORDS, NULL))))
@@ -1355,6 +1441,8 @@ static size_t extract_at(ex *e, size_t i)
 		return i + 1;
 	if (nm.lead_zero && nm.ndigits > 2)
 		return i + 1;       /* "0274", "001": identifiers */
+	if ((r = score_at(c, i)) != 0)
+		return r;
 	if (!read_value(c, i, &v))
 		return i + 1;
 	static const wd CUA = {"cửa", "cua"};
@@ -1558,7 +1646,7 @@ static bool read_qval_at(qp *p, size_t i, bool date_field, qval *v, int *rc)
 		qval_date(v, c, &dt);
 		return true;
 	}
-	if (is_num(c, i) && read_word_date(c, i, &dt) && dt.y) {
+	if (is_num(c, i) && read_word_date(c, i, &dt) && dt.y && !lunar_after(c, dt.next)) {
 		qval_date(v, c, &dt);
 		return true;
 	}
