@@ -153,6 +153,8 @@ typedef struct term_field {
 	double w_idf;             /* field weight x idf */
 	double avgdl;
 	uint32_t doc;             /* where match stands */
+	uint32_t bound_last;      /* last doc of the block block_bound is for */
+	double block_bound;       /* BM25 of that block's max tf and min length */
 } term_field;
 
 typedef struct term_it {
@@ -207,6 +209,18 @@ static double term_score(it *self)
 	return s + (exact ? EXACT_BONUS : 0.0);
 }
 
+/* The BM25 bound of the block under f's cursor, computed once per block. */
+static double field_block_bound(const run *r, term_field *f)
+{
+	uint32_t last = tc_postings_block_last(f->match);
+	if (last != f->bound_last || f->bound_last == 0) {
+		f->bound_last = last;
+		f->block_bound = bm25(r, tc_postings_block_max_tf(f->match),
+		                      tc_postings_block_min_len(f->match), f->avgdl, f->w_idf);
+	}
+	return f->block_bound;
+}
+
 static double term_bound(it *self)
 {
 	term_it *t = (term_it *)self;
@@ -216,8 +230,7 @@ static double term_bound(it *self)
 		term_field *f = &t->f[i];
 		if (f->doc != self->doc)
 			continue;
-		s += bm25(self->r, tc_postings_block_max_tf(f->match),
-		          tc_postings_block_min_len(f->match), f->avgdl, f->w_idf);
+		s += field_block_bound(self->r, f);
 		if (t->w->exact && f->ep && tc_postings_shallow(f->ep, self->doc) != TC_DOC_END)
 			exact = 1;
 	}
