@@ -212,9 +212,16 @@ int tc__rfile_open(tc__rfile *f, const char *dir, const char *name, const char *
 	} else if (memcmp(d, magic, 4) != 0) {
 		rc = tc__corrupt(err, f, d, "bad magic (not a %.4s file)", magic);
 	} else if (tc__get_u32(d + 4) != TC_FORMAT_VERSION) {
-		rc = tc_error_set(err, TC_EVERSION, "%s: format version %" PRIu32
-		                  " (this build reads %d)", name, tc__get_u32(d + 4),
-		                  TC_FORMAT_VERSION);
+		/* a damaged version field is damage, not a newer format */
+		f->p = d + TC_FILE_HEADER;
+		if (tc__get_u64(d + n - TC_FILE_FOOTER) != n - TC_FILE_FOOTER ||
+		    tc__rfile_verify(f, NULL) != TC_OK)
+			rc = tc__corrupt(err, f, d + 4, "bad format version %" PRIu32 " (checksum fails)",
+			                 tc__get_u32(d + 4));
+		else
+			rc = tc_error_set(err, TC_EVERSION, "%s: format version %" PRIu32
+			                  " (this build reads %d)", name, tc__get_u32(d + 4),
+			                  TC_FORMAT_VERSION);
 	} else if (tc__get_u64(d + n - TC_FILE_FOOTER) != n - TC_FILE_FOOTER) {
 		rc = tc__corrupt(err, f, d + n - TC_FILE_FOOTER,
 		                 "footer says %" PRIu64 " bytes of content, file has %zu (truncated?)",

@@ -403,11 +403,12 @@ static int classify(const char *name, uint64_t *id, uint64_t *gen)
 	for (size_t i = 0; i < sizeof seg_exts / sizeof *seg_exts; i++)
 		if (strcmp(name + 17, seg_exts[i]) == 0)
 			return 1;
-	if ((n == 38 || n == 42) && name[33] == '.' && parse_hex16(name + 17, gen) == 0 &&
+	/* <16 hex>.<16 hex>.del (37 bytes), and the same + ".tmp" while being written */
+	if ((n == 37 || n == 41) && name[33] == '.' && parse_hex16(name + 17, gen) == 0 &&
 	    strncmp(name + 34, "del", 3) == 0) {
-		if (n == 38 && name[37] == '\0')
+		if (n == 37)
 			return 2;
-		if (n == 42 && strcmp(name + 37, ".tmp") == 0)
+		if (strcmp(name + 37, ".tmp") == 0)
 			return 3;
 	}
 	return 0;

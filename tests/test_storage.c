@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/mem.h"
@@ -568,16 +570,366 @@ static void test_roundtrip(void **state)
 		assert_int_equal(tc_snapshot_field_id(snap, "extra"), 2);
 		const tc_segment *seg = tc_snapshot_segment(snap, 0);
 		check_segment(seg, &m);
+		tc_buf report = {0};
+		tc_error e = {0};
+		int rc = tc_index_check(tmpdir, &report, &e);
+		if (rc != TC_OK)
+			fail_msg("check: %s", report.data);
+		tc_buf_free(&report);
 		tc_snapshot_release(snap);
 		tc_manifest_free(&man);
 		model_free(&m);
 	}
 }
 
+static int file_exists(const char *name)
+{
+	char p[512];
+	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+	return access(p, F_OK) == 0;
+}
+
+static void test_manifest(void **state)
+{
+	(void)state;
+	tc_manifest m = {0}, r;
+	tc_error e = {0};
+	assert_int_equal(tc_manifest_read(tmpdir, &r, &e), TC_ENOENT);
+	assert_int_equal(tc_manifest_field_add(&m, "title", &e), 0);
+	assert_int_equal(tc_manifest_field_add(&m, "body", &e), 1);
+	assert_int_equal(tc_manifest_field_add(&m, "title", &e), 0);
+	assert_int_equal(tc_manifest_field_add(&m, "", &e), TC_EINVAL);
+	uint64_t a = tc_manifest_new_seg_id(&m), b = tc_manifest_new_seg_id(&m);
+	tc_manifest_add_seg(&m, a, 10);
+	tc_manifest_add_seg(&m, b, 20);
+	m.segs[1].del_gen = tc_manifest_new_del_gen(&m);
+	m.segs[1].ndeleted = 3;
+	OK(tc_manifest_commit(tmpdir, &m, E));
+	assert_int_equal(m.generation, 1);
+	OK(tc_manifest_read(tmpdir, &r, E));
+	assert_int_equal(r.generation, 1);
+	assert_int_equal(r.nsegs, 2);
+	assert_int_equal(r.segs[1].ndocs, 20);
+	assert_int_equal(r.segs[1].ndeleted, 3);
+	assert_int_equal(r.segs[1].del_gen, 1);
+	assert_string_equal(r.fields[1], "body");
+	assert_int_equal(tc_manifest_find_seg(&r, b), 1);
+	tc_manifest_free(&r);
+
+	/* invalid manifests are refused and leave the commit point alone */
+	static const struct {
+		int field;                    /* what to break */
+	} bad[] = {{0}, {1}, {2}, {3}};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		tc_manifest c;
+		tc_manifest_copy(&c, &m);
+		switch (bad[i].field) {
+		case 0: c.segs[1].id = c.segs[0].id; break;              /* duplicate segment */
+		case 1: c.segs[0].ndeleted = 11; break;                  /* more deleted than docs */
+		case 2: c.segs[0].id = c.next_seg_id; break;             /* id not allocated */
+		case 3: free(c.fields[1]); c.fields[1] = tc_strdup("title"); break;  /* dup field */
+		}
+		assert_int_equal(tc_manifest_commit(tmpdir, &c, &e), TC_EINVAL);
+		tc_error_clear(&e);
+		tc_manifest_free(&c);
+	}
+	OK(tc_manifest_read(tmpdir, &r, E));
+	assert_int_equal(r.generation, 1);
+	tc_manifest_free(&r);
+
+	/* a crash mid-write leaves MANIFEST.tmp behind: ignored, then collected */
+	char p[512];
+	snprintf(p, sizeof p, "%s/MANIFEST.tmp", tmpdir);
+	FILE *t = fopen(p, "w");
+	fputs("half a manifest", t);
+	fclose(t);
+	OK(tc_manifest_read(tmpdir, &r, E));
+	assert_int_equal(r.generation, 1);
+	tc_manifest_free(&r);
+	tc_manifest_remove_seg(&m, 0);
+	OK(tc_manifest_commit(tmpdir, &m, E));
+	OK(tc_manifest_read(tmpdir, &r, E));
+	assert_int_equal(r.generation, 2);
+	assert_int_equal(r.nsegs, 1);
+	assert_int_equal(r.segs[0].id, b);
+	tc_manifest_free(&r);
+	size_t removed;
+	OK(tc_index_gc(tmpdir, &m, NULL, 0, &removed, E));
+	assert_false(file_exists("MANIFEST.tmp"));
+	tc_manifest_free(&m);
+
+	/* the lock is exclusive */
+	int fd, fd2;
+	OK(tc_index_lock(tmpdir, &fd, E));
+	assert_int_equal(tc_index_lock(tmpdir, &fd2, &e), TC_ELOCKED);
+	tc_index_unlock(fd);
+	OK(tc_index_lock(tmpdir, &fd2, E));
+	tc_index_unlock(fd2);
+}
+
+/* A writer killed at random instants never leaves a manifest that does not read. */
+static void test_manifest_crash(void **state)
+{
+	(void)state;
+	tc_manifest m = {0};
+	tc_error e = {0};
+	tc_manifest_field_add(&m, "title", &e);
+	OK(tc_manifest_commit(tmpdir, &m, E));
+	rng_seed(77);
+	uint64_t max_gen = 0;
+	for (int round = 0; round < 15; round++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			for (;;) {  /* commit as fast as possible, growing the manifest */
+				tc_manifest_add_seg(&m, tc_manifest_new_seg_id(&m), 1);
+				if (tc_manifest_commit(tmpdir, &m, NULL) != TC_OK)
+					_exit(1);
+			}
+		}
+		usleep(200 + rnd(3000));
+		kill(pid, SIGKILL);
+		int st;
+		waitpid(pid, &st, 0);
+		tc_manifest r;
+		OK(tc_manifest_read(tmpdir, &r, E));
+		/* each child commit adds segment id k as the k-th segment, in generation k+1 */
+		assert_int_equal(r.nsegs, r.generation - 1);
+		for (size_t i = 0; i < r.nsegs; i++)
+			assert_int_equal(r.segs[i].id, i);
+		max_gen = r.generation > max_gen ? r.generation : max_gen;
+		tc_manifest_free(&r);
+	}
+	assert_true(max_gen > 3);  /* the children did commit */
+	tc_manifest_free(&m);
+}
+/* The reference of merging ms[] with deletes del[i] (bitsets): live docs renumbered. */
+static void model_merge(model *out, const model *ms, size_t n, uint8_t *const *del)
+{
+	memset(out, 0, sizeof *out);
+	uint32_t **map = tc_calloc(n, sizeof *map);
+	for (size_t i = 0; i < n; i++) {
+		map[i] = tc_malloc((ms[i].ndocs + 1) * sizeof **map);
+		for (uint32_t d = 0; d < ms[i].ndocs; d++)
+			map[i][d] = del[i][d >> 3] >> (d & 7) & 1 ? UINT32_MAX : out->ndocs++;
+	}
+	out->docs = tc_calloc(out->ndocs + 1, sizeof *out->docs);
+	size_t maxterms = 0, maxnums = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (uint32_t d = 0; d < ms[i].ndocs; d++) {
+			if (map[i][d] == UINT32_MAX)
+				continue;
+			rdoc *r = &out->docs[map[i][d]];
+			*r = ms[i].docs[d];
+			r->title = tc_strdup(r->title);
+			r->body = tc_strdup(r->body);
+		}
+		maxterms += ms[i].nterms;
+		maxnums += ms[i].nnums;
+	}
+	out->nums = tc_calloc(maxnums + 1, sizeof *out->nums);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < ms[i].nnums; j++)
+			if (map[i][ms[i].nums[j].doc] != UINT32_MAX) {
+				out->nums[out->nnums] = ms[i].nums[j];
+				out->nums[out->nnums++].doc = map[i][ms[i].nums[j].doc];
+			}
+	/* all keys, sorted and unique; each key's postings from every input in order */
+	out->terms = tc_calloc(maxterms + 1, sizeof *out->terms);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < ms[i].nterms; j++) {
+			rterm *t = &out->terms[out->nterms++];
+			memcpy(t->key, ms[i].terms[j].key, ms[i].terms[j].len);
+			t->len = ms[i].terms[j].len;
+		}
+	qsort(out->terms, out->nterms, sizeof *out->terms, key_cmp);
+	size_t u = 0;
+	for (size_t j = 0; j < out->nterms; j++)
+		if (u == 0 || key_cmp(&out->terms[u - 1], &out->terms[j]) != 0)
+			out->terms[u++] = out->terms[j];
+	out->nterms = u;
+	u = 0;
+	for (size_t j = 0; j < out->nterms; j++) {
+		rterm t = out->terms[j];
+		t.docs = tc_malloc((out->ndocs + 1) * sizeof *t.docs);
+		t.freqs = tc_malloc((out->ndocs + 1) * sizeof *t.freqs);
+		t.pos = tc_calloc(out->ndocs + 1, sizeof *t.pos);
+		t.n = 0;
+		for (size_t i = 0; i < n; i++) {
+			const rterm *s = bsearch(&t, ms[i].terms, ms[i].nterms, sizeof t, key_cmp);
+			for (uint32_t k = 0; s && k < s->n; k++) {
+				if (map[i][s->docs[k]] == UINT32_MAX)
+					continue;
+				t.docs[t.n] = map[i][s->docs[k]];
+				t.freqs[t.n] = s->freqs[k];
+				if (s->pos[k]) {
+					t.pos[t.n] = tc_malloc(s->freqs[k] * sizeof **t.pos);
+					memcpy(t.pos[t.n], s->pos[k], s->freqs[k] * sizeof **t.pos);
+				}
+				t.n++;
+			}
+		}
+		if (t.n == 0) {  /* every doc of the key deleted: the key goes */
+			free(t.docs);
+			free(t.freqs);
+			free(t.pos);
+			continue;
+		}
+		out->terms[u++] = t;
+	}
+	out->nterms = u;
+	for (size_t i = 0; i < n; i++)
+		free(map[i]);
+	free(map);
+}
+
+static uint8_t *random_deletes(uint32_t ndocs, unsigned percent)
+{
+	uint8_t *bits = tc_calloc(ndocs / 8 + 1, 1);
+	for (uint32_t d = 0; d < ndocs; d++)
+		if (rnd(100) < percent)
+			bits[d >> 3] |= (uint8_t)(1u << (d & 7));
+	return bits;
+}
+
+static void test_deletes_merge_gc(void **state)
+{
+	(void)state;
+	enum { N = 3 };
+	model ms[N];
+	model_build(&ms[0], 10, 300, 400, 500, "a");
+	model_build(&ms[1], 11, 5, 20, 10, "b");
+	model_build(&ms[2], 12, 400, 500, 300, "c");
+	static const unsigned percent[N] = {30, 100, 10};
+	tc_manifest man = {0};
+	tc_error e = {0};
+	tc_manifest_field_add(&man, "title", &e);
+	tc_manifest_field_add(&man, "body", &e);
+	tc_manifest_field_add(&man, "extra", &e);
+	uint8_t *del[N];
+	rng_seed(99);
+	for (size_t i = 0; i < N; i++) {
+		tc_seg_info info;
+		uint64_t id = tc_manifest_new_seg_id(&man);
+		write_model(&ms[i], id, &info);
+		tc_manifest_add_seg(&man, id, info.ndocs);
+		del[i] = random_deletes(ms[i].ndocs, percent[i]);
+		uint64_t gen = tc_manifest_new_del_gen(&man);
+		/* an older generation first: gc must remove it once replaced */
+		OK(tc_del_write(tmpdir, id, gen, (const uint8_t *)"\0\0\0\0", 1, NULL, E));
+		gen = tc_manifest_new_del_gen(&man);
+		OK(tc_del_write(tmpdir, id, gen, del[i], ms[i].ndocs, &man.segs[i].ndeleted, E));
+		man.segs[i].del_gen = gen;
+		uint8_t *back;
+		OK(tc_del_read(tmpdir, id, gen, ms[i].ndocs, &back, E));
+		assert_memory_equal(back, del[i], ms[i].ndocs / 8);
+		free(back);
+	}
+	assert_int_equal(man.segs[1].ndeleted, 5);
+	OK(tc_manifest_commit(tmpdir, &man, E));
+	size_t removed;
+	OK(tc_index_gc(tmpdir, &man, NULL, 0, &removed, E));
+	assert_int_equal(removed, 3);  /* the three older delete generations */
+
+	tc_snapshot *snap;
+	OK(tc_snapshot_open(tmpdir, 0, &snap, E));
+	uint64_t live = 0;
+	for (size_t i = 0; i < N; i++) {
+		const tc_segment *seg = tc_snapshot_segment(snap, i);
+		for (uint32_t d = 0; d < ms[i].ndocs; d++) {
+			int dd = del[i][d >> 3] >> (d & 7) & 1;
+			assert_int_equal(tc_seg_is_deleted(seg, d), dd);
+			live += !dd;
+		}
+		assert_int_equal(tc_seg_is_deleted(seg, ms[i].ndocs), 1);
+	}
+	assert_int_equal(tc_snapshot_nlive(snap), live);
+	assert_int_equal(tc_snapshot_ndocs(snap), 705);
+	/* the snapshot's unit vocabulary sums the segments' */
+	uint64_t total = 0;
+	for (size_t i = 0; i < tc_snapshot_nunits(snap); i++) {
+		const char *k;
+		size_t len;
+		uint64_t c;
+		tc_snapshot_unit(snap, i, &k, &len, &c);
+		assert_int_equal(tc_snapshot_unit_count(snap, k, len), c);
+		total += c;
+	}
+	assert_int_equal(total, 810);
+	assert_int_equal(tc_snapshot_unit_count(snap, "nope", 4), 0);
+
+	/* merge in small steps */
+	const tc_segment *in[N];
+	for (size_t i = 0; i < N; i++)
+		in[i] = tc_snapshot_segment(snap, i);
+	uint64_t mid = tc_manifest_new_seg_id(&man);
+	tc_merge *mg;
+	OK(tc_merge_begin(tmpdir, mid, snap, in, N, 3, &mg, E));
+	int rc;
+	size_t steps = 0;
+	while ((rc = tc_merge_step(mg, 7, &e)) == 1)
+		steps++;
+	assert_int_equal(rc, 0);
+	assert_true(steps > 100);
+	uint32_t next = 0;
+	for (size_t i = 0; i < N; i++)
+		for (uint32_t d = 0; d < ms[i].ndocs; d++)
+			assert_int_equal(tc_merge_map(mg, i, d),
+			                 del[i][d >> 3] >> (d & 7) & 1 ? TC_DOC_END : next++);
+	tc_seg_info info;
+	OK(tc_merge_finish(mg, &info, E));
+	assert_int_equal(info.ndocs, live);
+
+	/* an unfinished segment being written (id 50) must survive gc while in flight */
+	tc_segw *w;
+	OK(tc_segw_open(tmpdir, 50, 3, &w, E));
+	tc_manifest old;
+	tc_manifest_copy(&old, &man);
+	for (size_t i = 0; i < N; i++)
+		tc_manifest_remove_seg(&man, 0);
+	tc_manifest_add_seg(&man, info.id, info.ndocs);
+	man.next_seg_id = 60;
+	OK(tc_manifest_commit(tmpdir, &man, E));
+	uint64_t keep = 50;
+	OK(tc_index_gc(tmpdir, &man, &keep, 1, &removed, E));
+	assert_int_equal(removed, 3 * 7 + 3);  /* three segments and their .del files */
+	assert_true(file_exists("0000000000000032.pst"));
+	tc_segw_abort(w);
+	assert_false(file_exists("0000000000000032.pst"));
+
+	/* the old snapshot still reads its (now unlinked) files */
+	tc_doc doc = {0};
+	OK(tc_seg_doc_get(in[2], 399, &doc, E));
+	assert_string_equal(doc.id, ms[2].docs[399].id);
+	tc_doc_free(&doc);
+	tc_snapshot_release(snap);
+
+	model want;
+	model_merge(&want, ms, N, del);
+	OK(tc_snapshot_open(tmpdir, 0, &snap, E));
+	assert_int_equal(tc_snapshot_nsegments(snap), 1);
+	check_segment(tc_snapshot_segment(snap, 0), &want);
+	tc_snapshot_release(snap);
+	tc_buf report = {0};
+	if (tc_index_check(tmpdir, &report, &e) != TC_OK)
+		fail_msg("check: %s", report.data);
+	tc_buf_free(&report);
+
+	model_free(&want);
+	for (size_t i = 0; i < N; i++) {
+		model_free(&ms[i]);
+		free(del[i]);
+	}
+	tc_manifest_free(&old);
+	tc_manifest_free(&man);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_manifest, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_manifest_crash, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_deletes_merge_gc, dir_setup, dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

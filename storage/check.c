@@ -1,0 +1,355 @@
+/*
+ * check.c — tc_index_check: verifies an index the slow, thorough way, for `tracuu
+ * check`, for tests and after a crash. Every checksum of every file, then every
+ * invariant the readers rely on or the formats promise (FORMAT.md), reading everything
+ * once. Problems are collected as lines of a report rather than stopping at the first,
+ * up to a limit per segment so a wrecked segment does not drown the others.
+ */
+#include "storage_int.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/mem.h"
+
+#define MAX_PROBLEMS_PER_SEG 50
+
+typedef struct chk {
+	tc_buf *report;
+	tc_error *err;
+	size_t nproblems;
+	size_t seg_problems;
+	char where[TC_NAME_MAX];  /* prefix of the lines: the segment */
+} chk;
+
+static void problem(chk *c, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void problem(chk *c, const char *fmt, ...)
+{
+	char msg[TC_ERROR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	c->nproblems++;
+	if (++c->seg_problems > MAX_PROBLEMS_PER_SEG)
+		return;
+	if (c->report) {
+		if (c->seg_problems == MAX_PROBLEMS_PER_SEG)
+			tc_buf_printf(c->report, "%s: too many problems, the rest not listed\n", c->where);
+		else
+			tc_buf_printf(c->report, "%s%s%s\n", c->where, c->where[0] ? ": " : "", msg);
+	}
+	tc_error_set(c->err, TC_ECORRUPT, "%s%s%s", c->where, c->where[0] ? ": " : "", msg);
+}
+
+/* Records a failed call's message as a problem. */
+static void problem_err(chk *c, const tc_error *e)
+{
+	problem(c, "%s", e->msg);
+}
+
+static int keycmp(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+{
+	int cmp = memcmp(a, b, na < nb ? na : nb);
+	return cmp ? cmp : (na > nb) - (na < nb);
+}
+
+/* ---- postings of one term ---- */
+
+static void check_postings(chk *c, const tc_segment *seg, const unsigned char *key,
+                           size_t len, const tc_term_info *ti)
+{
+	tc_error e = {0};
+	tc_postings *p;
+	if (tc_postings_open(seg, ti, &p, &e) != TC_OK) {
+		problem_err(c, &e);
+		return;
+	}
+	unsigned field = key[1];
+	uint64_t n = 0, ttf = 0;
+	uint32_t max_tf = 0, min_len = UINT32_MAX, bmax = 0, bmin = UINT32_MAX;
+	for (uint32_t d = tc_postings_next(p); d != TC_DOC_END; d = tc_postings_next(p)) {
+		uint32_t f = tc_postings_freq(p), l = tc_seg_field_len(seg, d, field);
+		n++;
+		ttf += f;
+		max_tf = f > max_tf ? f : max_tf;
+		min_len = l < min_len ? l : min_len;
+		bmax = f > bmax ? f : bmax;
+		bmin = l < bmin ? l : bmin;
+		if (ti->has_pos) {
+			const uint32_t *pos;
+			uint32_t np;
+			if (tc_postings_positions(p, &pos, &np, &e) != TC_OK)
+				break;
+		}
+		if (tc_postings_block_last(p) == d) {  /* end of a block: its impact data */
+			if (tc_postings_block_max_tf(p) != bmax || tc_postings_block_min_len(p) != bmin)
+				problem(c, "term '%.*s': block ending at doc %" PRIu32 " says max tf %" PRIu32
+				        " min len %" PRIu32 ", its docs have %" PRIu32 " and %" PRIu32,
+				        (int)len, key, d, tc_postings_block_max_tf(p),
+				        tc_postings_block_min_len(p), bmax, bmin);
+			bmax = 0;
+			bmin = UINT32_MAX;
+		} else if (tc_postings_block_last(p) < d) {
+			problem(c, "term '%.*s': doc %" PRIu32 " after its block's last doc", (int)len,
+			        key, d);
+		}
+	}
+	if (tc_postings_error(p, &e) != TC_OK)
+		problem_err(c, &e);
+	else if (n != ti->df || ttf != ti->ttf || max_tf != ti->max_tf || min_len != ti->min_len)
+		problem(c, "term '%.*s': dictionary says df %" PRIu32 " ttf %" PRIu64 " max tf %"
+		        PRIu32 " min len %" PRIu32 ", postings have %" PRIu64 " %" PRIu64 " %" PRIu32
+		        " %" PRIu32, (int)len, key, ti->df, ti->ttf, ti->max_tf, ti->min_len, n, ttf,
+		        max_tf, min_len);
+	tc_postings_free(p);
+}
+
+/* ---- dictionary and postings ---- */
+
+/*
+ * Postings are laid out in key order, back to back, from the end of the header to the
+ * footer: a term's postings run to where the next term's begin. prev_* track the last
+ * term (of any kind for .pst, with positions for .pos) so each size can be added to its
+ * kind and compared with the dictionary's statistics.
+ */
+typedef struct layout {
+	uint64_t next;       /* offset the next term's postings must start beyond */
+	int kind;            /* kind of the term that started at next_start, -1 none */
+	uint64_t start;      /* where that term started */
+	uint64_t bytes[3];   /* sizes by kind */
+} layout;
+
+static void layout_add(chk *c, layout *l, uint64_t off, int kind, const unsigned char *k,
+                       size_t len, const char *file)
+{
+	if (l->kind == -2) {  /* first term */
+		if (off != TC_FILE_HEADER)
+			problem(c, "%s: first postings at %" PRIu64, file, off);
+	} else if (off <= l->start) {
+		problem(c, "term '%.*s': %s offset %" PRIu64 " not after the previous term's", (int)len,
+		        k, file, off);
+		return;
+	} else if (l->kind >= 0) {
+		l->bytes[l->kind] += off - l->start;
+	}
+	l->kind = kind;
+	l->start = off;
+}
+
+static void layout_end(chk *c, layout *l, const tc__rfile *f, const uint64_t want[3],
+                       const char *file)
+{
+	uint64_t end = (uint64_t)(f->end - f->map.data);
+	if (l->kind == -2) {
+		if (end != TC_FILE_HEADER)
+			problem(c, "%s: %" PRIu64 " bytes of postings no term points to", file,
+			        end - TC_FILE_HEADER);
+		return;
+	}
+	if (end < l->start)
+		return;  /* reported already */
+	if (l->kind >= 0)
+		l->bytes[l->kind] += end - l->start;
+	for (int i = 0; i < 3; i++)
+		if (l->bytes[i] != want[i])
+			problem(c, "%s: %" PRIu64 " bytes for kind '%c', the dictionary says %" PRIu64, file,
+			        l->bytes[i], "fse"[i], want[i]);
+}
+
+static void check_terms(chk *c, const tc_segment *seg)
+{
+	tc_error e = {0};
+	tc_termit *it;
+	if (tc_termit_open(seg, "", 0, &it, &e) != TC_OK) {
+		problem_err(c, &e);
+		return;
+	}
+	unsigned char prev[TC_MAX_KEY];
+	size_t prev_len = 0;
+	uint64_t nterms = 0, kind_terms[3] = {0};
+	layout pst = {.kind = -2}, pos = {.kind = -2};
+	const unsigned char *k;
+	size_t len;
+	tc_term_info ti;
+	int rc;
+	while ((rc = tc_termit_next(it, &k, &len, &ti, &e)) == 1) {
+		if (nterms > 0 && keycmp(prev, prev_len, k, len) >= 0)
+			problem(c, "term %" PRIu64 " '%.*s' not above the previous key", nterms, (int)len, k);
+		if (len < 3 || k[1] >= tc_seg_nfields(seg))
+			problem(c, "term '%.*s': bad key (field %u of %u)", (int)len, k,
+			        len > 1 ? k[1] : 0, tc_seg_nfields(seg));
+		int kind = tc__kind_index(k[0]);
+		if (kind >= 0)
+			kind_terms[kind]++;
+		layout_add(c, &pst, ti.doc_off, kind, k, len, ".pst");
+		if (ti.has_pos)
+			layout_add(c, &pos, ti.pos_off, kind, k, len, ".pos");
+		check_postings(c, seg, k, len, &ti);
+		memcpy(prev, k, len);
+		prev_len = len;
+		nterms++;
+		if (c->seg_problems > MAX_PROBLEMS_PER_SEG)
+			break;
+	}
+	if (rc < 0)
+		problem_err(c, &e);
+	tc_termit_free(it);
+	if (rc != 0)
+		return;
+	if (nterms != seg->dict.nterms)
+		problem(c, ".tdx: %" PRIu64 " terms, the tail says %" PRIu64, nterms, seg->dict.nterms);
+	for (int i = 0; i < 3; i++)
+		if (kind_terms[i] != seg->dict.kind_terms[i])
+			problem(c, ".tdx: %" PRIu64 " terms of kind '%c', the tail says %" PRIu64,
+			        kind_terms[i], "fse"[i], seg->dict.kind_terms[i]);
+	layout_end(c, &pst, &seg->f_pst, seg->dict.kind_pst, ".pst");
+	layout_end(c, &pos, &seg->f_pos, seg->dict.kind_pos, ".pos");
+}
+
+/* ---- field lengths ---- */
+
+static void check_fieldlen(chk *c, const tc_segment *seg)
+{
+	for (unsigned f = 0; f < seg->fln.nfields; f++) {
+		uint64_t sum = 0;
+		for (uint32_t d = 0; d < seg->ndocs; d++)
+			sum += tc_seg_field_len(seg, d, f);
+		if (sum != seg->fln.total[f])
+			problem(c, ".fln: field %u sums to %" PRIu64 ", its total says %" PRIu64, f, sum,
+			        seg->fln.total[f]);
+	}
+}
+
+/* ---- doc store and id map ---- */
+
+static void check_docs(chk *c, const tc_segment *seg)
+{
+	tc_error e = {0};
+	tc_doc doc = {0};
+	uint32_t expect = 0;
+	for (uint32_t b = 0; b < seg->doc.nblocks; b++) {
+		uint32_t first, next;
+		if (tc__docstore_check_block(seg, b, &doc, &first, &next, &e) != TC_OK) {
+			problem_err(c, &e);
+			tc_error_clear(&e);
+			continue;
+		}
+		if (first != expect)
+			problem(c, ".doc: block %" PRIu32 " starts at doc %" PRIu32 ", expected %" PRIu32, b,
+			        first, expect);
+		expect = next;
+	}
+	if (expect != seg->ndocs && c->seg_problems == 0)
+		problem(c, ".doc: blocks cover %" PRIu32 " of %" PRIu32 " docs", expect, seg->ndocs);
+
+	/* the id map: sorted, every doc once, and agreeing with the stored ids */
+	uint8_t *seen = tc_calloc((size_t)seg->ndocs / 8 + 1, 1);
+	const char *pid = NULL;
+	uint32_t plen = 0;
+	for (uint32_t i = 0; i < seg->ids.n && c->seg_problems <= MAX_PROBLEMS_PER_SEG; i++) {
+		const char *id;
+		uint32_t len, d;
+		tc__ids_entry(seg, i, &id, &len, &d);
+		if (pid && keycmp((const unsigned char *)pid, plen, (const unsigned char *)id, len) >= 0)
+			problem(c, ".ids: entry %" PRIu32 " not above the previous id", i);
+		pid = id;
+		plen = len;
+		if (d >= seg->ndocs || (seen[d >> 3] >> (d & 7) & 1)) {
+			problem(c, ".ids: entry %" PRIu32 ": doc %" PRIu32 " out of range or twice", i, d);
+			continue;
+		}
+		seen[d >> 3] |= (uint8_t)(1u << (d & 7));
+		if (tc_seg_doc_get(seg, d, &doc, &e) != TC_OK) {
+			problem_err(c, &e);
+			tc_error_clear(&e);
+		} else if (doc.id_len != len || memcmp(doc.id, id, len) != 0) {
+			problem(c, ".ids: entry %" PRIu32 " maps '%.*s' to doc %" PRIu32 ", whose id is '%s'",
+			        i, (int)(len > 100 ? 100 : len), id, d, doc.id);
+		}
+	}
+	free(seen);
+	tc_doc_free(&doc);
+}
+
+/* ---- numeric index ---- */
+
+static void check_numeric(chk *c, const tc_segment *seg)
+{
+	for (uint32_t u = 0; u < seg->num.nunits; u++) {
+		const char *key, *pkey;
+		size_t len, plen;
+		uint64_t count, first, pc;
+		tc_seg_unit(seg, u, &key, &len, &count);
+		if (u > 0) {
+			tc_seg_unit(seg, u - 1, &pkey, &plen, &pc);
+			if (keycmp((const unsigned char *)pkey, plen, (const unsigned char *)key, len) >= 0)
+				problem(c, ".num: unit %" PRIu32 " not above the previous unit", u);
+		}
+		tc__num_unit_find(seg, key, len, &first, &count);
+		tc_num_entry prev = {0}, cur;
+		for (uint64_t i = first; i < first + count; i++) {
+			tc__num_entry(seg, i, &cur);
+			if (!isfinite(cur.value) || (cur.value == 0 && signbit(cur.value)))
+				problem(c, ".num: entry %" PRIu64 ": value not finite or -0", i);
+			if (cur.doc >= seg->ndocs)
+				problem(c, ".num: entry %" PRIu64 ": doc %" PRIu32 " out of range", i, cur.doc);
+			if (i > first &&
+			    (cur.value < prev.value ||
+			     (cur.value == prev.value &&
+			      (cur.doc < prev.doc ||
+			       (cur.doc == prev.doc &&
+			        (cur.field < prev.field ||
+			         (cur.field == prev.field && cur.pos < prev.pos)))))))
+				problem(c, ".num: entry %" PRIu64 " out of order", i);
+			prev = cur;
+			if (c->seg_problems > MAX_PROBLEMS_PER_SEG)
+				return;
+		}
+	}
+}
+
+/* ---- the index ---- */
+
+int tc_index_check(const char *dir, tc_buf *report, tc_error *err)
+{
+	chk c = {.report = report, .err = err};
+	tc_manifest m;
+	tc_error e = {0};
+	int rc = tc_manifest_read(dir, &m, &e);
+	if (rc == TC_ENOENT)
+		return tc_error_set(err, rc, "%s: no index (no MANIFEST)", dir);
+	if (rc != TC_OK) {
+		problem_err(&c, &e);
+		return rc;
+	}
+	for (size_t i = 0; i < m.nsegs; i++) {
+		const tc_manifest_seg *ms = &m.segs[i];
+		snprintf(c.where, sizeof c.where, "segment %016" PRIx64, ms->id);
+		c.seg_problems = 0;
+		tc_segment seg;
+		memset(&seg, 0, sizeof seg);
+		tc_error_clear(&e);
+		if (tc__seg_open(&seg, dir, ms, 1, &e) != TC_OK) {
+			problem_err(&c, &e);
+			continue;
+		}
+		if (seg.fln.nfields > m.nfields)
+			problem(&c, "uses %u fields, the manifest has %zu", seg.fln.nfields, m.nfields);
+		check_fieldlen(&c, &seg);
+		check_terms(&c, &seg);
+		check_docs(&c, &seg);
+		check_numeric(&c, &seg);
+		tc__seg_close(&seg);
+	}
+	tc_manifest_free(&m);
+	return c.nproblems ? TC_ECORRUPT : TC_OK;
+}
