@@ -171,7 +171,7 @@ static void model_build(model *m, uint64_t seed, uint32_t ndocs, size_t nterms, 
 	}
 	m->nums = tc_calloc(nnums ? nnums : 1, sizeof *m->nums);
 	m->nnums = nnums;
-	static const char *units[] = {"giao dich", "ty", "%", "\x01" "date", "ho so", "a"};
+	static const char *units[] = {"giao dich", "ty", "%", TC_UNIT_DATE, "ho so", "a"};
 	for (size_t i = 0; i < nnums; i++) {
 		rnum *r = &m->nums[i];
 		snprintf(r->unit, sizeof r->unit, "%s", units[rnd(6)]);
@@ -417,7 +417,7 @@ static int in_range(double v, const tc_num_range *r)
 
 static void check_numeric(const tc_segment *seg, const model *m)
 {
-	static const char *units[] = {"giao dich", "ty", "%", "\x01" "date", "ho so", "a", "zz"};
+	static const char *units[] = {"giao dich", "ty", "%", TC_UNIT_DATE, "ho so", "a", "zz"};
 	for (int k = 0; k < 60; k++) {
 		const char *u = units[rnd(7)];
 		tc_num_range r = {(double)rnd(200000) / 7.0 - 6000, 0, (int)rnd(2), (int)rnd(2)};
@@ -676,8 +676,8 @@ static void test_manifest_crash(void **state)
 	tc_manifest_field_add(&m, "title", &e);
 	OK(tc_manifest_commit(tmpdir, &m, E));
 	rng_seed(77);
-	uint64_t max_gen = 0;
-	for (int round = 0; round < 15; round++) {
+	for (int round = 0; round < 12; round++) {
+		uint64_t gen0 = m.generation;
 		pid_t pid = fork();
 		if (pid == 0) {
 			for (;;) {  /* commit as fast as possible, growing the manifest */
@@ -686,22 +686,32 @@ static void test_manifest_crash(void **state)
 					_exit(1);
 			}
 		}
-		usleep(200 + rnd(3000));
+		/* let the child commit at least once, then kill it at a random instant */
+		tc_manifest r;
+		for (int spin = 0; spin < 5000; spin++) {
+			OK(tc_manifest_read(tmpdir, &r, E));
+			uint64_t g = r.generation;
+			tc_manifest_free(&r);
+			if (g > gen0)
+				break;
+			usleep(1000);
+		}
+		usleep(rnd(4000));
 		kill(pid, SIGKILL);
 		int st;
 		waitpid(pid, &st, 0);
-		tc_manifest r;
 		OK(tc_manifest_read(tmpdir, &r, E));
-		/* each child commit adds segment id k as the k-th segment, in generation k+1 */
+		/* commit k of the child adds segment id k-1 as the k-th segment, generation k+1 */
+		assert_true(r.generation > gen0);
 		assert_int_equal(r.nsegs, r.generation - 1);
 		for (size_t i = 0; i < r.nsegs; i++)
 			assert_int_equal(r.segs[i].id, i);
-		max_gen = r.generation > max_gen ? r.generation : max_gen;
-		tc_manifest_free(&r);
+		tc_manifest_free(&m);
+		m = r;  /* the next child goes on from the last commit */
 	}
-	assert_true(max_gen > 3);  /* the children did commit */
 	tc_manifest_free(&m);
 }
+
 /* The reference of merging ms[] with deletes del[i] (bitsets): live docs renumbered. */
 static void model_merge(model *out, const model *ms, size_t n, uint8_t *const *del)
 {
@@ -923,6 +933,251 @@ static void test_deletes_merge_gc(void **state)
 	tc_manifest_free(&man);
 }
 
+/* Reads everything a snapshot offers; returns the first error (TC_ECORRUPT expected). */
+static int read_everything(const tc_snapshot *snap)
+{
+	tc_error e = {0};
+	int rc = TC_OK;
+	for (size_t i = 0; i < tc_snapshot_nsegments(snap); i++) {
+		const tc_segment *seg = tc_snapshot_segment(snap, i);
+		tc_termit *it;
+		if ((rc = tc_termit_open(seg, "", 0, &it, &e)) != TC_OK)
+			return rc;
+		const unsigned char *k;
+		size_t len;
+		tc_term_info ti;
+		while ((rc = tc_termit_next(it, &k, &len, &ti, &e)) == 1) {
+			tc_term_info ti2;
+			if ((rc = tc_seg_term_lookup(seg, k, len, &ti2, &e)) != TC_OK)
+				break;
+			tc_postings *p;
+			if ((rc = tc_postings_open(seg, &ti, &p, &e)) != TC_OK)
+				break;
+			tc_postings_shallow(p, 1000);
+			for (uint32_t d = tc_postings_next(p); d != TC_DOC_END; d = tc_postings_next(p)) {
+				const uint32_t *pos;
+				uint32_t n;
+				if (ti.has_pos && tc_postings_positions(p, &pos, &n, &e) != TC_OK)
+					break;
+			}
+			rc = tc_postings_error(p, &e);
+			tc_postings_free(p);
+			if (rc != TC_OK)
+				break;
+		}
+		tc_termit_free(it);
+		if (rc < 0)
+			return rc;
+		tc_doc doc = {0};
+		for (uint32_t d = 0; d < tc_seg_ndocs(seg) && rc == TC_OK; d++) {
+			rc = tc_seg_doc_get(seg, d, &doc, &e);
+			uint32_t got;
+			if (rc == TC_OK && tc_seg_id_lookup(seg, doc.id, doc.id_len, &got, &e) == TC_OK &&
+			    got != d)
+				rc = TC_ECORRUPT;
+		}
+		tc_doc_free(&doc);
+		if (rc != TC_OK)
+			return rc;
+		tc_num_hits h = {0};
+		tc_num_range all = {-INFINITY, INFINITY, 1, 1};
+		for (size_t u = 0; u < tc_seg_nunits(seg) && rc == TC_OK; u++) {
+			const char *key;
+			size_t n;
+			uint64_t c;
+			tc_seg_unit(seg, u, &key, &n, &c);
+			rc = tc_seg_num_range(seg, key, n, &all, &h, &e);
+		}
+		tc_num_hits_free(&h);
+		if (rc != TC_OK)
+			return rc;
+	}
+	return TC_OK;
+}
+
+static void flip(const char *path, long off, unsigned char x)
+{
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	fseek(f, off, SEEK_SET);
+	int c = fgetc(f);
+	fseek(f, off, SEEK_SET);
+	fputc(c ^ x, f);
+	fclose(f);
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void test_corruption(void **state)
+{
+	(void)state;
+	model m;
+	model_build(&m, 5, 400, 300, 300, "x");
+	tc_seg_info info;
+	write_model(&m, 7, &info);
+	tc_manifest man;
+	commit_one(&info, &man);
+	uint8_t *del = random_deletes(m.ndocs, 20);
+	man.segs[0].del_gen = tc_manifest_new_del_gen(&man);
+	OK(tc_del_write(tmpdir, 7, man.segs[0].del_gen, del, m.ndocs, &man.segs[0].ndeleted, E));
+	OK(tc_manifest_commit(tmpdir, &man, E));
+	free(del);
+	tc_buf report = {0};
+	tc_error e = {0};
+	assert_int_equal(tc_index_check(tmpdir, &report, &e), TC_OK);
+
+	static const struct {
+		const char *name;
+		int small;  /* checksum verified at every open */
+	} files[] = {
+		{"MANIFEST", 1},
+		{"0000000000000007.0000000000000001.del", 1},
+		{"0000000000000007.fln", 1},
+		{"0000000000000007.ids", 1},
+		{"0000000000000007.num", 1},
+		{"0000000000000007.tdx", 0},
+		{"0000000000000007.pst", 0},
+		{"0000000000000007.pos", 0},
+		{"0000000000000007.doc", 0},
+	};
+	rng_seed(4242);
+	size_t silent = 0, flips = 0;
+	for (size_t fi = 0; fi < sizeof files / sizeof *files; fi++) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", tmpdir, files[fi].name);
+		long size = file_size(path);
+		assert_true(size > 24);
+		long offs[24] = {0, 3, 4, 7, 8, 9, size - 16, size - 9, size - 8, size - 1,
+		                 size / 2, size - 17, size - 30};
+		for (size_t k = 13; k < 24; k++)
+			offs[k] = (long)rnd((uint32_t)size);
+		for (size_t k = 0; k < 24; k++) {
+			unsigned char x = (unsigned char)(1u << rnd(8));
+			flip(path, offs[k], x);
+			flips++;
+			report.len = 0;
+			tc_error_clear(&e);
+			int rc = tc_index_check(tmpdir, &report, &e);
+			if (rc != TC_ECORRUPT)
+				fail_msg("%s: flip at %ld not caught by check (%d)", files[fi].name, offs[k], rc);
+			if (strstr(e.msg, strchr(files[fi].name, '.') ? strrchr(files[fi].name, '.')
+			                                              : files[fi].name) == NULL)
+				fail_msg("%s: flip at %ld: message names another file: %s", files[fi].name,
+				         offs[k], e.msg);
+			tc_snapshot *snap;
+			tc_error_clear(&e);
+			assert_int_equal(tc_snapshot_open(tmpdir, TC_SNAP_VERIFY, &snap, &e), TC_ECORRUPT);
+			tc_error_clear(&e);
+			rc = tc_snapshot_open(tmpdir, 0, &snap, &e);
+			if (files[fi].small) {
+				assert_int_equal(rc, TC_ECORRUPT);
+			} else if (rc == TC_OK) {
+				rc = read_everything(snap);  /* must not crash; may not notice */
+				assert_true(rc == TC_OK || rc == TC_ECORRUPT);
+				silent += rc == TC_OK;
+				tc_snapshot_release(snap);
+			} else {
+				assert_int_equal(rc, TC_ECORRUPT);
+			}
+			flip(path, offs[k], x);
+		}
+		/* a truncated file, then one whose tail was zeroed */
+		size_t len = 0;
+		char *saved = tu_read_file(path, &len);
+		assert_non_null(saved);
+		assert_int_equal(truncate(path, size - 5), 0);
+		tc_snapshot *snap;
+		assert_int_equal(tc_snapshot_open(tmpdir, 0, &snap, &e), TC_ECORRUPT);
+		assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_ECORRUPT);
+		assert_int_equal(truncate(path, size), 0);
+		assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_ECORRUPT);
+		FILE *f = fopen(path, "wb");
+		fwrite(saved, 1, len, f);
+		fclose(f);
+		free(saved);
+		tc_error_clear(&e);
+		assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_OK);
+	}
+	print_message("%zu flips; %zu read without an error by a reader that skips the checksums "
+	              "of big files (check caught all)\n", flips, silent);
+	tc_buf_free(&report);
+	tc_manifest_free(&man);
+	model_free(&m);
+}
+
+/* Writer misuse is refused with TC_EINVAL and the error sticks. */
+static void test_writer_errors(void **state)
+{
+	(void)state;
+	tc_segw *w;
+	tc_error e = {0};
+	uint32_t pos[2] = {5, 3};
+	tc_field_value fv = {0, "t", 1};
+	static const struct {
+		int step;       /* which call goes wrong */
+	} cases[] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		OK(tc_segw_open(tmpdir, 1, 2, &w, E));
+		int rc = TC_OK;
+		tc_error_clear(&e);
+		switch (cases[c].step) {
+		case 0: rc = tc_segw_term_begin(w, "f\0a", 3, &e); break;           /* no docs */
+		case 1: rc = tc_segw_add_doc(w, "", 0, &fv, 1, NULL, &e); break;    /* empty id */
+		case 2: fv.field = 5; rc = tc_segw_add_doc(w, "a", 1, &fv, 1, NULL, &e); fv.field = 0;
+			break;                                                      /* field id */
+		default:
+			OK(tc_segw_add_doc(w, "a", 1, &fv, 1, NULL, E));
+			OK(tc_segw_add_doc(w, "b", 1, &fv, 1, NULL, E));
+			break;
+		}
+		switch (cases[c].step) {
+		case 3: rc = tc_segw_term_begin(w, "f\x07" "a", 3, &e); break;      /* field of key */
+		case 4:
+			OK(tc_segw_term_begin(w, "f\0b", 3, E));
+			OK(tc_segw_term_doc(w, 0, 1, pos, E));
+			OK(tc_segw_term_end(w, E));
+			rc = tc_segw_term_begin(w, "f\0a", 3, &e);                      /* order */
+			break;
+		case 5:
+			OK(tc_segw_term_begin(w, "f\0b", 3, E));
+			rc = tc_segw_term_doc(w, 0, 2, pos, &e);                        /* positions */
+			break;
+		case 6:
+			OK(tc_segw_term_begin(w, "e\0b", 3, E));
+			rc = tc_segw_term_doc(w, 0, 1, pos, &e);                        /* 'e' has none */
+			break;
+		case 7:
+			OK(tc_segw_term_begin(w, "f\0b", 3, E));
+			rc = tc_segw_term_end(w, &e);                                   /* no docs */
+			break;
+		case 8: rc = tc_segw_add_num(w, "u", 1, NAN, 0, 0, 0, &e); break;   /* NaN */
+		case 9:
+			OK(tc_segw_add_doc(w, "a", 1, &fv, 1, NULL, E));                /* duplicate id */
+			rc = tc_segw_finish(w, NULL, &e);
+			assert_int_equal(rc, TC_EINVAL);
+			assert_non_null(strstr(e.msg, "duplicate id"));
+			assert_false(file_exists("0000000000000001.pst"));
+			continue;
+		}
+		assert_int_equal(rc, TC_EINVAL);
+		tc_error e2 = {0};
+		assert_int_equal(tc_segw_add_doc(w, "z", 1, &fv, 1, NULL, &e2), TC_EINVAL);
+		assert_string_equal(e2.msg, e.msg);  /* sticky: the first error again */
+		assert_int_equal(tc_segw_finish(w, NULL, &e2), TC_EINVAL);
+		assert_false(file_exists("0000000000000001.tdx"));
+	}
+	/* abort removes everything */
+	OK(tc_segw_open(tmpdir, 2, 2, &w, E));
+	OK(tc_segw_add_doc(w, "a", 1, &fv, 1, NULL, E));
+	tc_segw_abort(w);
+	assert_false(file_exists("0000000000000002.doc"));
+	tc_segw_abort(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -930,6 +1185,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_manifest, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_crash, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_deletes_merge_gc, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_corruption, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_errors, dir_setup, dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
