@@ -1006,7 +1006,7 @@ static void set_units(ex *e, tc_qty *q, const val *v)
 		q->n_units = 1;
 		return;
 	}
-	size_t toks[TC_QTY_MAX_UNITS];
+	size_t toks[TC_QTY_MAX_UNITS + 1]; /* + 1: a glued unit shifts the others by one */
 	size_t n = v->glued_unit ? 0 : unit_tokens(c, v->next, toks);
 	tc_buf key = {0};
 	if (v->glued_unit) {
