@@ -518,6 +518,13 @@ static double get_size_built(const report *r, const engine *e, int *ok)
 	*ok = total_bytes(e->build) > 0;
 	return total_bytes(e->build) / 1e6;
 }
+static double get_qty_s(const report *r, const engine *e, int *ok)
+{
+	(void)r;
+	json_t *v = json_object_get(e->build, "quantity_s");
+	*ok = json_is_number(v);
+	return json_number_value(v);
+}
 static double get_opt_wall(const report *r, const engine *e, int *ok)
 {
 	(void)r;
@@ -678,9 +685,10 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 	}
 	fprintf(f, ".\n");
 	if (!measured_index(&r->e[E_TRACUU]) && r->e[E_TRACUU].query == NULL)
-		fprintf(f, "\ntracuu is **%s**: its indexer and query API are still being written. "
-		        "The run measures the peers, and tracuu's columns fill in (with the ratios) "
-		        "once `tracuu index` and `bench/tracuu_driver.c` exist.\n", NOT_MEASURED);
+		fprintf(f, "\ntracuu is **%s**: `tracuu index` does not exist yet, so there was no "
+		        "index to time or to query. The run measures the peers; tracuu's columns and "
+		        "the ratios fill in once it exists (bench/README.md, \"Where tracuu plugs "
+		        "in\").\n", NOT_MEASURED);
 	fprintf(f, "\nRatios are tracuu / peer: below 1 is better for times, sizes and latency; "
 	        "above 1 is better for MB/s and queries/s.\n");
 
@@ -696,6 +704,7 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 	index_row(f, r, "build wall time (s)", "%.2f", get_wall);
 	index_row(f, r, "build MB/s (raw JSONL)", "%.1f", get_mbs);
 	index_row(f, r, "build CPU time (s)", "%.2f", get_cpu);
+	index_row(f, r, "of which quantity extraction (s)", "%.2f", get_qty_s);
 	index_row(f, r, "build peak RSS (MB)", "%.0f", get_rss);
 	index_row(f, r, "index size after build (MB)", "%.1f", get_size_built);
 	index_row(f, r, "optimize wall time (s)", "%.2f", get_opt_wall);
@@ -723,8 +732,9 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 	        "- Xapian: text folded by tracuu's analyser (lower case, no diacritics, đ -> d), "
 	        "TermGenerator with positions, no stemming, the id as document data, no text "
 	        "stored; QueryParser with AND as default operator, phrases, wildcards; BM25. "
-	        "Numbers: tracuu's quantity extractor runs during the build (its time is in "
-	        "Xapian's) and each unit key gets two value slots, the largest and the smallest "
+	        "Numbers: tracuu's analyser and quantity extractor run during the build (their "
+	        "time is part of Xapian's, and also on its own row) and each unit key gets two "
+	        "value slots, the largest and the smallest "
 	        "value a document mentions with it; `> x` / `< x` are value-range queries on "
 	        "them.\n"
 	        "- Queries: in-process, one untimed warm pass (which also takes every exact "
@@ -813,7 +823,7 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < r.ncls; c++)
 		json_array_append_new(cls, json_string(r.cls[c]));
 	json_t *root = json_pack(
-		"{s:s,s:{s:s,s:I,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:{s:I,s:I,s:I,s:o}}",
+		"{s:s,s:{s:s,s:I,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:{s:I,s:I,s:I,s:O}}",
 		"date", date, "machine", "cpu", cpu, "cores", (json_int_t)cores, "kernel", u.release,
 		"corpus", "files", r.corpus, "docs", (json_int_t)r.docs, "raw_bytes",
 		(json_int_t)r.raw_bytes, "text_bytes", (json_int_t)r.text_bytes, "queries", "file",
@@ -852,6 +862,7 @@ int main(int argc, char **argv)
 		}
 		free(e->q);
 	}
+	json_decref(x.unexplained);
 	free(r.cls);
 	free(r.cs);
 	return rc;

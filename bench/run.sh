@@ -118,12 +118,14 @@ if "$TRACUU" index --help >/dev/null 2>&1; then
 else
 	say "tracuu: no 'tracuu index' yet: indexing not measured"
 fi
-if [ -x "$B/tracuu_driver" ] && [ -d "$RUN/tracuu.idx" ]; then
+if [ ! -x "$B/tracuu_driver" ]; then
+	say "tracuu: no $B/tracuu_driver: queries not measured"
+elif [ ! -d "$RUN/tracuu.idx" ]; then
+	say "tracuu: no index to query: queries not measured"
+else
 	say "tracuu: queries"
 	"$B/tracuu_driver" query "$RUN/tracuu.idx" "$QUERIES" -o "$RUN/tracuu.queries.tsv" -t 1,2 \
 		>"$RUN/tracuu.query.json" || die "tracuu queries failed"
-else
-	say "tracuu: no bench/tracuu_driver yet: queries not measured"
 fi
 
 mkdir -p "$(dirname "$RESULTS_MD")"

@@ -10,8 +10,8 @@ CXXFLAGS ?= -O2 -g
 BENCH_LIB_SRC = bench/lib/corpus.c bench/lib/harness.c
 BENCH_LIB_OBJ = $(BENCH_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_PROGS   = $(BUILD)/bench/gen_queries $(BUILD)/bench/sample_corpus \
-                $(BUILD)/bench/report $(BUILD)/bench/peers/fts5_driver \
-                $(BUILD)/bench/peers/xapian_driver
+                $(BUILD)/bench/report $(BUILD)/bench/tracuu_driver \
+                $(BUILD)/bench/peers/fts5_driver $(BUILD)/bench/peers/xapian_driver
 
 .PHONY: bench bench-bin bench-deps
 
@@ -29,7 +29,8 @@ bench: deps bench-deps
 	@BUILD=$(BUILD) CORPUS="$(CORPUS)" QUERIES="$(QUERIES)" QUICK="$(QUICK)" bench/run.sh
 
 # The bench programs share bench/lib; they are built here rather than by the one-file rule.
-$(BUILD)/bench/gen_queries $(BUILD)/bench/sample_corpus $(BUILD)/bench/report: \
+$(BUILD)/bench/gen_queries $(BUILD)/bench/sample_corpus $(BUILD)/bench/report \
+$(BUILD)/bench/tracuu_driver: \
 		$(BUILD)/bench/%: bench/%.c $(BENCH_LIB_OBJ) $(BUILD)/libtracuu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_LIB_OBJ) $(BUILD)/libtracuu.a $(LDLIBS)
