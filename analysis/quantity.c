@@ -53,15 +53,19 @@ static const wd REF_WORDS[] = {
 	{"nghị quyết", "nghi quyet"}, {"quyết định", "quyet dinh"},
 	{"nghị định", "nghi dinh"}, {"thông tư", "thong tu"}, {"chỉ thị", "chi thi"},
 	{"công văn", "cong van"}, {"quốc lộ", "quoc lo"}, {"tỉnh lộ", "tinh lo"},
-	{"kỳ họp", "ky hop"}, {"cấp độ", "cap do"}, {"mức độ", "muc do"}, {"mức", "muc"},
-	{"dịch vụ công", "dich vu cong"}, {"đường", "duong"}, {"tuyến", "tuyen"}, {"mã", "ma"},
+	{"kỳ họp", "ky hop"}, {"cấp độ", "cap do"}, {"mức độ", "muc do"}, {"mức", "muc"}, {"miền cấp", "mien cap"},
+	{"trường cấp", "truong cap"}, {"vòng", "vong"}, {"hiệp", "hiep"},
+	{"thế kỷ", "the ky"}, {"thế kỉ", "the ki"},
+	{"phiên bản", "phien ban"},
+	{"dịch vụ công", "dich vu cong"}, {"đường", "duong"}, {"tuyến", "tuyen"},
 	{"version", "version"}, {"windows", "windows"}, {"iphone", "iphone"},
 	{"galaxy", "galaxy"}, {"euro", "euro"}, {"sea games", "sea games"},
 	{"world cup", "world cup"}, WD_END};
 
 /* Words ending in "số" that count rather than label: "doanh số 752.670 chiếc". */
 static const wd COUNT_WORDS[] = {{"doanh số", "doanh so"}, {"tổng số", "tong so"},
-                                 {"con số", "con so"}, {"chỉ số", "chi so"}, WD_END};
+                                 {"con số", "con so"}, {"chỉ số", "chi so"},
+                                 {"dân số", "dan so"}, {"trong số", "trong so"}, WD_END};
 
 /* Words after a match score "0 - 3": "thua 0 - 3 trước Manchester United". */
 static const wd SCORE_AFTER[] = {{"trước", "truoc"}, {"với", "voi"}, {"tại", "tai"},
@@ -110,9 +114,11 @@ static const wd QUALIFIERS[] = {
 
 /*
  * Connectors between two numbers that share the second one's unit and scale: "từ 5 đến
- * 10 người", "5 tới 7", "từ 6 xuống còn 4 đơn vị", "25 trên 51 triệu thông tin".
+ * 10 người", "5 tới 7", "từ 6 xuống còn 4 đơn vị", "25 trên 51 triệu thông tin",
+ * "209 trong số 237 thành phố".
  */
-static const wd RANGE_WORDS[] = {{"đến", "den"}, {"tới", "toi"}, {"xuống còn", "xuong con"},
+static const wd RANGE_WORDS[] = {{"đến", "den"}, {"tới", "toi"}, {"trong số", "trong so"},
+                                 {"xuống còn", "xuong con"},
                                  {"xuống", "xuong"}, {"lên", "len"}, {"trên", "tren"},
                                  WD_END};
 
@@ -134,7 +140,7 @@ static const scale SCALES[] = {
 static const char *const GLUED_UNITS[] = {
 	"km", "m", "cm", "mm", "kg", "ha", "m2", "m3", "km2", "mw", "kw", "kwh", "gw",
 	"gb", "mb", "tb", "ml", "d", "vnd", "usd", "ty", "ti", "trieu", "tr", "nghin",
-	"ngan", "tan", "ha", NULL};
+	"ngan", "tan", "h", NULL};
 
 enum wnum_type { WN_NONE, WN_DIGIT, WN_TEN, WN_TENS, WN_HUNDRED, WN_FILL, WN_SCALE,
 	             WN_HALF };
@@ -172,6 +178,7 @@ typedef struct sc {
 	const tc_token *t;
 	size_t n;               /* tokens */
 	bool query;             /* reading a query: operators end units, no year context */
+	bool english;           /* the text groups thousands with commas: "530,300" */
 } sc;
 
 static const char *tfold(const sc *c, size_t i) { return tc_tok_folded(c->tl, &c->t[i]); }
@@ -350,34 +357,79 @@ static bool all_digits(const char *p, size_t n)
 	return n > 0;
 }
 
-/*
- * Reads digits with "." and "," separators. Vietnamese: "." groups thousands, "," is the
- * decimal mark ("276.938.860", "1,35", "1.234,5"). English where unambiguous: more than
- * one comma group of three digits, or a dot after comma groups ("1,234,567.5"). A single
- * "." not followed by exactly three digits is an English decimal point ("3.5"), flagged.
- */
-static bool parse_num(const char *p, size_t n, num *out)
+/* Digit groups of a number token: "1.234,5" is 1 . 234 , 5. */
+typedef struct groups {
+	size_t len[32];         /* digits in each group */
+	char sep[32];           /* sep[g] separates group g and g+1 */
+	size_t n, dots, commas;
+} groups;
+
+static bool split_groups(const char *p, size_t n, groups *g)
 {
-	memset(out, 0, sizeof *out);
+	memset(g, 0, sizeof *g);
 	if (n == 0 || p[0] < '0' || p[0] > '9' || p[n - 1] < '0' || p[n - 1] > '9')
 		return false;
-	size_t grp[32], ng = 0, dots = 0, commas = 0;
-	char sep[32];
 	size_t run = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (p[k] >= '0' && p[k] <= '9') {
 			run++;
 			continue;
 		}
-		if ((p[k] != '.' && p[k] != ',') || run == 0 || ng >= 31)
+		if ((p[k] != '.' && p[k] != ',') || run == 0 || g->n >= 31)
 			return false;
-		sep[ng] = p[k];
-		grp[ng++] = run;
+		g->sep[g->n] = p[k];
+		g->len[g->n++] = run;
 		run = 0;
-		dots += p[k] == '.';
-		commas += p[k] == ',';
+		g->dots += p[k] == '.';
+		g->commas += p[k] == ',';
 	}
-	grp[ng++] = run;
+	g->len[g->n++] = run;
+	return true;
+}
+
+static bool groups_of_three(const groups *g, size_t from, size_t to)
+{
+	for (size_t k = from; k < to; k++)
+		if (g->len[k] != 3)
+			return false;
+	return g->len[0] <= 3;
+}
+
+/*
+ * Which way a text writes its numbers: +1 English ("1,277,100", "1,234.5"), -1
+ * Vietnamese ("276.938.860", "1,35", "1.234,5"), 0 cannot tell ("2.390", "530,300").
+ */
+static int num_style(const char *p, size_t n)
+{
+	groups g;
+	if (!split_groups(p, n, &g) || g.n == 1)
+		return 0;
+	if (g.dots == 0 && g.commas > 1 && groups_of_three(&g, 1, g.n))
+		return 1;
+	if (g.commas == 0 && g.dots > 1 && groups_of_three(&g, 1, g.n))
+		return -1;
+	if (g.commas == 1 && g.dots == 0 && g.len[1] != 3)
+		return -1;
+	if (g.commas && g.dots && groups_of_three(&g, 1, g.n - 1))
+		return g.sep[g.n - 2] == '.' ? 1 : -1;
+	return 0;
+}
+
+/*
+ * Reads digits with "." and "," separators. Vietnamese: "." groups thousands, "," is the
+ * decimal mark ("276.938.860", "1,35", "1.234,5"). English where unambiguous: more than
+ * one comma group of three digits, or a dot after comma groups ("1,234,567.5"); in a
+ * text written the English way (english), also "530,300". A single "." not followed by
+ * exactly three digits is an English decimal point ("3.5"), flagged.
+ */
+static bool parse_num(const char *p, size_t n, bool english, num *out)
+{
+	memset(out, 0, sizeof *out);
+	groups G;
+	if (!split_groups(p, n, &G))
+		return false;
+	size_t *grp = G.len, ng = G.n, dots = G.dots, commas = G.commas;
+	char *sep = G.sep;
 	/* which separator is the decimal mark: index of the group after it, or 0 for none */
 	size_t dec = 0;
 	if (ng == 1) {
@@ -393,7 +445,7 @@ static bool parse_num(const char *p, size_t n, num *out)
 		else
 			return false;
 	} else if (dots == 0) {
-		bool thousands = commas > 1 && grp[0] <= 3;
+		bool thousands = (commas > 1 || english) && grp[0] <= 3;
 		for (size_t g = 1; g < ng; g++)
 			thousands = thousands && grp[g] == 3;
 		if (thousands)
@@ -456,6 +508,21 @@ static double num_value(uint64_t mant, int exp10)
 	return (double)mant / pow10i(-exp10);
 }
 
+/* The integer value of a plain number token (digits only), or -1. */
+static long tok_int(const sc *c, size_t i, int max_digits)
+{
+	if (!is_num(c, i))
+		return -1;
+	const char *p = c->s + c->t[i].start;
+	size_t n = c->t[i].end - c->t[i].start;
+	if (!all_digits(p, n) || n > (size_t)max_digits)
+		return -1;
+	long v = 0;
+	for (size_t k = 0; k < n; k++)
+		v = v * 10 + (p[k] - '0');
+	return v;
+}
+
 /* ---- reading a value: digits or words, scales, percent ------------------------------ */
 
 typedef struct val {
@@ -512,13 +579,13 @@ static bool read_digits(const sc *c, size_t i, num *nm, val *v)
 	const char *raw = c->s + t->start;
 	size_t rn = t->end - t->start;
 	if (t->flags & TC_TOK_NUMBER)
-		return parse_num(raw, rn, nm);
+		return parse_num(raw, rn, c->english, nm);
 	size_t k = 0;
 	while (k < rn && ((raw[k] >= '0' && raw[k] <= '9') || raw[k] == '.' || raw[k] == ','))
 		k++;
 	while (k > 0 && (raw[k - 1] == '.' || raw[k - 1] == ','))
 		k--;
-	if (k == 0 || !parse_num(raw, k, nm))
+	if (k == 0 || !parse_num(raw, k, c->english, nm))
 		return false;
 	/* the folded form starts with the same ASCII digits */
 	const char *f = tfold(c, i) + k;
@@ -639,6 +706,55 @@ static bool read_words(const sc *c, size_t i, val *v)
 	return v->v > 0;
 }
 
+/* Bytes q[0..n) with blanks trimmed equal s? */
+static bool trimmed_is(const char *q, size_t n, const char *s)
+{
+	while (n && (*q == ' ' || *q == '\t'))
+		q++, n--;
+	while (n && (q[n - 1] == ' ' || q[n - 1] == '\t'))
+		n--;
+	return n == strlen(s) && memcmp(q, s, n) == 0;
+}
+
+/*
+ * Scientific notation after the digits of v: "1,67492716(13) × 10−27 kg" (an optional
+ * uncertainty in brackets, a times sign, 10, a minus or caret, the exponent). Moves v past
+ * it and returns the exponent, or returns 0 and leaves v alone.
+ */
+static int sci_exponent(const sc *c, val *v)
+{
+	size_t j = v->next;
+	uint32_t from = v->end;
+	if (j + 2 >= c->n)
+		return 0;
+	if (is_num(c, j) && trimmed_is(c->s + from, c->t[j].start - from, "(") &&
+	    c->s[c->t[j].end] == ')') {
+		from = c->t[j].end + 1;     /* the uncertainty "(13)" */
+		j++;
+	}
+	const char *g = c->s + from;
+	size_t gn = c->t[j].start > from ? c->t[j].start - from : 0;
+	if (j + 1 >= c->n || !(trimmed_is(g, gn, "\xC3\x97") || trimmed_is(g, gn, "x") ||
+	                       trimmed_is(g, gn, "*")) ||
+	    tok_int(c, j, 2) != 10)
+		return 0;
+	const char *e;
+	size_t en;
+	gap_before(c, j + 1, &e, &en);
+	int sign = 0;
+	if ((en == 3 && memcmp(e, "\xE2\x88\x92", 3) == 0) || (en == 1 && *e == '-') ||
+	    (en == 2 && memcmp(e, "^-", 2) == 0) || (en == 4 && memcmp(e, "^\xE2\x88\x92", 4) == 0))
+		sign = -1;
+	else if (en == 1 && *e == '^')
+		sign = 1;
+	long x = tok_int(c, j + 1, 3);
+	if (!sign || x < 0 || x > 300)
+		return 0;
+	v->next = j + 2;
+	v->end = c->t[j + 1].end;
+	return sign * (int)x;
+}
+
 /*
  * A value starting at token i: digits with their scale words ("2,39 nghìn tỷ"), a compound
  * ("1 tỷ 200 triệu"), "rưỡi", then "%" / "phần trăm"; or a number in words.
@@ -676,6 +792,8 @@ static bool read_value(const sc *c, size_t i, val *v)
 		exp += s;
 		v->next++;
 	}
+	if (!v->scale && !v->glued_unit)
+		exp += sci_exponent(c, v);
 	v->v = num_value(nm.mant, exp);
 	/* "1 tỷ 200 triệu": a smaller scale after a scale adds */
 	while (v->scale && v->next + 1 < c->n && is_num(c, v->next) && gap_blank(c, v->next) &&
@@ -683,7 +801,8 @@ static bool read_value(const sc *c, size_t i, val *v)
 		num n2;
 		int s2 = scale_at(c, v->next + 1);
 		if (!s2 || s2 >= v->scale || !parse_num(c->s + c->t[v->next].start,
-		                                         c->t[v->next].end - c->t[v->next].start, &n2))
+		                                         c->t[v->next].end - c->t[v->next].start,
+		                                         c->english, &n2))
 			break;
 		v->v += num_value(n2.mant, n2.exp10 + s2);
 		v->next += 2;
@@ -695,7 +814,11 @@ static bool read_value(const sc *c, size_t i, val *v)
 	}
 	v->end = c->t[v->next - 1].end;
 	take_percent(c, v);
-	if (nm.point && !v->percent && !v->scale)
+	/* "3.5" is an English decimal only with "%", a scale or a unit word after it: "chu kỳ
+	 * 4.42 năm"; "4.0" or "2.1." alone is a version or a section */
+	if (nm.point && !v->percent && !v->scale &&
+	    (v->next >= c->n || !gap_blank(c, v->next) || is_num(c, v->next) ||
+	     !(c->t[v->next].flags & TC_TOK_SYLLABLE)))
 		return false;
 	return isfinite(v->v) && v->v < 1e300;
 }
@@ -758,21 +881,6 @@ typedef struct date {
 	uint32_t start, end;
 } date;
 
-/* The integer value of a plain number token (digits only), or -1. */
-static long tok_int(const sc *c, size_t i, int max_digits)
-{
-	if (!is_num(c, i))
-		return -1;
-	const char *p = c->s + c->t[i].start;
-	size_t n = c->t[i].end - c->t[i].start;
-	if (!all_digits(p, n) || n > (size_t)max_digits)
-		return -1;
-	long v = 0;
-	for (size_t k = 0; k < n; k++)
-		v = v * 10 + (p[k] - '0');
-	return v;
-}
-
 static bool is_year(long y) { return y >= MIN_YEAR && y <= MAX_YEAR; }
 
 static bool valid_dm(long y, long m, long d)
@@ -801,7 +909,13 @@ static void date_set(date *dt, const sc *c, long y, long m, long d, int prec, si
 /* "năm 2023" / "năm 2023" after a date: the year token, or -1. */
 static long year_after(const sc *c, size_t i)
 {
-	if (i + 1 < c->n && gap_blank(c, i) && match_at(c, i, &W_NAM) && gap_blank(c, i + 1))
+	const char *g;
+	size_t gn;
+	if (i < c->n)
+		gap_trim(c, i, &g, &gn);
+	/* "ngày 24 tháng 4, năm 1985": Wikipedia puts a comma before the year */
+	if (i + 1 < c->n && (gap_blank(c, i) || (gn == 1 && *g == ',')) && match_at(c, i, &W_NAM) &&
+	    gap_blank(c, i + 1))
 		return is_year(tok_int(c, i + 1, 4)) ? tok_int(c, i + 1, 4) : -1;
 	return -1;
 }
@@ -1152,7 +1266,10 @@ static size_t skip_run(const sc *c, size_t i, bool phone)
 	return j;
 }
 
-/* Skips a reference and the list that goes on from it: "số 846, 817", "Điều 5 và 6". */
+/*
+ * Skips a reference and the list that goes on from it: "số 846, 817", "Điều 5 và 6",
+ * "thứ 185 (186 ...)".
+ */
 static size_t skip_refs(const sc *c, size_t i)
 {
 	size_t j = skip_run(c, i, false), k;
@@ -1160,8 +1277,8 @@ static size_t skip_refs(const sc *c, size_t i)
 		const char *p;
 		size_t n, next;
 		gap_trim(c, j, &p, &n);
-		if (j < c->n && n == 1 && *p == ',')
-			next = j;
+		if (j < c->n && n == 1 && (*p == ',' || *p == '('))
+			next = j;   /* "số 846, 817", "ngày thứ 185 (186 trong năm nhuận)" */
 		else if (j + 1 < c->n && gap_blank(c, j) && match_list(c, j, LIST_WORDS, &k) &&
 		         gap_blank(c, j + 1))
 			next = j + 1;
@@ -1193,8 +1310,9 @@ static size_t read_slash_pair(ex *e, size_t i)
 {
 	const sc *c = &e->c;
 	num na, nb;
-	if (!parse_num(c->s + c->t[i].start, c->t[i].end - c->t[i].start, &na) ||
-	    !parse_num(c->s + c->t[i + 1].start, c->t[i + 1].end - c->t[i + 1].start, &nb) ||
+	if (!parse_num(c->s + c->t[i].start, c->t[i].end - c->t[i].start, c->english, &na) ||
+	    !parse_num(c->s + c->t[i + 1].start, c->t[i + 1].end - c->t[i + 1].start, c->english,
+	               &nb) ||
 	    na.exp10 < 0 || nb.exp10 < 0 || na.point || nb.point)
 		return skip_run(c, i, false);
 	/* plain small numbers may be a day and a month; grouped ones ("609.096") never */
@@ -1242,6 +1360,30 @@ static size_t read_slash_pair(ex *e, size_t i)
 	set_qualifier(e, q, i);
 	set_units(e, q, &v);
 	return v.next;
+}
+
+/* "Sáng 6.2", "từ ngày 3.3": a day and a month written as one dotted token. */
+static bool dotted_daymonth(ex *e, size_t i)
+{
+	const sc *c = &e->c;
+	const char *p = c->s + c->t[i].start;
+	size_t n = c->t[i].end - c->t[i].start, dot = 0;
+	while (dot < n && p[dot] != '.')
+		dot++;
+	size_t kw;
+	if (dot == 0 || dot > 2 || n - dot - 1 == 0 || n - dot - 1 > 2 ||
+	    !all_digits(p + dot + 1, n - dot - 1) || !match_before(c, i, DAY_WORDS, &kw))
+		return false;
+	long d = (p[0] - '0') * (dot == 2 ? 10 : 1) + (dot == 2 ? p[1] - '0' : 0);
+	long m = 0;
+	for (size_t k = dot + 1; k < n; k++)
+		m = m * 10 + (p[k] - '0');
+	if (!valid_dm(0, m, d))
+		return false;
+	date dt;
+	date_set(&dt, c, 0, m, d, TC_QTY_DAY, kw, i + 1);
+	emit_date(e, &dt, i);
+	return true;
 }
 
 /* Is the number at token i a list marker ("1. ", "2) " at a line start) or a page number? */
@@ -1331,6 +1473,47 @@ static bool capitalized(const sc *c, size_t i)
 	return raw != low;
 }
 
+/* Is token i alone between brackets: "[2]", "(15)"? */
+static bool bracketed(const sc *c, size_t i, char open, char close)
+{
+	const char *b, *a;
+	size_t bn, an;
+	gap_trim(c, i, &b, &bn);
+	gap_before(c, i + 1, &a, &an);
+	return bn >= 1 && b[bn - 1] == open && an >= 1 && a[0] == close;
+}
+
+/* An all-caps name of two letters and digits ("TF1", "TQ"), as asteroids are named. */
+static bool designation_code(const sc *c, size_t j)
+{
+	const char *p = c->s + c->t[j].start;
+	size_t n = c->t[j].end - c->t[j].start, k = 0;
+	while (k < n && p[k] >= 'A' && p[k] <= 'Z')
+		k++;
+	if (k != 2)
+		return false;
+	while (k < n && p[k] >= '0' && p[k] <= '9')
+		k++;
+	return k == n;
+}
+
+/*
+ * Numbers that are part of a name: an asteroid "(15290) 1991 TF1", a standard
+ * "ISO 3166-1".
+ */
+static bool designation_at(const sc *c, size_t i)
+{
+	size_t y = i;
+	if (bracketed(c, i, '(', ')') && i + 1 < c->n && is_num(c, i + 1))
+		y = i + 1;
+	if (is_year(tok_int(c, y, 4)) && y + 1 < c->n && gap_blank(c, y + 1) &&
+	    designation_code(c, y + 1))
+		return true;
+	return i > 0 && gap_blank(c, i) && (c->t[i - 1].flags & TC_TOK_UPPER) &&
+	       !(c->t[i - 1].flags & TC_TOK_SYLLABLE) && i + 1 < c->n && gap_is(c, i + 1, "-") &&
+	       is_num(c, i + 1);
+}
+
 /* Is a lunar month or "âm lịch" at token j? */
 static bool lunar_after(const sc *c, size_t j)
 {
@@ -1381,6 +1564,21 @@ static bool bare_year(const sc *c, size_t i)
 	return i + 1 >= c->n || !gap_blank(c, i + 1) || match_list(c, i + 1, LIST_WORDS, &k);
 }
 
+/*
+ * A plain number after a name and before another name or punctuation is part of the
+ * name: "Bệnh viện Nhi đồng 1 TP Hồ Chí Minh", "Vinashin 2.". Not "Hà Nội (15)", not
+ * "SIPAS dưới 90%", not a number followed by its unit.
+ */
+static bool name_number(const sc *c, const val *v)
+{
+	size_t i = v->first, j = v->next;
+	if (v->percent || v->scale || v->words || v->glued_unit || i < 2 || !gap_blank(c, i) ||
+	    !(name_word(c, i - 1) || (gap_blank(c, i - 1) && name_word(c, i - 2))) ||
+	    bracketed(c, i, '(', ')'))
+		return false;
+	return j >= c->n || !gap_blank(c, j) || capitalized(c, j);
+}
+
 /* One quantity starting at token i, if any. Returns the token to continue from. */
 static size_t extract_at(ex *e, size_t i)
 {
@@ -1395,7 +1593,7 @@ static size_t extract_at(ex *e, size_t i)
 		emit_value(e, &v);
 		return v.next;
 	}
-	if (code_run(c, i))
+	if (code_run(c, i) || designation_at(c, i))
 		return skip_run(c, i, false);
 	if (i + 1 < c->n && gap_is(c, i + 1, ":") && is_num(c, i + 1))
 		return skip_run(c, i, false);   /* "09:39" */
@@ -1429,6 +1627,8 @@ static size_t extract_at(ex *e, size_t i)
 		emit_date(e, &dt, i);
 		return year_list(e, i + 1);
 	}
+	if (dotted_daymonth(e, i))
+		return i + 1;
 	if (i + 1 < c->n && is_num(c, i + 1) &&
 	    (gap_is(c, i + 1, "/") ||
 	     (gap_is(c, i + 1, "-") && match_before(c, i, DAY_WORDS, NULL))))
@@ -1437,17 +1637,21 @@ static size_t extract_at(ex *e, size_t i)
 	    !is_dash(c->s + c->t[i].end, c->t[i + 1].start - c->t[i].end))
 		return skip_run(c, i, false);   /* "1_000", "5&6" */
 	num nm;
-	if (!parse_num(c->s + c->t[i].start, c->t[i].end - c->t[i].start, &nm))
+	if (!parse_num(c->s + c->t[i].start, c->t[i].end - c->t[i].start, c->english, &nm))
 		return i + 1;
 	if (nm.lead_zero && nm.ndigits > 2)
 		return i + 1;       /* "0274", "001": identifiers */
 	if ((r = score_at(c, i)) != 0)
 		return r;
+	if (bracketed(c, i, '[', ']'))
+		return i + 1;       /* "[2]": a citation mark */
 	if (!read_value(c, i, &v))
 		return i + 1;
 	static const wd CUA = {"cửa", "cua"};
 	if (v.v == 1 && v.next < c->n && !v.scale && match_at(c, v.next, &CUA))
 		return v.next + 1;  /* "cơ chế 1 cửa": the one-stop-shop desk, not a count */
+	if (name_number(c, &v))
+		return v.next;
 	emit_value(e, &v);
 	return v.next;
 }
@@ -1517,6 +1721,15 @@ int tc_quantity_extract(const char *text, size_t len, const tc_toklist *tl,
 	             len);
 	ex e = {.c = {.s = text, .len = len, .tl = tl, .t = tl->tok, .n = tl->n}, .out = out};
 	e.doc_year = ctx ? parse_year(ctx->doc_date) : 0;
+	int eng = 0, vi = 0;
+	for (size_t k = 0; k < tl->n; k++) {
+		if (!(tl->tok[k].flags & TC_TOK_NUMBER))
+			continue;
+		int st = num_style(text + tl->tok[k].start, tl->tok[k].end - tl->tok[k].start);
+		eng += st > 0;
+		vi += st < 0;
+	}
+	e.c.english = eng > 0 && vi == 0;
 	e.year_hint = ctx && is_year(ctx->year_hint) ? ctx->year_hint : 0;
 	for (size_t i = 0; i < tl->n;) {
 		size_t next = extract_at(&e, i);

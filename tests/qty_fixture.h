@@ -16,7 +16,8 @@
  * file is relative to ../shared ("seeds/000_x.txt", "corpus/small.jsonl.zst"); doc id is
  * "-" for a seed. kind is number, percent or date; value is a number, or for dates the
  * ISO day. unit is the unit key the mention must carry ("giao dich": one of its keys;
- * "%" for percentages), or "-": no unit (a number followed by nothing, or a date).
+ * "%" for percentages), "-": no unit (a number followed by nothing, or a date), or "*":
+ * any (the unit is implied, and the word after the number is not it: "700 tỷ xây ...").
  * A passage without M lines says that nothing in it is a quantity (codes, phones).
  *
  * The whole document is extracted (so a date without a year finds its year as it would
@@ -331,6 +332,8 @@ static int qf_match(const qf_mention *m, const tc_qlist *l, const tc_qty *q)
 		return strcmp(q->iso, m->iso) == 0;
 	if (!(fabs(q->value - m->value) <= 1e-9 * fabs(m->value)))
 		return 0;
+	if (strcmp(m->unit, "*") == 0)
+		return 1;
 	if (m->unit[0] == '\0')
 		return q->n_units == 0;
 	for (unsigned k = 0; k < q->n_units; k++)
