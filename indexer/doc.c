@@ -333,7 +333,7 @@ static void add_quantities(tc_ix_worker *w, tc_ix_doc *d, uint32_t fi)
 	for (size_t i = 0; i < ql->n; i++) {
 		const tc_qty *q = &ql->q[i];
 		if (q->kind == TC_QTY_DATE) {
-			add_num(d, fi, q->pos, q->value, TC_UNIT_DATE, strlen(TC_UNIT_DATE));
+			add_num(d, fi, q->pos, q->value, TC_QTY_KEY_DATE, strlen(TC_QTY_KEY_DATE));
 			continue;
 		}
 		/* a number with no unit has no key the numeric index accepts: not filed */
@@ -402,7 +402,7 @@ static int analyze_doc(tc_ix_worker *w, tc_ix_doc *d, const char *src, uint64_t 
 			memcpy(date, d->arena.data + f->value, f->value_len);
 			date[f->value_len] = '\0';
 			qctx.doc_date = date;
-			add_num(d, (uint32_t)di, 0, days, TC_UNIT_DOCDATE, strlen(TC_UNIT_DOCDATE));
+			add_num(d, (uint32_t)di, 0, days, TC_IX_KEY_DOCDATE, strlen(TC_IX_KEY_DOCDATE));
 		} else {
 			note(d, src, line, "date \"%.40s\" is not YYYY-MM-DD, YYYY-MM or YYYY; ignored",
 			     d->arena.data + f->value);

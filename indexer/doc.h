@@ -17,10 +17,12 @@
  * them in key order. The field length is the token count.
  *
  * Quantities. Every mention the extractor (analysis/quantity.h) finds becomes one numeric
- * entry per unit key: "%" for percentages, storage's TC_UNIT_DATE for dates; a number
- * that no unit follows has no key and is not filed. A valid `date` field ("YYYY-MM-DD",
- * "YYYY-MM", "YYYY") becomes one entry under TC_UNIT_DOCDATE with position 0; a
- * malformed one is kept as a stored field, noted, and not indexed as a date. Quantities in the body are extracted first,
+ * entry per unit key: "%" for percentages, TC_QTY_KEY_DATE ("@date") for dates in the
+ * text; a number that no unit follows has no key and is not filed. A valid `date` field
+ * ("YYYY-MM-DD", "YYYY-MM", "YYYY") becomes one entry under TC_IX_KEY_DOCDATE
+ * ("@docdate") with position 0; a malformed one is kept as a stored field, noted, and
+ * not indexed as a date. (storage.h suggests other date keys; these are the ones the
+ * quantity extractor and the query parser use.) Quantities in the body are extracted first,
  * and its first dated year is the year hint for the other fields.
  *
  * Rejections (the record gives no document; the tc_error says "file:line: why"):
@@ -45,6 +47,9 @@
 /* Field names: at most this many bytes; a record with more fields keeps the first ones. */
 #define TC_IX_FIELD_NAME_MAX 64
 #define TC_IX_FIELDS_MAX 64
+
+/* Numeric key of the document's own `date` field (value: days since 1970-01-01). */
+#define TC_IX_KEY_DOCDATE "@docdate"
 
 /* One distinct term of one field of the document. */
 typedef struct tc_ix_term {

@@ -148,7 +148,7 @@ static void test_fields(void **state)
 	/* the document date is one numeric entry: 2023-06-01 = day 19509 */
 	int found = 0;
 	for (size_t i = 0; i < doc.nnums; i++)
-		if (strcmp(tc_ix_doc_str(&doc, doc.nums[i].unit), TC_UNIT_DOCDATE) == 0) {
+		if (strcmp(tc_ix_doc_str(&doc, doc.nums[i].unit), TC_IX_KEY_DOCDATE) == 0) {
 			assert_true(doc.nums[i].value == 19509.0);
 			assert_string_equal(tc_ix_doc_str(&doc, doc.fields[doc.nums[i].field].name),
 			                    "date");
@@ -259,10 +259,10 @@ static void test_quantities(void **state)
 			giao_dich++;
 		if (strcmp(u, "%") == 0 && e->value == 32.05)
 			pct++;
-		if (strcmp(u, TC_UNIT_DATE) == 0 && strcmp(fname, "body") == 0 && e->value == 19528)
+		if (strcmp(u, TC_QTY_KEY_DATE) == 0 && strcmp(fname, "body") == 0 && e->value == 19528)
 			dates++;
 		/* the title's "19/7" takes its year from the body */
-		if (strcmp(u, TC_UNIT_DATE) == 0 && strcmp(fname, "title") == 0 && e->value == 19557)
+		if (strcmp(u, TC_QTY_KEY_DATE) == 0 && strcmp(fname, "title") == 0 && e->value == 19557)
 			title_date++;
 	}
 	assert_int_equal(giao, 1);
