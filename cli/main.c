@@ -13,6 +13,10 @@ static const struct {
 } commands[] = {
 	{"analyze", tc_cmd_analyze, "show how text is split, normalised and folded"},
 	{"search", tc_cmd_search, "search an index: ranked hits with snippets"},
+	{"index", tc_cmd_index, "add JSON Lines, .jsonl.zst or text files to an index"},
+	{"delete", tc_cmd_delete, "delete documents from an index by id"},
+	{"stats", tc_cmd_stats, "documents, terms and bytes of an index"},
+	{"check", tc_cmd_check, "verify every checksum and invariant of an index"},
 };
 
 static int usage(FILE *f)
