@@ -72,6 +72,11 @@ static const wd SCORE_AFTER[] = {{"trước", "truoc"}, {"với", "voi"}, {"tạ
                                  {"ở", "o"}, {"cho", "cho"}, {"và", "va"}, {"trong", "trong"},
                                  {"sau", "sau"}, {"của", "cua"}, WD_END};
 
+/* Words before a match score: "chiến thắng 2-0 nhờ ...". */
+static const wd SCORE_BEFORE[] = {{"thắng", "thang"}, {"thua", "thua"}, {"hòa", "hoa"},
+                                  {"bại", "bai"}, {"tỷ số", "ty so"}, {"tỉ số", "ti so"},
+                                  WD_END};
+
 /* Lunar dates are not converted: "10 tháng giêng", "15 tháng 7 âm lịch". */
 static const wd LUNAR_WORDS[] = {{"tháng giêng", "thang gieng"}, {"tháng chạp", "thang chap"},
                                  {"âm lịch", "am lich"}, WD_END};
@@ -508,6 +513,15 @@ static double num_value(uint64_t mant, int exp10)
 	return (double)mant / pow10i(-exp10);
 }
 
+/* The integer value of the digits p[0..n). */
+static long tok_int_at(const char *p, size_t n)
+{
+	long v = 0;
+	for (size_t k = 0; k < n; k++)
+		v = v * 10 + (p[k] - '0');
+	return v;
+}
+
 /* The integer value of a plain number token (digits only), or -1. */
 static long tok_int(const sc *c, size_t i, int max_digits)
 {
@@ -703,7 +717,7 @@ static bool read_words(const sc *c, size_t i, val *v)
 	v->scale = last_scale;
 	v->words = true;
 	take_percent(c, v);
-	return v->v > 0;
+	return v->v > 0 && isfinite(v->v) && v->v < 1e300;
 }
 
 /* Bytes q[0..n) with blanks trimmed equal s? */
@@ -945,6 +959,18 @@ static bool read_word_date(const sc *c, size_t i, date *dt)
 		/* "6 tháng 6"? the "tháng" is a unit of the number before it: not a month */
 		if (kt > 0 && is_num(c, kt - 1) && gap_blank(c, kt))
 			return false;
+		const char *p = c->s + c->t[i].start;
+		size_t pn = c->t[i].end - c->t[i].start;
+		if (pn >= 6 && pn <= 7 && p[pn - 5] == '.' && all_digits(p, pn - 5) &&
+		    all_digits(p + pn - 4, 4)) {
+			/* "Tháng 9.2015" */
+			long mm = pn == 6 ? p[0] - '0' : (p[0] - '0') * 10 + (p[1] - '0');
+			long yy = tok_int_at(p + pn - 4, 4);
+			if (mm < 1 || mm > 12 || !is_year(yy))
+				return false;
+			date_set(dt, c, yy, mm, 1, TC_QTY_MONTH, kt, i + 1);
+			return true;
+		}
 		long m = tok_int(c, i, 2);
 		if (m < 1 || m > 12)
 			return false;
@@ -1528,8 +1554,13 @@ static size_t score_at(const sc *c, size_t i)
 	size_t r = a >= 0 ? range_next(c, c->t[i].end, i + 1) : 0;
 	if (!r || r != i + 1 || tok_int(c, r, 2) < 0)
 		return 0;
-	size_t k;
-	if (r + 1 >= c->n || !gap_blank(c, r + 1) || match_list(c, r + 1, SCORE_AFTER, &k))
+	const char *g;
+	size_t gn, k;
+	gap_trim(c, r + 1, &g, &gn);
+	if (gn && (*g == '%' || memcmp(g, "\xEF\xBC\x85", gn < 3 ? gn : 3) == 0))
+		return 0;   /* "2-3%" */
+	if (match_before(c, i, SCORE_BEFORE, NULL) || r + 1 >= c->n || !gap_blank(c, r + 1) ||
+	    match_list(c, r + 1, SCORE_AFTER, &k))
 		return r + 1;
 	return 0;
 }
