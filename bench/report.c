@@ -3,7 +3,7 @@
  * of the latency plot. bench/run.sh calls it after the engines have run.
  *
  *   report -d RUN_DIR -q QUERIES -c CORPUS_NAMES -j OUT.json -m OUT.md -p OUT.dat
- *          [-i PLOT.png]
+ *          [-i PLOT.png] [-l LOAD_AVERAGES]
  *
  * RUN_DIR holds, per engine E (tracuu, tracuu-j2, fts5, xapian), whichever of these the
  * run produced; an engine with none of them is "not yet measured":
@@ -65,7 +65,7 @@ typedef struct engine {
 } engine;
 
 typedef struct report {
-	const char *dir, *queries, *corpus, *png;
+	const char *dir, *queries, *corpus, *png, *load;
 	engine e[N_ENGINES];
 	char **cls;              /* classes in query-file order */
 	size_t ncls;
@@ -677,6 +677,8 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 	        "JSONL (%.1f MB of title and body text). Queries: %s.\n", date, cpu, cores,
 	        r->corpus, r->docs, (double)r->raw_bytes / 1e6, (double)r->text_bytes / 1e6,
 	        r->queries);
+	if (r->load)
+		fprintf(f, "\nLoad average of the machine (1, 5, 15 min): %s the run.\n", r->load);
 	fprintf(f, "\nPeers:");
 	for (size_t p = 0; p < N_PEERS; p++) {
 		json_t *v = json_object_get(r->e[peers[p]].build, "version");
@@ -775,7 +777,7 @@ static void write_plot_data(FILE *f, const report *r)
 static int usage(void)
 {
 	fprintf(stderr, "usage: report -d RUN_DIR -q QUERIES -c CORPUS -j OUT.json -m OUT.md "
-	        "-p OUT.dat [-i PLOT.png]\n");
+	        "-p OUT.dat [-i PLOT.png] [-l LOAD]\n");
 	return 2;
 }
 
@@ -799,6 +801,8 @@ int main(int argc, char **argv)
 			dat_out = v;
 		else if (strcmp(o, "-i") == 0)
 			r.png = v;
+		else if (strcmp(o, "-l") == 0)
+			r.load = v;
 		else
 			return usage();
 	}
@@ -823,8 +827,9 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < r.ncls; c++)
 		json_array_append_new(cls, json_string(r.cls[c]));
 	json_t *root = json_pack(
-		"{s:s,s:{s:s,s:I,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:{s:I,s:I,s:I,s:O}}",
+		"{s:s,s:{s:s,s:I,s:s,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:{s:I,s:I,s:I,s:O}}",
 		"date", date, "machine", "cpu", cpu, "cores", (json_int_t)cores, "kernel", u.release,
+		"load", r.load ? r.load : "unknown",
 		"corpus", "files", r.corpus, "docs", (json_int_t)r.docs, "raw_bytes",
 		(json_int_t)r.raw_bytes, "text_bytes", (json_int_t)r.text_bytes, "queries", "file",
 		r.queries, "classes", cls, "engines", engines, "hit_counts", "compared",

@@ -52,6 +52,8 @@ fi
 RUN=$OUT/run
 rm -rf "$RUN"
 mkdir -p "$RUN"
+# Other work on the machine skews the figures: the report shows the load around the run.
+load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
 names=""
 for f in $CORPUS; do names="$names${names:+ + }$(basename "$f")"; done
@@ -128,9 +130,10 @@ else
 		>"$RUN/tracuu.query.json" || die "tracuu queries failed"
 fi
 
+load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 mkdir -p "$(dirname "$RESULTS_MD")"
 "$B/report" -d "$RUN" -q "$QNAME" -c "$names" -j "$RESULTS_JSON" -m "$RESULTS_MD" \
-	-p "$RUN/latency.dat" -i "$(basename "$PNG")"
+	-p "$RUN/latency.dat" -i "$(basename "$PNG")" -l "$load_start before, $load_end after"
 gnuplot -e "datafile='$RUN/latency.dat'; outfile='$PNG'" bench/latency.gp ||
 	say "gnuplot failed: no plot"
 cat "$RESULTS_MD"
