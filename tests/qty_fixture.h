@@ -255,11 +255,14 @@ static void qf_scan_corpus(qf_fixture *f, const char *shared, const char *file, 
 				missing = 0;
 				break;
 			}
-			for (size_t k = 0; k < zo.pos && missing; k++) {
-				if (obuf[k] != '\n') {
-					tc_buf_putc(&line, obuf[k]);
-					continue;
-				}
+			for (size_t k = 0; k < zo.pos && missing;) {
+				const char *nl = memchr(obuf + k, '\n', zo.pos - k);
+				size_t end = nl ? (size_t)(nl - obuf) : zo.pos;
+				tc_buf_append(&line, obuf + k, end - k);
+				k = end;
+				if (nl == NULL)
+					break;
+				k++;
 				missing = qf_take_line(f, file, line.data ? line.data : "", line.len, missing);
 				tc_buf_clear(&line);
 			}
