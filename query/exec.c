@@ -683,9 +683,11 @@ static uint32_t qty_seek(it *self, uint32_t target)
 	return q->hits.e[i].doc;
 }
 
+/* More satisfying mentions rank a document higher, with diminishing returns. */
 static double qty_score(it *self)
 {
-	return QTY_SCORE;
+	qty_it *q = (qty_it *)self;
+	return QTY_SCORE * (1.0 + log((double)(q->end - q->at)));
 }
 
 static void qty_free(it *self)

@@ -10,25 +10,39 @@
 
 /* What in a text counts as a match of the query. */
 typedef struct matcher {
-	const tc_qword **words;   /* positive words: folded/stem keys */
+	const tc_qword **words;   /* positive words of terms: folded/stem keys */
 	size_t nwords, wcap;
+	const tc_qnode **phrases; /* marked where the whole phrase stands */
+	size_t nphrases, phcap;
 	const tc_qnode **prefixes;
 	size_t nprefixes, pcap;
 	const tc_qnode **qty;
 	size_t nqty, qcap;
 } matcher;
 
+static void add_words(matcher *m, const tc_qnode *n)
+{
+	for (size_t i = 0; i < n->nwords; i++) {
+		m->words = tc_grow(m->words, &m->wcap, m->nwords + 1, sizeof *m->words);
+		m->words[m->nwords++] = &n->words[i];
+	}
+}
+
 static void collect(matcher *m, const tc_qnode *n)
 {
 	switch (n->type) {
 	case TC_QN_NOT:
 		return; /* excluded words are not highlighted */
-	case TC_QN_TERM:
 	case TC_QN_PHRASE:
-		for (size_t i = 0; i < n->nwords; i++) {
-			m->words = tc_grow(m->words, &m->wcap, m->nwords + 1, sizeof *m->words);
-			m->words[m->nwords++] = &n->words[i];
+		if (n->slop == 0) {
+			m->phrases = tc_grow(m->phrases, &m->phcap, m->nphrases + 1, sizeof *m->phrases);
+			m->phrases[m->nphrases++] = n;
+			return;
 		}
+		add_words(m, n); /* a sloppy phrase marks its words one by one */
+		return;
+	case TC_QN_TERM:
+		add_words(m, n);
 		return;
 	case TC_QN_PREFIX:
 		m->prefixes = tc_grow(m->prefixes, &m->pcap, m->nprefixes + 1, sizeof *m->prefixes);
@@ -44,17 +58,30 @@ static void collect(matcher *m, const tc_qnode *n)
 	}
 }
 
+static int word_matches(const tc_qword *w, const tc_toklist *tl, const tc_token *t, int strict)
+{
+	const char *form = strict ? tc_tok_exact(tl, t)
+	                          : w->kind == 's' ? tc_tok_stem(tl, t) : tc_tok_folded(tl, t);
+	return form && strcmp(form, strict ? w->lower : w->key) == 0;
+}
+
+/* Tokens the phrase p covers when it starts at token i, 0 when it does not. */
+static size_t phrase_at(const tc_qnode *p, const tc_toklist *tl, size_t i, int strict)
+{
+	if (i + p->nwords > tl->n)
+		return 0;
+	for (size_t k = 0; k < p->nwords; k++)
+		if (!word_matches(&p->words[k], tl, &tl->tok[i + k], strict))
+			return 0;
+	return p->nwords;
+}
+
 /* Index+1 of the query word the token matches, 0 when none. */
 static size_t token_match(const matcher *m, const tc_toklist *tl, const tc_token *t, int strict)
 {
-	for (size_t i = 0; i < m->nwords; i++) {
-		const tc_qword *w = m->words[i];
-		const char *form = strict ? tc_tok_exact(tl, t)
-		                          : w->kind == 's' ? tc_tok_stem(tl, t) : tc_tok_folded(tl, t);
-		const char *want = strict ? w->lower : w->key;
-		if (form && strcmp(form, want) == 0)
+	for (size_t i = 0; i < m->nwords; i++)
+		if (word_matches(m->words[i], tl, t, strict))
 			return i + 1;
-	}
 	for (size_t i = 0; i < m->nprefixes; i++) {
 		const tc_qword *w = &m->prefixes[i]->words[0];
 		const char *form = strict ? tc_tok_exact(tl, t) : tc_tok_folded(tl, t);
@@ -72,19 +99,39 @@ static int in_range(const tc_qnode *n, double v)
 	return n->hi_incl ? v <= n->hi : v < n->hi;
 }
 
-static int qty_matches(const tc_qnode *n, const tc_qlist *ql, const tc_qty *q)
+/*
+ * Does mention q satisfy comparison n? Returns the byte where the mark should end (the
+ * mention stops at its longest unit; the mark at the unit the query asked for), or 0.
+ */
+static uint32_t qty_match_end(const tc_qnode *n, const tc_qlist *ql, const tc_qty *q,
+                              const tc_toklist *tl)
 {
 	if (!in_range(n, q->value))
 		return 0;
 	if (n->qkind == TC_QTY_DATE || n->qkind == TC_QTY_PERCENT)
-		return q->kind == n->qkind;
+		return q->kind == n->qkind ? q->end : 0;
 	if (q->kind != TC_QTY_NUMBER)
 		return 0;
 	if (n->unit[0] == '\0')
-		return q->n_units == 0;
-	for (unsigned u = 0; u < q->n_units; u++)
-		if (strcmp(tc_qty_unit(ql, q, u), n->unit) == 0)
-			return 1;
+		return q->n_units == 0 ? q->end : 0;
+	for (unsigned u = 0; u < q->n_units; u++) {
+		if (strcmp(tc_qty_unit(ql, q, u), n->unit) != 0)
+			continue;
+		/* unit key u has u + 1 syllables, the mention's last token ends the longest */
+		size_t last = 0, hi = tl->n; /* first token ending at or after the mention */
+		while (last < hi) {
+			size_t mid = last + (hi - last) / 2;
+			if (tl->tok[mid].end < q->end)
+				last = mid + 1;
+			else
+				hi = mid;
+		}
+		size_t drop = q->n_units - 1 - u;
+		if (last < tl->n && tl->tok[last].end == q->end && last >= drop &&
+		    tl->tok[last - drop].end > q->start)
+			return tl->tok[last - drop].end;
+		return q->end;
+	}
 	return 0;
 }
 
@@ -107,6 +154,15 @@ static void add_hit(hit **h, size_t *n, size_t *cap, uint32_t s, uint32_t e, siz
 	(*h)[*n].end = e;
 	(*h)[*n].what = what;
 	(*n)++;
+}
+
+/* Is text[from..to) empty or only spaces (so two marks around it read as one)? */
+static int only_spaces(const char *text, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (text[i] != ' ')
+			return 0;
+	return 1;
 }
 
 /* Moves i back to the start of a UTF-8 character. */
@@ -165,15 +221,22 @@ int tc_snippet_make(tc_analyzer *a, const tc_qnode *q, int strict, const char *t
 			size_t what = token_match(&m, &tl, &tl.tok[i], strict);
 			if (what)
 				add_hit(&h, &nh, &hcap, tl.tok[i].start, tl.tok[i].end, what);
+			for (size_t k = 0; k < m.nphrases; k++) {
+				size_t n = phrase_at(m.phrases[k], &tl, i, strict);
+				if (n)
+					add_hit(&h, &nh, &hcap, tl.tok[i].start, tl.tok[i + n - 1].end,
+					        m.nwords + m.nprefixes + m.nqty + k + 1);
+			}
 		}
 	}
 	if (rc == TC_OK && m.nqty) {
 		rc = tc_quantity_extract(text, len, &tl, NULL, &ql, err);
 		for (size_t i = 0; rc == TC_OK && i < ql.n; i++)
-			for (size_t k = 0; k < m.nqty; k++)
-				if (qty_matches(m.qty[k], &ql, &ql.q[i]))
-					add_hit(&h, &nh, &hcap, ql.q[i].start, ql.q[i].end,
-					        m.nwords + m.nprefixes + k + 1);
+			for (size_t k = 0; k < m.nqty; k++) {
+				uint32_t end = qty_match_end(m.qty[k], &ql, &ql.q[i], &tl);
+				if (end)
+					add_hit(&h, &nh, &hcap, ql.q[i].start, end, m.nwords + m.nprefixes + k + 1);
+			}
 	}
 	if (rc == TC_OK) {
 		if (nh > 1)
@@ -218,7 +281,7 @@ int tc_snippet_make(tc_analyzer *a, const tc_qnode *q, int strict, const char *t
 			if (h[i].start < ws || h[i].end > we)
 				continue;
 			uint32_t s = (uint32_t)(base + h[i].start - ws), e = (uint32_t)(base + h[i].end - ws);
-			if (out->nmarks && s <= out->marks[out->nmarks - 1].end) {
+			if (out->nmarks && only_spaces(out->text.data, out->marks[out->nmarks - 1].end, s)) {
 				if (e > out->marks[out->nmarks - 1].end)
 					out->marks[out->nmarks - 1].end = e;
 				continue;
@@ -232,6 +295,7 @@ int tc_snippet_make(tc_analyzer *a, const tc_qnode *q, int strict, const char *t
 	}
 	free(h);
 	free(m.words);
+	free(m.phrases);
 	free(m.prefixes);
 	free(m.qty);
 	tc_toklist_free(&tl);

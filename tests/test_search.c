@@ -1,0 +1,484 @@
+/* test_search.c — the query engine end to end: golden queries over the seeds, a
+ * randomized comparison with a brute-force scan, the ranking rules, and the CLI. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/analyzer.h"
+#include "common/mem.h"
+#include "indexer/indexer.h"
+#include "query/search.h"
+#include "testutil.h"
+
+static char seeds_dir[256];   /* index of the .txt files of sample/seeds */
+
+static void make_tmp(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "/tmp/tracuu-test-%s-%d-XXXXXX", name, (int)getpid());
+	if (mkdtemp(out) == NULL)
+		fail_msg("mkdtemp %s failed", out);
+}
+
+static void rm_rf(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		print_message("could not remove %s\n", dir);
+}
+
+/* Indexes the given JSON lines into a new index in dir. */
+static void index_json(const char *dir, const char *const *docs, size_t n)
+{
+	tc_error err = {0};
+	tc_indexer *ix;
+	assert_int_equal(tc_indexer_open(dir, NULL, &ix, &err), TC_OK);
+	for (size_t i = 0; i < n; i++)
+		if (tc_indexer_add_json(ix, "test", docs[i], strlen(docs[i]), &err) != TC_OK)
+			fail_msg("indexing %s: %s", docs[i], err.msg);
+	assert_int_equal(tc_indexer_commit(ix, &err), TC_OK);
+	tc_indexer_free(ix);
+}
+
+static int setup(void **state)
+{
+	make_tmp(seeds_dir, sizeof seeds_dir, "seeds");
+	char dirpath[512];
+	snprintf(dirpath, sizeof dirpath, "%s/sample/seeds", tu_src_dir());
+	DIR *d = opendir(dirpath);
+	if (d == NULL)
+		return -1;
+	char *paths[16];
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && n < 16) {
+		if (strstr(e->d_name, ".txt") == NULL)
+			continue;
+		paths[n] = tc_malloc(strlen(dirpath) + strlen(e->d_name) + 2);
+		sprintf(paths[n++], "%s/%s", dirpath, e->d_name);
+	}
+	closedir(d);
+	tc_error err = {0};
+	tc_indexer *ix;
+	int rc = tc_indexer_open(seeds_dir, NULL, &ix, &err);
+	if (rc == TC_OK)
+		rc = tc_indexer_add_files(ix, (const char *const *)paths, n, &err);
+	if (rc == TC_OK)
+		rc = tc_indexer_commit(ix, &err);
+	tc_indexer_free(ix);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	if (rc != TC_OK)
+		print_message("indexing the seeds: %s\n", err.msg);
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	rm_rf(seeds_dir);
+	return 0;
+}
+
+/* Runs q on dir; returns the ids of all hits ("a b c", in rank order) and the total. */
+static const char *search_ids(const char *dir, const char *q, const tc_search_opts *opts,
+                              uint64_t *total)
+{
+	static char out[8192];
+	tc_search_opts o;
+	if (opts)
+		o = *opts;
+	else {
+		tc_search_opts_init(&o);
+		o.k = 1000;
+	}
+	tc_error err = {0};
+	tc_searcher *s;
+	assert_int_equal(tc_searcher_open(dir, &s, &err), TC_OK);
+	tc_search_result r = {0};
+	int rc = tc_searcher_search(s, q, strlen(q), &o, 200, &r, &err);
+	if (rc != TC_OK)
+		fail_msg("search %s: %s", q, err.msg);
+	out[0] = '\0';
+	for (size_t i = 0; i < r.n; i++) {
+		size_t len = strlen(out);
+		snprintf(out + len, sizeof out - len, "%s%s", i ? " " : "", r.hits[i].id);
+	}
+	if (total)
+		*total = r.total;
+	tc_search_result_free(&r);
+	tc_searcher_free(s);
+	return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The ids of a space-separated list, sorted, as one string. */
+static void sorted_ids(const char *ids, char *out, size_t cap)
+{
+	char buf[8192], *v[512];
+	size_t n = 0;
+	snprintf(buf, sizeof buf, "%s", ids);
+	for (char *t = strtok(buf, " "); t && n < 512; t = strtok(NULL, " "))
+		v[n++] = t;
+	qsort(v, n, sizeof v[0], cmp_str);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(out);
+		snprintf(out + len, cap - len, "%s%s", i ? " " : "", v[i]);
+	}
+}
+
+#define S0 "000_1f3fc7111ad9de8e"
+#define S1 "001_0648c4109ae45892"
+#define S2 "002_0ed5269b530bbd12"
+#define S3 "003_5fe8606b40df9909"
+#define S4 "004_64537e625f1f676f"
+
+/* Golden queries over the seeds: the exact set of documents each must return. */
+static void test_golden(void **state)
+{
+	static const struct { const char *q, *ids; } cases[] = {
+		/* more than 1e9 NDXP transactions: 1,35 tỷ (000, 001) and 1,2 tỷ (004);
+		 * 002 only reports 276.938.860 */
+		{"NDXP > 1 tỷ giao dịch", S0 " " S1 " " S4},
+		{"ndxp > 1 ty giao dich", S0 " " S1 " " S4},
+		{"NDXP trên 1 tỷ giao dịch", S0 " " S1 " " S4},
+		{"NDXP hơn 1.000.000.000 giao dịch", S0 " " S1 " " S4},
+		{"NDXP >= 276.938.860 giao dịch", S0 " " S1 " " S2 " " S4},
+		{"NDXP < 1 tỷ giao dịch", S0 " " S1 " " S2 " " S4},
+		{"NDXP", S0 " " S1 " " S2 " " S4},
+		/* 001 has the four syllables, but never side by side */
+		{"\"cải cách hành chính\"", S0 " " S2 " " S3 " " S4},
+		{"\"cai cach hanh chinh\"", S0 " " S2 " " S3 " " S4},
+		{"cải cách hành chính", S0 " " S1 " " S2 " " S3 " " S4},
+		{"13/2023/NĐ-CP", S1 " " S2 " " S4},
+		{"13/2023/nd-cp", S1 " " S2 " " S4},
+		{"Covid-19", S3},
+		{"COVID-19", S3},
+		{"eCabinet", S0 " " S1},
+		{"ndxp -ecabinet", S2 " " S4},
+		{"covid OR ecabinet", S0 " " S1 " " S3},
+		{"title:ndxp", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char got[8192];
+		sorted_ids(search_ids(seeds_dir, cases[i].q, NULL, NULL), got, sizeof got);
+		if (strcmp(got, cases[i].ids) != 0)
+			fail_msg("search(%s) = {%s}, want {%s}", cases[i].q, got, cases[i].ids);
+	}
+}
+
+/* ---- randomized: the engine against a brute-force scan ---------------------------- */
+
+static const char *vocab[] = {"giao", "dịch", "địch", "công", "cộng", "dân", "hồ", "sơ",
+                              "NDXP", "tỷ", "cải", "cách", "hành", "chính", "số"};
+#define NV (sizeof vocab / sizeof vocab[0])
+#define NDOCS 300
+
+typedef struct rdoc {
+	char *folded[2][40];      /* title, body: folded tokens */
+	size_t n[2];
+} rdoc;
+
+static uint32_t rnd(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s >> 8;
+}
+
+/* Does field f of d hold the folded words w[0..n) at consecutive positions? */
+static int has_run(const rdoc *d, int f, char **w, size_t n)
+{
+	for (size_t p = 0; p + n <= d->n[f]; p++) {
+		size_t k = 0;
+		while (k < n && strcmp(d->folded[f][p + k], w[k]) == 0)
+			k++;
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
+static int brute(const rdoc *d, int kind, char **w, size_t n)
+{
+	int in[2] = {has_run(d, 0, w, 1) || has_run(d, 1, w, 1), 0};
+	switch (kind) {
+	case 0: /* term */
+		return in[0];
+	case 1: /* AND */
+		for (size_t i = 0; i < n; i++)
+			if (!(has_run(d, 0, &w[i], 1) || has_run(d, 1, &w[i], 1)))
+				return 0;
+		return 1;
+	case 2: /* OR */
+		for (size_t i = 0; i < n; i++)
+			if (has_run(d, 0, &w[i], 1) || has_run(d, 1, &w[i], 1))
+				return 1;
+		return 0;
+	case 3: /* phrase */
+		return has_run(d, 0, w, n) || has_run(d, 1, w, n);
+	default: /* a AND NOT b */
+		return (has_run(d, 0, &w[0], 1) || has_run(d, 1, &w[0], 1)) &&
+		       !(has_run(d, 0, &w[1], 1) || has_run(d, 1, &w[1], 1));
+	}
+}
+
+static void test_randomized(void **state)
+{
+	char dir[256];
+	make_tmp(dir, sizeof dir, "rand");
+	tc_analyzer *an;
+	tc_error err = {0};
+	assert_int_equal(tc_analyzer_new(&an, &err), TC_OK);
+	tc_toklist tl = {0};
+	uint32_t seed = 20261123;
+	static rdoc docs[NDOCS];
+	char **json = tc_calloc(NDOCS, sizeof *json);
+	for (int i = 0; i < NDOCS; i++) {
+		char text[2][512];
+		for (int f = 0; f < 2; f++) {
+			size_t len = 0, words = f == 0 ? 1 + rnd(&seed) % 4 : 3 + rnd(&seed) % 30;
+			text[f][0] = '\0';
+			for (size_t k = 0; k < words; k++)
+				len += (size_t)snprintf(text[f] + len, sizeof text[f] - len, "%s%s",
+				                        k ? " " : "", vocab[rnd(&seed) % NV]);
+			assert_int_equal(tc_analyze(an, text[f], len, NULL, &tl, &err), TC_OK);
+			docs[i].n[f] = tl.n;
+			for (size_t k = 0; k < tl.n; k++) {
+				const tc_token *t = &tl.tok[k];
+				docs[i].folded[f][k] = tc_strdup(t->stem_len ? tc_tok_stem(&tl, t)
+				                                              : tc_tok_folded(&tl, t));
+			}
+		}
+		json[i] = tc_malloc(1200);
+		snprintf(json[i], 1200, "{\"id\":\"d%03d\",\"title\":\"%s\",\"body\":\"%s\"}", i,
+		         text[0], text[1]);
+	}
+	index_json(dir, (const char *const *)json, NDOCS);
+
+	static const char *ops[] = {"%s", "%s %s", "%s OR %s", "\"%s %s\"", "%s -%s"};
+	for (int round = 0; round < 200; round++) {
+		int kind = (int)(rnd(&seed) % 5);
+		size_t n = kind == 0 ? 1 : 2;
+		const char *qw[2];
+		char *fw[2];
+		for (size_t k = 0; k < n; k++) {
+			qw[k] = vocab[rnd(&seed) % NV];
+			assert_int_equal(tc_analyze(an, qw[k], strlen(qw[k]), NULL, &tl, &err), TC_OK);
+			fw[k] = tc_strdup(tl.tok[0].stem_len ? tc_tok_stem(&tl, &tl.tok[0])
+			                                      : tc_tok_folded(&tl, &tl.tok[0]));
+		}
+		char q[128];
+		snprintf(q, sizeof q, ops[kind], qw[0], n > 1 ? qw[1] : "");
+		if (kind == 4 && strcmp(fw[0], fw[1]) == 0) { /* "a -a" excludes everything */
+			for (size_t k = 0; k < n; k++)
+				free(fw[k]);
+			continue;
+		}
+		char want[8192] = "", got[8192];
+		size_t wl = 0, count = 0;
+		for (int i = 0; i < NDOCS; i++)
+			if (brute(&docs[i], kind, fw, n)) {
+				wl += (size_t)snprintf(want + wl, sizeof want - wl, "%sd%03d", wl ? " " : "", i);
+				count++;
+			}
+		uint64_t total;
+		sorted_ids(search_ids(dir, q, NULL, &total), got, sizeof got);
+		if (strcmp(got, want) != 0 || total != count)
+			fail_msg("query %s: engine {%s} (total %llu), brute force {%s} (%zu)", q, got,
+			         (unsigned long long)total, want, count);
+		for (size_t k = 0; k < n; k++)
+			free(fw[k]);
+	}
+	for (int i = 0; i < NDOCS; i++) {
+		free(json[i]);
+		for (int f = 0; f < 2; f++)
+			for (size_t k = 0; k < docs[i].n[f]; k++)
+				free(docs[i].folded[f][k]);
+	}
+	free(json);
+	tc_toklist_free(&tl);
+	tc_analyzer_free(an);
+	rm_rf(dir);
+}
+
+/* ---- ranking ------------------------------------------------------------------------- */
+
+static void test_ranking(void **state)
+{
+	char dir[256];
+	make_tmp(dir, sizeof dir, "rank");
+	static const char *docs[] = {
+		/* accents: "họp" (meeting) against "hợp" (contract/fit) */
+		"{\"id\":\"hop1\",\"title\":\"tin\",\"body\":\"hợp đồng hợp tác hợp lý hợp nhất\"}",
+		"{\"id\":\"hop2\",\"title\":\"tin\",\"body\":\"phiên họp sáng nay về kế hoạch năm mới\"}",
+		/* proximity: the words side by side, against the same words scattered */
+		"{\"id\":\"prox1\",\"title\":\"văn bản\",\"body\":\"dân số nông thôn, dịch vụ công và "
+		"nhiều việc khác cũng được nêu trong báo cáo\"}",
+		"{\"id\":\"prox2\",\"title\":\"văn bản\",\"body\":\"dịch bệnh ở nông thôn, việc công "
+		"khai và dân vụ được nêu trong báo cáo\"}",
+		/* a quantity next to the word, against one far away in a shorter document
+		 * (which BM25 alone would put first) */
+		"{\"id\":\"qty1\",\"title\":\"báo cáo\",\"body\":\"Nền tảng NDXP đạt hơn 2 tỷ lượt "
+		"truy cập. Nền tảng vận hành ổn định trong năm qua theo số liệu thống kê mới nhất của bộ và của các tỉnh thành trong cả nước cùng với các cơ quan ngang bộ thuộc chính phủ. Ngoài ra, các địa phương vận hành ổn định trong năm qua theo số liệu thống kê mới nhất của bộ và của các tỉnh thành trong cả nước cùng với các cơ quan ngang bộ thuộc chính phủ\"}",
+		"{\"id\":\"qty2\",\"title\":\"báo cáo\",\"body\":\"Nền tảng NDXP vận hành ổn định trong năm qua theo số liệu thống kê mới nhất của bộ và của các tỉnh thành trong cả nước cùng với các cơ quan ngang bộ thuộc chính phủ. Ngoài ra, "
+		"tổng số đạt 2 tỷ lượt truy cập\"}",
+	};
+	index_json(dir, docs, sizeof docs / sizeof docs[0]);
+	uint64_t total;
+	/* both match folded; the exact form ranks first */
+	assert_string_equal(search_ids(dir, "họp", NULL, &total), "hop2 hop1");
+	assert_string_equal(search_ids(dir, "hợp", NULL, &total), "hop1 hop2");
+	/* without diacritics there is no exact form to prefer: the frequency decides */
+	assert_string_equal(search_ids(dir, "hop", NULL, &total), "hop1 hop2");
+	/* strict mode: exact forms only */
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	o.strict = 1;
+	assert_string_equal(search_ids(dir, "họp", &o, &total), "hop2");
+	assert_string_equal(search_ids(dir, "hop", &o, &total), "");
+	/* adjacent in order above scattered */
+	assert_string_equal(search_ids(dir, "dịch vụ công", NULL, &total), "prox1 prox2");
+	/* a quantity near the query word above a far one */
+	assert_string_equal(search_ids(dir, "NDXP > 1 tỷ lượt", NULL, &total), "qty1 qty2");
+	rm_rf(dir);
+}
+
+/* Paging: pages of 2 put together are the first 6 of one search. */
+static void test_paging(void **state)
+{
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	o.k = 6;
+	char all[8192], paged[8192] = "";
+	snprintf(all, sizeof all, "%s", search_ids(seeds_dir, "dịch vụ", &o, NULL));
+	for (size_t off = 0; off < 6; off += 2) {
+		o.k = 2;
+		o.offset = off;
+		const char *page = search_ids(seeds_dir, "dịch vụ", &o, NULL);
+		size_t len = strlen(paged);
+		snprintf(paged + len, sizeof paged - len, "%s%s", len && page[0] ? " " : "", page);
+	}
+	assert_string_equal(paged, all);
+}
+
+/* Snippets: original text, marks on the words and on the satisfying quantity. */
+static void test_snippets(void **state)
+{
+	tc_error err = {0};
+	tc_searcher *s;
+	assert_int_equal(tc_searcher_open(seeds_dir, &s, &err), TC_OK);
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	tc_search_result r = {0};
+	const char *q = "NDXP > 1 tỷ giao dịch";
+	assert_int_equal(tc_searcher_search(s, q, strlen(q), &o, 240, &r, &err), TC_OK);
+	assert_int_equal(r.total, 3);
+	tc_buf json = {0};
+	tc_search_result_json(&r, &json);
+	json_error_t je;
+	json_t *root = json_loads(json.data, 0, &je);
+	assert_non_null(root);
+	assert_int_equal(json_integer_value(json_object_get(root, "total")), 3);
+	json_t *hits = json_object_get(root, "hits");
+	int found = 0;
+	for (size_t i = 0; i < json_array_size(hits); i++) {
+		const char *snip = json_string_value(json_object_get(json_array_get(hits, i), "snippet"));
+		assert_non_null(strstr(snip, "<mark>NDXP</mark>"));
+		if (strstr(snip, "<mark>1,35 tỷ giao dịch</mark>") ||
+		    strstr(snip, "<mark>1,2 tỷ giao dịch</mark>"))
+			found++;
+	}
+	assert_int_equal(found, 3);
+	json_decref(root);
+	tc_buf_free(&json);
+	/* the snippet text is HTML-escaped */
+	tc_snippet sn = {0};
+	tc_query *query;
+	tc_query_env env = {0};
+	tc_analyzer *an;
+	assert_int_equal(tc_analyzer_new(&an, &err), TC_OK);
+	assert_int_equal(tc_query_parse(an, "thuế", 6, &env, &query, &err), TC_OK);
+	const char *text = "A <b> & \"thuế\" 'x'";
+	assert_int_equal(tc_snippet_make(an, tc_query_root(query), 0, text, strlen(text), NULL, 200,
+	                                 &sn, &err), TC_OK);
+	tc_buf html = {0};
+	tc_snippet_html(&sn, &html);
+	assert_string_equal(html.data, "A &lt;b&gt; &amp; &quot;<mark>thuế</mark>&quot; &#39;x&#39;");
+	tc_buf_free(&html);
+	tc_snippet_free(&sn);
+	tc_query_free(query);
+	tc_analyzer_free(an);
+	tc_search_result_free(&r);
+	tc_searcher_free(s);
+}
+
+/* `tracuu search`: JSON, exit codes. */
+static void test_cli(void **state)
+{
+	char cmd[1024];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s search -i %s --json 'NDXP > 1 tỷ giao dịch'", tu_bin(),
+	         seeds_dir);
+	char *out = tu_run(cmd, &st);
+	assert_int_equal(st, 0);
+	json_error_t je;
+	json_t *root = json_loads(out, 0, &je);
+	if (root == NULL)
+		fail_msg("not JSON: %s", out);
+	assert_int_equal(json_integer_value(json_object_get(root, "total")), 3);
+	assert_true(json_is_number(json_object_get(root, "took_ms")));
+	json_t *h0 = json_array_get(json_object_get(root, "hits"), 0);
+	assert_true(json_is_string(json_object_get(h0, "id")));
+	assert_true(json_is_string(json_object_get(h0, "title")));
+	assert_true(json_is_number(json_object_get(h0, "score")));
+	json_decref(root);
+	free(out);
+
+	snprintf(cmd, sizeof cmd, "%s search -i %s 'khongcotu' >/dev/null", tu_bin(), seeds_dir);
+	free(tu_run(cmd, &st));
+	assert_int_equal(st, 0);
+
+	snprintf(cmd, sizeof cmd, "%s search -i %s '\"cải cách' 2>&1 >/dev/null", tu_bin(),
+	         seeds_dir);
+	out = tu_run(cmd, &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "unclosed quote at 0"));
+	free(out);
+
+	snprintf(cmd, sizeof cmd, "%s search -i %s/nonexistent x 2>&1 >/dev/null", tu_bin(),
+	         seeds_dir);
+	out = tu_run(cmd, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "no index"));
+	free(out);
+
+	snprintf(cmd, sizeof cmd, "%s search x 2>/dev/null", tu_bin());
+	free(tu_run(cmd, &st));
+	assert_int_equal(st, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_randomized),
+		cmocka_unit_test(test_ranking),
+		cmocka_unit_test(test_paging),
+		cmocka_unit_test(test_snippets),
+		cmocka_unit_test(test_cli),
+	};
+	return cmocka_run_group_tests_name("search", tests, setup, teardown);
+}
