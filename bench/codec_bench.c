@@ -15,11 +15,19 @@
  *   pos     position deltas within each doc, all docs of a block concatenated,
  *           in runs of 128
  *
- * Codecs: varint (LEB128, the baseline), bitpack (storage/codec.c: one width per 128
- * ints) and Stream VByte (libstreamvbyte; its 0-1-2-4 variant for freqs, its fused
- * delta decoder for gaps). Decode speed includes the prefix sum that turns gaps into
- * doc ids. Prints bytes and ints per second for each; the numbers go into
- * storage/FORMAT.md.
+ * Codecs: varint (LEB128, the baseline), bitpack (one width per 128 ints), pfor/chunk
+ * (storage/codec.c: PFor, or varints when smaller) and Stream VByte (libstreamvbyte;
+ * its 0-1-2-4 variant for freqs, its fused delta decoder for gaps). Decode speed
+ * includes the prefix sum that turns gaps into doc ids. Prints bytes and ints per
+ * second for each; the numbers go into storage/FORMAT.md.
+ *
+ *   build/bench/codec_bench FILE.jsonl.zst MAX_MB DIR
+ *
+ * also writes the lists as one real segment (title field 0, body field 1; kinds 'f',
+ * 's', 'e'; stored id, title, body) into the empty directory DIR with the segment
+ * writer, and prints the size of each part against the input, the writer's time, and
+ * what the reader does with it: lookups, postings and positions decoded per second
+ * through the iterator, and the cost of fetching a document.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -32,6 +40,7 @@
 
 #include "analysis/analyzer.h"
 #include "common/mem.h"
+#include "storage/storage.h"
 #include "storage/storage_int.h"
 
 /* ---- reading JSON lines from a .zst file ---- */
@@ -84,7 +93,7 @@ done:
 	ZSTD_freeDStream(ds);
 	fclose(f);
 	fprintf(stderr, "read %zu docs, %.1f MB of JSON\n", ndocs, total / 1e6);
-	return ndocs;
+	return ndocs ? total : 0;
 }
 
 /* ---- posting lists in memory ---- */
@@ -101,7 +110,7 @@ static void vec_push(vec *v, uint32_t x)
 }
 
 typedef struct plist {
-	char *key;
+	char *key;             /* kind, 'T' or 'B' for the field, the term: a C string */
 	vec docs, freqs, pos;  /* pos: absolute positions of all docs, concatenated */
 	int with_pos;
 } plist;
@@ -114,7 +123,10 @@ typedef struct builder {
 	size_t *slots;         /* open addressing: index + 1, 0 = empty */
 	size_t nslots;
 	uint32_t doc;
-	uint32_t base;         /* position of the body: title positions come first */
+	int keep_docs;         /* keep stored fields for the segment */
+	tc_buf stored;         /* id, title, body of each doc, NUL-separated */
+	uint32_t *lens;        /* token counts: title, body per doc */
+	size_t lens_cap;
 } builder;
 
 static uint64_t hash_str(const char *s)
@@ -168,29 +180,42 @@ static void add_token(builder *b, const char *key, int with_pos, uint32_t pos)
 		vec_push(&l->pos, pos);
 }
 
-static void add_text(builder *b, const char *s, size_t n)
+/* Adds the tokens of one field (positions restart at 0 in each field). */
+static uint32_t add_text(builder *b, char field, const char *s, size_t n)
 {
 	if (tc_analyze(b->an, s, n, NULL, &b->toks, NULL) != TC_OK)
-		return;
+		return 0;
 	char key[TC_TOKEN_MAX_BYTES * 2 + 4];
-	uint32_t last = 0;
 	for (size_t i = 0; i < b->toks.n; i++) {
 		const tc_token *t = &b->toks.tok[i];
-		snprintf(key, sizeof key, "f%s", tc_tok_folded(&b->toks, t));
-		add_token(b, key, 1, b->base + t->pos);
-		snprintf(key, sizeof key, "e%s", tc_tok_exact(&b->toks, t));
+		snprintf(key, sizeof key, "f%c%s", field, tc_tok_folded(&b->toks, t));
+		add_token(b, key, 1, t->pos);
+		snprintf(key, sizeof key, "e%c%s", field, tc_tok_exact(&b->toks, t));
 		add_token(b, key, 0, 0);
-		last = t->pos;
+		if (t->stem_len) {
+			snprintf(key, sizeof key, "s%c%s", field, tc_tok_stem(&b->toks, t));
+			add_token(b, key, 1, t->pos);
+		}
 	}
-	b->base += last + 2;
+	return b->toks.n ? b->toks.tok[b->toks.n - 1].pos + 1 : 0;
 }
 
 static void on_doc(void *ctx, const char *title, size_t tlen, const char *body, size_t blen)
 {
 	builder *b = ctx;
-	b->base = 0;
-	add_text(b, title, tlen);
-	add_text(b, body, blen);
+	uint32_t tl = add_text(b, 'T', title, tlen);
+	uint32_t bl = add_text(b, 'B', body, blen);
+	if (b->keep_docs) {
+		tc_buf_printf(&b->stored, "doc-%u", b->doc);
+		tc_buf_putc(&b->stored, '\0');
+		tc_buf_append(&b->stored, title, tlen);
+		tc_buf_putc(&b->stored, '\0');
+		tc_buf_append(&b->stored, body, blen);
+		tc_buf_putc(&b->stored, '\0');
+		b->lens = tc_grow(b->lens, &b->lens_cap, 2 * (size_t)b->doc + 2, sizeof *b->lens);
+		b->lens[2 * b->doc] = tl;
+		b->lens[2 * b->doc + 1] = bl;
+	}
 	b->doc++;
 }
 
@@ -369,6 +394,164 @@ static void measure(const char *name, const stream *s, int which)
 	tc_buf_free(&enc);
 }
 
+/* ---- one real segment from the same lists ---- */
+
+typedef struct skey {
+	unsigned char k[TC_TOKEN_MAX_BYTES * 2 + 4];
+	size_t len;
+	size_t list;
+} skey;
+
+static int skey_cmp(const void *x, const void *y)
+{
+	const skey *a = x, *b = y;
+	int c = memcmp(a->k, b->k, a->len < b->len ? a->len : b->len);
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static int die(const tc_error *e)
+{
+	fprintf(stderr, "codec_bench: %s\n", e->msg);
+	exit(1);
+}
+
+static void write_segment(builder *b, const char *dir, size_t input_bytes)
+{
+	tc_error e = {0};
+	skey *keys = tc_malloc(b->nlists * sizeof *keys);
+	for (size_t i = 0; i < b->nlists; i++) {
+		const char *k = b->lists[i].key;
+		keys[i].len = strlen(k);
+		memcpy(keys[i].k, k, keys[i].len);
+		keys[i].k[1] = k[1] == 'T' ? 0 : 1;
+		keys[i].list = i;
+	}
+	qsort(keys, b->nlists, sizeof *keys, skey_cmp);
+	double t0 = now();
+	tc_segw *w;
+	if (tc_segw_open(dir, 1, 2, &w, &e) != TC_OK)
+		die(&e);
+	const char *p = b->stored.data;
+	for (uint32_t d = 0; d < b->doc; d++) {
+		const char *id = p, *title = id + strlen(id) + 1, *body = title + strlen(title) + 1;
+		p = body + strlen(body) + 1;
+		tc_field_value fv[2] = {{0, title, (uint32_t)strlen(title)},
+		                        {1, body, (uint32_t)strlen(body)}};
+		if (tc_segw_add_doc(w, id, strlen(id), fv, 2, b->lens + 2 * (size_t)d, &e) != TC_OK)
+			die(&e);
+	}
+	double t1 = now();
+	uint64_t npos = 0, npostings = 0;
+	for (size_t i = 0; i < b->nlists; i++) {
+		const plist *l = &b->lists[keys[i].list];
+		if (tc_segw_term_begin(w, keys[i].k, keys[i].len, &e) != TC_OK)
+			die(&e);
+		size_t pi = 0;
+		for (size_t j = 0; j < l->docs.n; j++) {
+			const uint32_t *pos = l->with_pos ? l->pos.a + pi : NULL;
+			pi += l->with_pos ? l->freqs.a[j] : 0;
+			if (tc_segw_term_doc(w, l->docs.a[j], l->freqs.a[j], pos, &e) != TC_OK)
+				die(&e);
+		}
+		npostings += l->docs.n;
+		npos += pi;
+		if (tc_segw_term_end(w, &e) != TC_OK)
+			die(&e);
+	}
+	tc_seg_info info;
+	if (tc_segw_finish(w, &info, &e) != TC_OK)
+		die(&e);
+	double t2 = now();
+	tc_manifest m = {0};
+	tc_manifest_field_add(&m, "title", &e);
+	tc_manifest_field_add(&m, "body", &e);
+	m.next_seg_id = 2;
+	tc_manifest_add_seg(&m, 1, info.ndocs);
+	if (tc_manifest_commit(dir, &m, &e) != TC_OK)
+		die(&e);
+	tc_manifest_free(&m);
+
+	tc_snapshot *snap;
+	if (tc_snapshot_open(dir, 0, &snap, &e) != TC_OK)
+		die(&e);
+	const tc_segment *seg = tc_snapshot_segment(snap, 0);
+	tc_seg_stats st;
+	tc_seg_stats_get(seg, &st);
+	printf("\nsegment: %u docs, %zu terms, %llu postings, %llu positions, from %.1f MB of JSON\n",
+	       b->doc, b->nlists, (unsigned long long)npostings, (unsigned long long)npos,
+	       input_bytes / 1e6);
+	printf("writer: docs %.2f s, terms %.2f s (%.1f MB/s of input for the whole segment)\n",
+	       t1 - t0, t2 - t1, input_bytes / 1e6 / (t2 - t0));
+	double in = (double)input_bytes / 100;
+	static const char kinds[] = "fse";
+	for (int k = 0; k < 3; k++)
+		printf("  kind '%c': %8llu terms  .pst %10llu B (%5.2f%%)  .pos %10llu B (%5.2f%%)\n",
+		       kinds[k], (unsigned long long)st.nterms[k],
+		       (unsigned long long)st.postings_bytes[k], st.postings_bytes[k] / in,
+		       (unsigned long long)st.positions_bytes[k], st.positions_bytes[k] / in);
+	printf("  dictionary .tdx %10llu B (%5.2f%%)\n", (unsigned long long)st.dict_bytes,
+	       st.dict_bytes / in);
+	printf("  doc store .doc+.ids %10llu B (%5.2f%%)\n", (unsigned long long)st.docstore_bytes,
+	       st.docstore_bytes / in);
+	printf("  field lengths .fln %10llu B (%5.2f%%)\n", (unsigned long long)st.fieldlen_bytes,
+	       st.fieldlen_bytes / in);
+	printf("  all files %10llu B (%5.2f%% of the input)\n", (unsigned long long)st.file_bytes,
+	       st.file_bytes / in);
+
+	/* reader: lookups of every key in a scrambled order */
+	tc_term_info ti;
+	double r0 = now();
+	for (size_t i = 0; i < b->nlists; i++) {
+		const skey *k = &keys[(i * 7919) % b->nlists];
+		if (tc_seg_term_lookup(seg, k->k, k->len, &ti, &e) != TC_OK)
+			die(&e);
+	}
+	double r1 = now();
+	/* every list decoded through the iterator: docs and freqs, then also positions */
+	uint64_t ndocs = 0, npos2 = 0, sum = 0;
+	double dec[2];
+	for (int with_pos = 0; with_pos < 2; with_pos++) {
+		double s0 = now();
+		for (size_t i = 0; i < b->nlists; i++) {
+			if (tc_seg_term_lookup(seg, keys[i].k, keys[i].len, &ti, &e) != TC_OK)
+				die(&e);
+			tc_postings *it;
+			if (tc_postings_open(seg, &ti, &it, &e) != TC_OK)
+				die(&e);
+			for (uint32_t d = tc_postings_next(it); d != TC_DOC_END; d = tc_postings_next(it)) {
+				sum += tc_postings_freq(it);
+				ndocs += !with_pos;
+				if (with_pos && ti.has_pos) {
+					const uint32_t *pp;
+					uint32_t n;
+					tc_postings_positions(it, &pp, &n, &e);
+					npos2 += n;
+					sum += n ? pp[n - 1] : 0;
+				}
+			}
+			tc_postings_free(it);
+		}
+		dec[with_pos] = now() - s0;
+	}
+	/* fetching documents at random, each with a cold tc_doc (one block inflated) */
+	double f0 = now();
+	int nfetch = 3000;
+	for (int i = 0; i < nfetch; i++) {
+		tc_doc doc = {0};
+		if (tc_seg_doc_get(seg, (uint32_t)((i * 104729u) % b->doc), &doc, &e) != TC_OK)
+			die(&e);
+		sum += doc.id_len;
+		tc_doc_free(&doc);
+	}
+	double f1 = now();
+	printf("reader: %.2f M lookups/s; postings %.0f M docs/s (docs+freqs), with positions "
+	       "%.0f M positions/s; fetch %.0f us/doc (check %llu)\n",
+	       b->nlists / (r1 - r0) / 1e6, ndocs / dec[0] / 1e6, npos2 / dec[1] / 1e6,
+	       (f1 - f0) / nfetch * 1e6, (unsigned long long)(sum & 0xff));
+	tc_snapshot_release(snap);
+	free(keys);
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -380,12 +563,14 @@ int main(int argc, char **argv)
 	}
 	size_t max_mb = argc > 2 ? (size_t)atol(argv[2]) : 1000;
 	builder b = {0};
+	b.keep_docs = argc > 3;
 	tc_error err = {0};
 	if (tc_analyzer_new(&b.an, &err) != TC_OK) {
 		fprintf(stderr, "analyzer: %s\n", err.msg);
 		return 1;
 	}
-	if (read_corpus(path, max_mb << 20, on_doc, &b) == 0) {
+	size_t input_bytes = read_corpus(path, max_mb << 20, on_doc, &b);
+	if (input_bytes == 0) {
 		fprintf(stderr, "codec_bench: cannot read documents from %s\n", path);
 		return 1;
 	}
@@ -395,6 +580,8 @@ int main(int argc, char **argv)
 	measure("gaps", &gaps, 0);
 	measure("freqs", &freqs, 1);
 	measure("pos", &pos, 2);
+	if (argc > 3)
+		write_segment(&b, argv[3], input_bytes);
 
 	for (size_t i = 0; i < b.nlists; i++) {
 		free(b.lists[i].key);
@@ -411,6 +598,8 @@ int main(int argc, char **argv)
 		free(all[i]->first.a);
 		free(all[i]->tail_len.a);
 	}
+	tc_buf_free(&b.stored);
+	free(b.lens);
 	tc_toklist_free(&b.toks);
 	tc_analyzer_free(b.an);
 	return 0;
