@@ -53,10 +53,9 @@ static const wd REF_WORDS[] = {
 	{"nghị quyết", "nghi quyet"}, {"quyết định", "quyet dinh"},
 	{"nghị định", "nghi dinh"}, {"thông tư", "thong tu"}, {"chỉ thị", "chi thi"},
 	{"công văn", "cong van"}, {"quốc lộ", "quoc lo"}, {"tỉnh lộ", "tinh lo"},
-	{"kỳ họp", "ky hop"}, {"cấp độ", "cap do"}, {"mức độ", "muc do"}, {"mức", "muc"}, {"miền cấp", "mien cap"},
-	{"trường cấp", "truong cap"}, {"vòng", "vong"}, {"hiệp", "hiep"},
-	{"thế kỷ", "the ky"}, {"thế kỉ", "the ki"},
-	{"phiên bản", "phien ban"},
+	{"kỳ họp", "ky hop"}, {"cấp độ", "cap do"}, {"mức độ", "muc do"}, {"mức", "muc"},
+	{"miền cấp", "mien cap"}, {"trường cấp", "truong cap"}, {"vòng", "vong"},
+	{"hiệp", "hiep"}, {"thế kỷ", "the ky"}, {"thế kỉ", "the ki"}, {"phiên bản", "phien ban"},
 	{"dịch vụ công", "dich vu cong"}, {"đường", "duong"}, {"tuyến", "tuyen"},
 	{"version", "version"}, {"windows", "windows"}, {"iphone", "iphone"},
 	{"galaxy", "galaxy"}, {"euro", "euro"}, {"sea games", "sea games"},
@@ -123,9 +122,8 @@ static const wd QUALIFIERS[] = {
  * "209 trong số 237 thành phố".
  */
 static const wd RANGE_WORDS[] = {{"đến", "den"}, {"tới", "toi"}, {"trong số", "trong so"},
-                                 {"xuống còn", "xuong con"},
-                                 {"xuống", "xuong"}, {"lên", "len"}, {"trên", "tren"},
-                                 WD_END};
+                                 {"xuống còn", "xuong con"}, {"xuống", "xuong"},
+                                 {"lên", "len"}, {"trên", "tren"}, WD_END};
 
 /* Words allowed between a range connector and its number: "từ 70 đến dưới 80%". */
 static const wd RANGE_QUALS[] = {{"dưới", "duoi"}, {"trên", "tren"}, {"hơn", "hon"},
@@ -141,7 +139,7 @@ static const scale SCALES[] = {
 	{{"nghìn", "nghin"}, 3}, {{"ngàn", "ngan"}, 3}, {{"triệu", "trieu"}, 6},
 	{{"tỷ", "ty"}, 9}, {{"tỉ", "ti"}, 9}, {{"vạn", "van"}, 4}, {{NULL, NULL}, 0}};
 
-/* Unit abbreviations glued to digits ("100km", "1.000.000đ"), folded. */
+/* Units and scales glued to digits ("100km", "1.000.000đ", "2,5tr", "1tỷ"), folded. */
 static const char *const GLUED_UNITS[] = {
 	"km", "m", "cm", "mm", "kg", "ha", "m2", "m3", "km2", "mw", "kw", "kwh", "gw",
 	"gb", "mb", "tb", "ml", "d", "vnd", "usd", "ty", "ti", "trieu", "tr", "nghin",
@@ -150,12 +148,12 @@ static const char *const GLUED_UNITS[] = {
 enum wnum_type { WN_NONE, WN_DIGIT, WN_TEN, WN_TENS, WN_HUNDRED, WN_FILL, WN_SCALE,
 	             WN_HALF };
 
-/* Numbers in words; flags: 1 = only after "mười"/"mươi" (mốt, lăm, tư). */
+/* Numbers in words, matched on their exact forms only. */
 typedef struct wnum {
 	wd w;
 	enum wnum_type type;
-	int val;    /* digit value, or exp10 for scales */
-	int after_tens;
+	int val;                /* digit value, or exp10 for scales */
+	int after_tens;         /* 1: only after "mười"/"mươi" (mốt, lăm, tư) */
 } wnum;
 
 static const wnum WNUMS[] = {
@@ -182,7 +180,6 @@ typedef struct sc {
 	const tc_toklist *tl;
 	const tc_token *t;
 	size_t n;               /* tokens */
-	bool query;             /* reading a query: operators end units, no year context */
 	bool english;           /* the text groups thousands with commas: "530,300" */
 } sc;
 
@@ -252,15 +249,18 @@ static bool is_dash(const char *p, size_t n)
 	       (n == 3 && (memcmp(p, "\xE2\x80\x93", 3) == 0 || memcmp(p, "\xE2\x80\x94", 3) == 0));
 }
 
-/* Connectors that glue a code together: "13/2023/NĐ-CP", "36-NQ/TW", "Covid-19". */
+/*
+ * Is token i glued to token i-1, with nothing or one connector between them, as the
+ * parts of a code are: "13/2023/NĐ-CP", "36-NQ/TW", "Covid-19"?
+ */
 static bool gap_glue(const sc *c, size_t i)
 {
 	const char *p;
 	size_t n;
+	if (i == 0 || i >= c->n)
+		return false;
 	gap_before(c, i, &p, &n);
-	if (i == 0 || i >= c->n || n == 0)
-		return i > 0 && i < c->n && n == 0;
-	return (n == 1 && *p && strchr("/-_.&", *p) != NULL) || is_dash(p, n);
+	return n == 0 || (n == 1 && *p && strchr("/-_.&", *p) != NULL) || is_dash(p, n);
 }
 
 static bool line_start(const sc *c, size_t i)
@@ -440,20 +440,14 @@ static bool parse_num(const char *p, size_t n, bool english, num *out)
 	if (ng == 1) {
 		dec = 0;
 	} else if (commas == 0) {
-		bool thousands = grp[0] <= 3;
-		for (size_t g = 1; g < ng; g++)
-			thousands = thousands && grp[g] == 3;
-		if (thousands)
+		if (groups_of_three(&G, 1, ng))
 			dec = 0;
 		else if (dots == 1)
 			dec = 1, out->point = true;
 		else
 			return false;
 	} else if (dots == 0) {
-		bool thousands = (commas > 1 || english) && grp[0] <= 3;
-		for (size_t g = 1; g < ng; g++)
-			thousands = thousands && grp[g] == 3;
-		if (thousands)
+		if ((commas > 1 || english) && groups_of_three(&G, 1, ng))
 			dec = 0;
 		else if (commas == 1)
 			dec = 1;
@@ -531,10 +525,7 @@ static long tok_int(const sc *c, size_t i, int max_digits)
 	size_t n = c->t[i].end - c->t[i].start;
 	if (!all_digits(p, n) || n > (size_t)max_digits)
 		return -1;
-	long v = 0;
-	for (size_t k = 0; k < n; k++)
-		v = v * 10 + (p[k] - '0');
-	return v;
+	return tok_int_at(p, n);
 }
 
 /* ---- reading a value: digits or words, scales, percent ------------------------------ */
@@ -547,7 +538,6 @@ typedef struct val {
 	bool percent;
 	bool words;             /* written in words */
 	bool glued_unit;        /* token next-1 carries a unit after its digits ("100km") */
-	uint32_t unit_start;    /* where that unit starts */
 	char unit[16];          /* that unit, folded */
 } val;
 
@@ -609,7 +599,6 @@ static bool read_digits(const sc *c, size_t i, num *nm, val *v)
 		if (strcmp(f, *u) == 0) {
 			strcpy(v->unit, f);
 			v->glued_unit = true;
-			v->unit_start = t->start + (uint32_t)k;
 			return true;
 		}
 	}
@@ -742,7 +731,7 @@ static int sci_exponent(const sc *c, val *v)
 	if (j + 2 >= c->n)
 		return 0;
 	if (is_num(c, j) && trimmed_is(c->s + from, c->t[j].start - from, "(") &&
-	    c->s[c->t[j].end] == ')') {
+	    c->t[j].end < c->len && c->s[c->t[j].end] == ')') {
 		from = c->t[j].end + 1;     /* the uncertainty "(13)" */
 		j++;
 	}
@@ -904,8 +893,10 @@ static bool valid_dm(long y, long m, long d)
 	return d <= (y ? mdays(y, (int)m) : (m == 2 ? 29 : mdays(2001, (int)m)));
 }
 
-static const wd W_NGAY = {"ngày", "ngay"}, W_THANG = {"tháng", "thang"},
-                W_NAM = {"năm", "nam"};
+/* One-word lists: "ngày", "tháng", "năm" (W_NGAY[0] is the word itself). */
+static const wd W_NGAY[] = {{"ngày", "ngay"}, WD_END};
+static const wd W_THANG[] = {{"tháng", "thang"}, WD_END};
+static const wd W_NAM[] = {{"năm", "nam"}, WD_END};
 
 static void date_set(date *dt, const sc *c, long y, long m, long d, int prec, size_t first,
                      size_t next)
@@ -920,15 +911,15 @@ static void date_set(date *dt, const sc *c, long y, long m, long d, int prec, si
 	dt->end = c->t[next - 1].end;
 }
 
-/* "năm 2023" / "năm 2023" after a date: the year token, or -1. */
+/* The year of "năm 2023" at token i (after a day or a month), or -1. */
 static long year_after(const sc *c, size_t i)
 {
-	const char *g;
-	size_t gn;
+	const char *g = "";
+	size_t gn = 0;
 	if (i < c->n)
 		gap_trim(c, i, &g, &gn);
 	/* "ngày 24 tháng 4, năm 1985": Wikipedia puts a comma before the year */
-	if (i + 1 < c->n && (gap_blank(c, i) || (gn == 1 && *g == ',')) && match_at(c, i, &W_NAM) &&
+	if (i + 1 < c->n && (gap_blank(c, i) || (gn == 1 && *g == ',')) && match_at(c, i, W_NAM) &&
 	    gap_blank(c, i + 1))
 		return is_year(tok_int(c, i + 1, 4)) ? tok_int(c, i + 1, 4) : -1;
 	return -1;
@@ -942,10 +933,10 @@ static long year_after(const sc *c, size_t i)
 static bool read_word_date(const sc *c, size_t i, date *dt)
 {
 	size_t kw;
-	bool after_ngay = match_before(c, i, (const wd[]){W_NGAY, WD_END}, &kw) != NULL;
+	bool after_ngay = match_before(c, i, W_NGAY, &kw) != NULL;
 	long d = tok_int(c, i, 2);
 	/* D tháng M [năm Y] */
-	if (d >= 1 && i + 2 < c->n && gap_blank(c, i + 1) && match_at(c, i + 1, &W_THANG) &&
+	if (d >= 1 && i + 2 < c->n && gap_blank(c, i + 1) && match_at(c, i + 1, W_THANG) &&
 	    gap_blank(c, i + 2)) {
 		long m = tok_int(c, i + 2, 2), y = year_after(c, i + 3);
 		if (m >= 1 && m <= 12 && (y > 0 || after_ngay) && valid_dm(y > 0 ? y : 0, m, d)) {
@@ -955,7 +946,7 @@ static bool read_word_date(const sc *c, size_t i, date *dt)
 		}
 	}
 	size_t kt;
-	if (match_before(c, i, (const wd[]){W_THANG, WD_END}, &kt)) {
+	if (match_before(c, i, W_THANG, &kt)) {
 		/* "6 tháng 6"? the "tháng" is a unit of the number before it: not a month */
 		if (kt > 0 && is_num(c, kt - 1) && gap_blank(c, kt))
 			return false;
@@ -992,7 +983,7 @@ static bool read_word_date(const sc *c, size_t i, date *dt)
 		return true;
 	}
 	size_t kn;
-	if (match_before(c, i, (const wd[]){W_NAM, WD_END}, &kn)) {
+	if (match_before(c, i, W_NAM, &kn)) {
 		long y = tok_int(c, i, 4);
 		if (!is_year(y) || (i + 1 < c->n && gap_glue(c, i + 1) && !is_num(c, i + 1)))
 			return false;
@@ -1004,7 +995,7 @@ static bool read_word_date(const sc *c, size_t i, date *dt)
 
 /*
  * Dates with digits at token i: "20/6/2023", "20-6-2023", "20.6.2023" (one token),
- * "2023-06-01". Day/month without a year ("19/7") is left to read_daymonth().
+ * "2023-06-01". Day/month without a year ("19/7") is left to read_slash_pair().
  */
 static bool read_digit_date(const sc *c, size_t i, date *dt)
 {
@@ -1116,7 +1107,7 @@ static void set_qualifier(ex *e, tc_qty *q, size_t i)
 
 /*
  * Unit syllables from token i on: up to 3 word tokens separated by blanks only; stops at
- * punctuation, line breaks, numbers and scale words. Returns how many; spans in sp[].
+ * punctuation, line breaks and numbers. Returns how many, their tokens in toks[].
  */
 static size_t unit_tokens(const sc *c, size_t i, size_t *toks)
 {
@@ -1127,8 +1118,6 @@ static size_t unit_tokens(const sc *c, size_t i, size_t *toks)
 			break;
 		const char *f = tfold(c, j);
 		if (f[0] >= '0' && f[0] <= '9')
-			break;
-		if (c->query && (strcmp(tc_tok_exact(c->tl, &c->t[j]), "OR") == 0))
 			break;
 		toks[k] = j;
 	}
@@ -1174,7 +1163,7 @@ static void emit_date(ex *e, const date *dt_in, size_t pos_tok)
 {
 	date ng = *dt_in, *dt = &ng;
 	size_t kw;
-	if (dt->prec == TC_QTY_DAY && match_before(&e->c, dt->first, (const wd[]){W_NGAY, WD_END}, &kw)) {
+	if (dt->prec == TC_QTY_DAY && match_before(&e->c, dt->first, W_NGAY, &kw)) {
 		dt->first = kw;     /* "ngày 20/6/2023": the word belongs to the date */
 		dt->start = e->c.t[kw].start;
 	}
@@ -1397,7 +1386,7 @@ static bool dotted_daymonth(ex *e, size_t i)
 	while (dot < n && p[dot] != '.')
 		dot++;
 	size_t kw;
-	if (dot == 0 || dot > 2 || n - dot - 1 == 0 || n - dot - 1 > 2 ||
+	if (dot == 0 || dot > 2 || !all_digits(p, dot) || n - dot - 1 == 0 || n - dot - 1 > 2 ||
 	    !all_digits(p + dot + 1, n - dot - 1) || !match_before(c, i, DAY_WORDS, &kw))
 		return false;
 	long d = (p[0] - '0') * (dot == 2 ? 10 : 1) + (dot == 2 ? p[1] - '0' : 0);
@@ -1475,8 +1464,8 @@ static size_t read_year_range(ex *e, size_t i, bool after_year)
 	/* a count followed by its unit ("1500-2000 người") is not a year range; two years of
 	 * this century or the last ("2016-2020 là ...") are */
 	bool modern = y1 >= 1900 && y2 <= 2099;
-	if (!after_year && !modern && !match_before(c, i, YEAR_WORDS, NULL) && r + 1 < c->n && gap_blank(c, r + 1) && !is_num(c, r + 1) &&
-	    !match_at(c, r + 1, &W_NAM))
+	if (!after_year && !modern && !match_before(c, i, YEAR_WORDS, NULL) && r + 1 < c->n &&
+	    gap_blank(c, r + 1) && !is_num(c, r + 1) && !match_at(c, r + 1, W_NAM))
 		return 0;
 	date dt;
 	if (!after_year) {
@@ -1557,7 +1546,7 @@ static size_t score_at(const sc *c, size_t i)
 	const char *g;
 	size_t gn, k;
 	gap_trim(c, r + 1, &g, &gn);
-	if (gn && (*g == '%' || memcmp(g, "\xEF\xBC\x85", gn < 3 ? gn : 3) == 0))
+	if ((gn && *g == '%') || (gn >= 3 && memcmp(g, "\xEF\xBC\x85", 3) == 0))
 		return 0;   /* "2-3%" */
 	if (match_before(c, i, SCORE_BEFORE, NULL) || r + 1 >= c->n || !gap_blank(c, r + 1) ||
 	    match_list(c, r + 1, SCORE_AFTER, &k))
@@ -1943,10 +1932,8 @@ static void syl_set(tc_qcmp_syl *s, const sc *c, size_t j)
 /* A token that ends a run of unit syllables: boolean words, operator words + number. */
 static bool stops_units(const sc *c, size_t j)
 {
-	const char *e = tc_tok_exact(c->tl, &c->t[j]);
 	const char *raw = c->s + c->t[j].start;
 	size_t rn = c->t[j].end - c->t[j].start;
-	(void)e;
 	if ((rn == 2 && memcmp(raw, "OR", 2) == 0) || (rn == 3 && memcmp(raw, "AND", 3) == 0) ||
 	    (rn == 3 && memcmp(raw, "NOT", 3) == 0))
 		return true;
@@ -2177,7 +2164,7 @@ int tc_qcmp_parse(tc_analyzer *a, const char *q, size_t len, tc_qcmp *out, size_
 	*n = 0;
 	tc_toklist tl = {0};
 	int rc = tc_analyze(a, q ? q : "", len, NULL, &tl, err);
-	qp p = {.c = {.s = q ? q : "", .len = len, .tl = &tl, .t = tl.tok, .n = tl.n, .query = true},
+	qp p = {.c = {.s = q ? q : "", .len = len, .tl = &tl, .t = tl.tok, .n = tl.n},
 	        .err = err};
 	for (size_t i = 0; rc == TC_OK && i <= tl.n;) {
 		tc_qcmp m;
