@@ -563,7 +563,7 @@ static void write_parts(FILE *f, const report *r)
 			fprintf(f, "%s %s %.2f", first ? "" : ",", key, (double)json_integer_value(v) / 1e6);
 			first = 0;
 		}
-		fputs("\n", f);
+		fputs(first ? " total only, no parts reported\n" : "\n", f);
 	}
 }
 
