@@ -38,7 +38,9 @@ typedef struct it it;
 typedef struct it_ops {
 	uint32_t (*seek)(it *self, uint32_t target);
 	double (*score)(it *self);
-	double (*bound)(it *self);
+	/* upper bound of score for the current doc and every later doc up to *until
+	 * (which it lowers; the caller starts it at TC_DOC_END) */
+	double (*bound)(it *self, uint32_t *until);
 	void (*free)(it *self);
 } it_ops;
 
@@ -221,11 +223,22 @@ static double field_block_bound(const run *r, term_field *f)
 	return f->block_bound;
 }
 
-static double term_bound(it *self)
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * The fields holding the current doc contribute their current block's bound (computed
+ * once per block). Fields that do not hold it would loosen the bound, so the bound is
+ * claimed for the current doc only.
+ */
+static double term_bound(it *self, uint32_t *until)
 {
 	term_it *t = (term_it *)self;
 	double s = 0;
 	int exact = 0;
+	*until = min_u32(*until, self->doc);
 	for (size_t i = 0; i < t->nf; i++) {
 		term_field *f = &t->f[i];
 		if (f->doc != self->doc)
@@ -435,7 +448,7 @@ static double phrase_score(it *self)
 	return s;
 }
 
-static double phrase_bound(it *self)
+static double phrase_bound(it *self, uint32_t *until)
 {
 	return ((phrase_it *)self)->max;
 }
@@ -559,7 +572,7 @@ static double prefix_score(it *self)
 	return s;
 }
 
-static double prefix_bound(it *self)
+static double prefix_bound(it *self, uint32_t *until)
 {
 	return ((prefix_it *)self)->max;
 }
@@ -656,6 +669,7 @@ typedef struct qty_it {
 	it base;
 	tc_num_hits hits;         /* sorted by doc, field, pos */
 	size_t at, end;           /* the current doc's entries: hits.e[at..end) */
+	double max;               /* the score of the doc with the most entries */
 } qty_it;
 
 static int cmp_entry(const void *a, const void *b)
@@ -697,7 +711,12 @@ static void qty_free(it *self)
 	free(q);
 }
 
-static const it_ops qty_ops = {qty_seek, qty_score, qty_score, qty_free};
+static double qty_bound(it *self, uint32_t *until)
+{
+	return ((qty_it *)self)->max;
+}
+
+static const it_ops qty_ops = {qty_seek, qty_score, qty_bound, qty_free};
 
 static it *qty_new(run *r, const tc_qnode *n)
 {
@@ -714,6 +733,13 @@ static it *qty_new(run *r, const tc_qnode *n)
 	}
 	qsort(q->hits.e, q->hits.n, sizeof *q->hits.e, cmp_entry);
 	q->base.cost = (double)q->hits.n;
+	size_t most = 1;
+	for (size_t i = 0, run_len = 0; i < q->hits.n; i++) {
+		run_len = i && q->hits.e[i].doc == q->hits.e[i - 1].doc ? run_len + 1 : 1;
+		if (run_len > most)
+			most = run_len;
+	}
+	q->max = QTY_SCORE * (1.0 + log((double)most));
 	return &q->base;
 }
 
@@ -778,13 +804,15 @@ static double or_score(it *self)
 	return s;
 }
 
-static double or_bound(it *self)
+/* Kids not on the current doc add nothing to it; the bound is for this doc only. */
+static double or_bound(it *self, uint32_t *until)
 {
 	bool_it *b = (bool_it *)self;
 	double s = 0;
+	*until = min_u32(*until, self->doc);
 	for (size_t i = 0; i < b->nkids; i++)
 		if (b->kids[i]->doc == self->doc)
-			s += b->kids[i]->ops->bound(b->kids[i]);
+			s += b->kids[i]->ops->bound(b->kids[i], until);
 	return s;
 }
 
@@ -867,12 +895,12 @@ static double and_score(it *self)
 	return s;
 }
 
-static double and_bound(it *self)
+static double and_bound(it *self, uint32_t *until)
 {
 	bool_it *b = (bool_it *)self;
 	double s = b->bonus_max;
 	for (size_t i = 0; i < b->nkids; i++)
-		s += b->kids[i]->ops->bound(b->kids[i]);
+		s += b->kids[i]->ops->bound(b->kids[i], until);
 	return s;
 }
 
@@ -1032,13 +1060,22 @@ void tc_results_free(tc_results *r)
 static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_results *out)
 {
 	it *root = build(r, q);
+	double bound = 0;
+	uint32_t bound_until = 0; /* bound holds for docs up to here; 0: not computed */
 	for (uint32_t d = r->rc == TC_OK ? it_seek(root, 0) : TC_DOC_END; d != TC_DOC_END;
 	     d = it_seek(root, d + 1)) {
 		if (tc_seg_is_deleted(r->seg, d))
 			continue;
 		out->total++;
-		if (out->n == cap && root->ops->bound(root) < out->hits[0].score)
-			continue;
+		if (out->n == cap) {
+			/* the threshold only rises, so a bound below it stays below it */
+			if (d > bound_until || bound_until == 0) {
+				bound_until = TC_DOC_END;
+				bound = root->ops->bound(root, &bound_until);
+			}
+			if (bound < out->hits[0].score)
+				continue;
+		}
 		out->scored++;
 		tc_hit h = {segi, d, root->ops->score(root)};
 		heap_push(out, cap, h);
