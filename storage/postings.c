@@ -383,6 +383,11 @@ uint32_t tc_postings_next(tc_postings *p)
 /* First block at or after from whose last doc is >= target, or nblocks. */
 static uint32_t find_block(const tc_postings *p, uint32_t from, uint32_t target)
 {
+	/* most calls move within the block or to the next one: look there before bisecting */
+	if (from < p->nblocks && p->last[from] >= target)
+		return from;
+	if (from + 1 < p->nblocks && p->last[from + 1] >= target)
+		return from + 1;
 	uint32_t lo = from, hi = p->nblocks;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
