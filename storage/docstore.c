@@ -291,6 +291,8 @@ static int inflate_block(const tc_segment *seg, uint32_t b, const unsigned char 
 	d->seg = seg;
 	d->seg_serial = seg->serial;
 	d->block_no = b;
+	d->next_doc = UINT32_MAX;  /* no record parsed yet */
+	d->next_off = 0;
 	return TC_OK;
 }
 
@@ -315,8 +317,16 @@ int tc_seg_doc_get(const tc_segment *seg, uint32_t doc, tc_doc *out, tc_error *e
 	TC_FORWARD(inflate_block(seg, lo, s, e, out, err));
 	const unsigned char *p = (const unsigned char *)out->block.data;
 	const unsigned char *end = p + out->block.len;
-	for (uint32_t j = first; j <= doc; j++)
+	uint32_t j = first;
+	if (out->next_doc != UINT32_MAX && out->next_doc <= doc && out->next_off <= out->block.len) {
+		j = out->next_doc;  /* go on from the last fetch instead of the block's start */
+		p += out->next_off;
+	}
+	out->next_doc = UINT32_MAX;
+	for (; j <= doc; j++)
 		TC_FORWARD(parse_record(seg, &p, end, out, j == doc, lo, err));
+	out->next_doc = doc + 1;
+	out->next_off = (size_t)(p - (const unsigned char *)out->block.data);
 	/* hand out NUL-terminated copies: the values sit back to back in the block */
 	out->vals.len = 0;
 	size_t need = out->id_len + 1;

@@ -449,6 +449,8 @@ typedef struct tc_doc {
 	const tc_segment *seg;      /* block cache key: segment, its serial, block number */
 	uint64_t block_no;
 	uint64_t seg_serial;
+	uint32_t next_doc;          /* the record after the last one fetched from the block, */
+	size_t next_off;            /* and its offset: fetching in doc order is linear */
 } tc_doc;
 
 /* Fetches doc (deleted or not) of seg into *out; decompresses at most one block. */
