@@ -7,7 +7,8 @@
  * FIXTURE defaults to $TRACUU_SRC/tests/data/quantities.tsv, SHARED_DIR to
  * $TRACUU_SRC/../shared ($TRACUU_SRC defaults to "."). Passages whose text is absent are
  * skipped and counted. Prints every mistake, then the figures overall and per kind.
- * Exits 1 when precision < 0.98 or recall < 0.95 (the targets of README "Quantities").
+ * Exits 1 when precision < 0.98 or recall < 0.95 (the targets of README "Quantities"),
+ * 2 when nothing could be scored.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,12 @@ int main(int argc, char **argv)
 		       s.by_kind_extracted[k], s.by_kind_correct[k],
 		       ratio(s.by_kind_correct[k], s.by_kind_extracted[k]),
 		       ratio(s.by_kind_correct[k], s.by_kind_expected[k]));
+	if (s.passages == 0) {
+		fprintf(stderr, "qty_accuracy: no passage could be scored (is %s there?)\n", shared);
+		tc_analyzer_free(a);
+		qf_free(&f);
+		return 2;
+	}
 	double p = ratio(s.correct, s.extracted), r = ratio(s.correct, s.expected);
 	printf("%-8s %9zu %9zu %8zu %10.3f %8.3f\n", "all", s.expected, s.extracted, s.correct, p,
 	       r);
