@@ -236,9 +236,11 @@ static void check_docs(chk *c, const tc_segment *seg)
 	tc_error e = {0};
 	tc_doc doc = {0};
 	uint32_t expect = 0;
+	uint64_t raw_total = 0;
 	for (uint32_t b = 0; b < seg->doc.nblocks; b++) {
 		uint32_t first, next;
-		if (tc__docstore_check_block(seg, b, &doc, &first, &next, &e) != TC_OK) {
+		size_t raw = 0;
+		if (tc__docstore_check_block(seg, b, &doc, &first, &next, &raw, &e) != TC_OK) {
 			problem_err(c, &e);
 			tc_error_clear(&e);
 			continue;
@@ -247,9 +249,13 @@ static void check_docs(chk *c, const tc_segment *seg)
 			problem(c, ".doc: block %" PRIu32 " starts at doc %" PRIu32 ", expected %" PRIu32, b,
 			        first, expect);
 		expect = next;
+		raw_total += raw;
 	}
 	if (expect != seg->ndocs && c->seg_problems == 0)
 		problem(c, ".doc: blocks cover %" PRIu32 " of %" PRIu32 " docs", expect, seg->ndocs);
+	if (raw_total != seg->doc.raw_bytes && c->seg_problems == 0)
+		problem(c, ".doc: blocks hold %" PRIu64 " bytes, the tail says %" PRIu64, raw_total,
+		        seg->doc.raw_bytes);
 
 	/* the id map: sorted, every doc once, and agreeing with the stored ids */
 	uint8_t *seen = tc_calloc((size_t)seg->ndocs / 8 + 1, 1);

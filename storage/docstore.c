@@ -276,8 +276,10 @@ static int inflate_block(const tc_segment *seg, uint32_t b, const unsigned char 
 	d->seg = NULL;
 	const tc__rfile *f = &seg->f_doc;
 	unsigned long long n = ZSTD_getFrameContentSize(s, (size_t)(e - s));
+	/* a damaged frame header must not make us allocate much: no block inflates beyond
+	   the total the tail records */
 	if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR || n > DOC_MAX_BLOCK_RAW ||
-	    n == 0)
+	    n == 0 || n > seg->doc.raw_bytes)
 		return tc__corrupt(err, f, s, "block %" PRIu32 ": bad zstd frame header", b);
 	if (d->dctx == NULL)
 		d->dctx = ZSTD_createDCtx();
@@ -374,7 +376,7 @@ const char *tc_doc_field(const tc_doc *d, unsigned field, uint32_t *len)
 }
 
 int tc__docstore_check_block(const tc_segment *seg, uint32_t b, tc_doc *scratch,
-                             uint32_t *first, uint32_t *next_first, tc_error *err)
+                             uint32_t *first, uint32_t *next_first, size_t *raw, tc_error *err)
 {
 	const unsigned char *s, *e;
 	TC_FORWARD(doc_block(seg, b, &s, &e, first, next_first, err));
@@ -386,6 +388,7 @@ int tc__docstore_check_block(const tc_segment *seg, uint32_t b, tc_doc *scratch,
 	if (p != end)
 		return tc__corrupt(err, &seg->f_doc, s, "block %" PRIu32 ": %zu stray bytes", b,
 		                   (size_t)(end - p));
+	*raw = scratch->block.len;
 	return TC_OK;
 }
 

@@ -301,9 +301,10 @@ int tc__ids_open(tc_segment *seg, tc_error *err);
 void tc__ids_entry(const tc_segment *seg, uint32_t i, const char **id, uint32_t *len,
                    uint32_t *doc);
 /* Decompresses block b and walks all its records (for check); *first..*next_first
-   are its docs. scratch is a tc_doc used for its buffers. */
+   are its docs, *raw its decompressed size. scratch is a tc_doc used for its buffers. */
 int tc__docstore_check_block(const tc_segment *seg, uint32_t b, tc_doc *scratch,
-                             uint32_t *first, uint32_t *next_first, tc_error *err);
+                             uint32_t *first, uint32_t *next_first, size_t *raw,
+                             tc_error *err);
 
 /* ---- Interface to numeric.c ---- */
 
