@@ -611,11 +611,12 @@ static const wnum *wnum_at(const sc *c, size_t i)
 	if (i >= c->n)
 		return NULL;
 	const tc_token *t = &c->t[i];
-	for (const wnum *w = WNUMS; w->w.folded; w++) {
-		size_t el = strlen(w->w.exact);
-		if (t->exact_len == el && memcmp(tc_tok_exact(c->tl, t), w->w.exact, el) == 0)
+	const char *x = tc_tok_exact(c->tl, t);
+	if (t->exact_len > 8 || (t->flags & TC_TOK_NUMBER))
+		return NULL;    /* the longest number words ("triệu", "rưỡi") have 7 bytes */
+	for (const wnum *w = WNUMS; w->w.folded; w++)
+		if (x[0] == w->w.exact[0] && strcmp(x, w->w.exact) == 0)
 			return w;
-	}
 	return NULL;
 }
 
@@ -1606,9 +1607,12 @@ static size_t extract_at(ex *e, size_t i)
 	date dt;
 	val v;
 	if (!is_num(c, i)) {
-		/* numbers in words, or digits with a unit glued on */
-		if ((i > 0 && gap_glue(c, i)) || match_before(c, i, REF_WORDS, NULL) ||
-		    !read_value(c, i, &v))
+		/* numbers in words, or digits with a unit glued on; most words are neither */
+		const char *f = tfold(c, i);
+		if ((f[0] < '0' || f[0] > '9') && wnum_at(c, i) == NULL)
+			return i + 1;
+		if ((i > 0 && gap_glue(c, i)) || !read_value(c, i, &v) ||
+		    match_before(c, i, REF_WORDS, NULL))
 			return i + 1;
 		emit_value(e, &v);
 		return v.next;
