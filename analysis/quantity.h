@@ -74,8 +74,9 @@ typedef struct tc_qty {
 	uint32_t pos;                   /* position of the (first) number token */
 	uint32_t start, end;            /* bytes [start,end) of the mention in the input: the
 	                                   number, scale words, "%"/"phần trăm" and the unit
-	                                   syllables of the longest unit key; not the
-	                                   qualifier */
+	                                   syllables of the longest unit key; for dates the
+	                                   words "ngày"/"tháng"/"năm" that belong to them; not
+	                                   the qualifier */
 	uint32_t qual_start, qual_end;  /* bytes of the qualifier in the input; equal when none */
 	uint32_t unit[TC_QTY_MAX_UNITS];     /* unit keys, shortest first */
 	uint16_t unit_len[TC_QTY_MAX_UNITS];
@@ -126,12 +127,13 @@ typedef struct tc_qctx {
  * Extracts the quantity mentions of text[0..len), which tl must be the analysis of
  * (tc_analyze() over the same bytes). ctx may be NULL. Replaces out's contents.
  * Never fails on content (any bytes are fine); TC_EINVAL if the token list does not fit
- * the text (a token beyond len).
+ * the text (a token beyond len), TC_ELIMIT for a text of 4 GiB or more (offsets are
+ * 32-bit). About 130 MB/s of news text on one core, a quarter of the analyser's time.
  */
 int tc_quantity_extract(const char *text, size_t len, const tc_toklist *tl,
                         const tc_qctx *ctx, tc_qlist *out, tc_error *err);
 
-/* The year of the first date with an explicit year in l, or 0. */
+/* The year of the first date in l, or 0 when it has none. */
 int tc_qlist_year_hint(const tc_qlist *l);
 
 void tc_qlist_free(tc_qlist *l);
