@@ -128,7 +128,7 @@ typedef struct tc_qctx {
  * (tc_analyze() over the same bytes). ctx may be NULL. Replaces out's contents.
  * Never fails on content (any bytes are fine); TC_EINVAL if the token list does not fit
  * the text (a token beyond len), TC_ELIMIT for a text of 4 GiB or more (offsets are
- * 32-bit). About 130 MB/s of news text on one core, a quarter of the analyser's time.
+ * 32-bit). About 130 MB/s of news text on one core, a third of the analyser's time.
  */
 int tc_quantity_extract(const char *text, size_t len, const tc_toklist *tl,
                         const tc_qctx *ctx, tc_qlist *out, tc_error *err);
