@@ -36,6 +36,8 @@ typedef struct tc_search_opts {
 	int strict;            /* match exact forms only */
 	double k1, b;          /* BM25 (defaults 1.2, 0.75) */
 	double title_weight;   /* weight of the title field (default 2.0; body is 1.0) */
+	int ids_only;          /* searcher: hits carry their id only, no title or snippet,
+	                          so the doc store is not read (the fastest form) */
 } tc_search_opts;
 
 /* Fills o with the defaults above. */

@@ -83,19 +83,28 @@ static int fill_hit(tc_searcher *s, const tc_qnode *root, const tc_search_opts *
                     const tc_hit *h, size_t snippet_bytes, tc_search_hit *out, tc_error *err)
 {
 	const tc_segment *seg = tc_snapshot_segment(s->snap, h->seg);
-	int rc = tc_seg_doc_get(seg, h->doc, &s->doc, err);
-	if (rc != TC_OK)
-		return rc;
-	uint32_t n;
 	free(out->id);
 	free(out->title);
-	out->id = tc_strndup(s->doc.id, s->doc.id_len);
-	out->title = field_dup(&s->doc, TC_FIELD_TITLE, &n);
+	out->id = out->title = NULL;
 	out->score = h->score;
 	out->seg = h->seg;
 	out->doc = h->doc;
 	tc_buf_clear(&out->snippet.text);
 	out->snippet.nmarks = 0;
+	if (o->ids_only) {
+		const char *id;
+		uint32_t n;
+		int rc = tc_seg_doc_id(seg, h->doc, &id, &n);
+		out->id = tc_strndup(rc == TC_OK ? id : "", rc == TC_OK ? n : 0);
+		out->title = tc_strdup("");
+		return TC_OK;
+	}
+	int rc = tc_seg_doc_get(seg, h->doc, &s->doc, err);
+	if (rc != TC_OK)
+		return rc;
+	uint32_t n;
+	out->id = tc_strndup(s->doc.id, s->doc.id_len);
+	out->title = field_dup(&s->doc, TC_FIELD_TITLE, &n);
 	if (snippet_bytes == 0)
 		return TC_OK;
 	int lang_id = tc_snapshot_field_id(s->snap, "lang");

@@ -32,7 +32,7 @@ tc_snapshot *tc_searcher_snapshot(const tc_searcher *s);
 
 typedef struct tc_search_hit {
 	char *id;                 /* external id */
-	char *title;              /* stored title, "" when none */
+	char *title;              /* stored title, "" when none (or with ids_only) */
 	double score;
 	tc_snippet snippet;       /* passage of the body with the matches marked */
 	uint32_t seg, doc;        /* where it lives in the snapshot */

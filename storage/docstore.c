@@ -30,6 +30,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <zstd.h>
 
 #include "common/mem.h"
@@ -420,6 +421,29 @@ int tc__ids_open(tc_segment *seg, tc_error *err)
 	if (prev != r->heap_len)
 		return tc__corrupt(err, f, r->heap, "%" PRIu64 " bytes of ids, offsets cover %" PRIu32,
 		                   r->heap_len, prev);
+	/* search results name their documents: keep doc -> id at hand, and check on the way
+	   that every doc has exactly one id */
+	r->by_doc = tc_malloc(((size_t)r->n + 1) * sizeof *r->by_doc);
+	memset(r->by_doc, 0xff, ((size_t)r->n + 1) * sizeof *r->by_doc);
+	for (uint32_t i = 0; i < r->n; i++) {
+		uint32_t d = tc__get_u32(r->docs + 4 * (size_t)i);
+		if (d >= r->n || r->by_doc[d] != UINT32_MAX) {
+			free(r->by_doc);
+			r->by_doc = NULL;
+			return tc__corrupt(err, f, r->docs + 4 * (size_t)i,
+			                   "doc %" PRIu32 " out of range or named twice", d);
+		}
+		r->by_doc[d] = i;
+	}
+	return TC_OK;
+}
+
+int tc_seg_doc_id(const tc_segment *seg, uint32_t doc, const char **id, uint32_t *len)
+{
+	if (doc >= seg->ids.n || seg->ids.by_doc == NULL)
+		return TC_ENOENT;
+	uint32_t d;
+	tc__ids_entry(seg, seg->ids.by_doc[doc], id, len, &d);
 	return TC_OK;
 }
 

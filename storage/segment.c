@@ -44,6 +44,8 @@ void tc__seg_close(tc_segment *seg)
 	                      &seg->f_doc, &seg->f_ids, &seg->f_num, &seg->f_del};
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++)
 		tc__rfile_close(files[i]);
+	free(seg->ids.by_doc);
+	seg->ids.by_doc = NULL;
 }
 
 int tc__seg_open(tc_segment *seg, const char *dir, const tc_manifest_seg *ms, int verify_all,

@@ -459,6 +459,12 @@ void tc_doc_free(tc_doc *d);
 /* The first stored value of field in d, or NULL (then *len is 0). */
 const char *tc_doc_field(const tc_doc *d, unsigned field, uint32_t *len);
 
+/*
+ * External id of doc (deleted or not) without touching the doc store: *id points into
+ * the mmap (not NUL-terminated), valid as long as the snapshot. TC_ENOENT out of range.
+ */
+int tc_seg_doc_id(const tc_segment *seg, uint32_t doc, const char **id, uint32_t *len);
+
 /* Local doc id of external id: 0, or TC_ENOENT. Deleted docs are found too. */
 int tc_seg_id_lookup(const tc_segment *seg, const char *id, size_t len, uint32_t *doc,
                      tc_error *err);

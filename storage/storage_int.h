@@ -192,6 +192,7 @@ typedef struct tc__ids_r {
 	uint32_t n;
 	const unsigned char *docs, *offs, *heap;
 	uint64_t heap_len;
+	uint32_t *by_doc;         /* doc -> entry, built at open (owned, 4 bytes per doc) */
 } tc__ids_r;
 
 typedef struct tc__num_r {

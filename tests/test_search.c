@@ -356,7 +356,8 @@ static void test_ranking(void **state)
 	rm_rf(dir);
 }
 
-/* Paging: pages of 2 put together are the first 6 of one search. */
+/* Paging: pages of 2 put together are the first 6 of one search; ids-only hits (no doc
+ * store read) name the same documents. */
 static void test_paging(void **state)
 {
 	tc_search_opts o;
@@ -372,6 +373,10 @@ static void test_paging(void **state)
 		snprintf(paged + len, sizeof paged - len, "%s%s", len && page[0] ? " " : "", page);
 	}
 	assert_string_equal(paged, all);
+	o.k = 6;
+	o.offset = 0;
+	o.ids_only = 1;
+	assert_string_equal(search_ids(seeds_dir, "dịch vụ", &o, NULL), all);
 }
 
 /* Snippets: original text, marks on the words and on the satisfying quantity. */
