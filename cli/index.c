@@ -1,5 +1,8 @@
 /* index.c — `tracuu index`: JSON Lines, .jsonl.zst and text files into an index. */
 #include <errno.h>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +169,14 @@ int tc_cmd_index(int argc, char **argv)
 		return 2;
 	}
 
+#if defined(M_MMAP_THRESHOLD)
+	/*
+	 * glibc raises its mmap threshold when big blocks are freed, after which the
+	 * in-memory index's 256 KB blocks come from the heap, and the heap keeps what a
+	 * finished segment freed. A fixed threshold gives every block back at once.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	ui u = {0};
 	u.tty = !quiet && isatty(2);
 	u.t0 = now();

@@ -27,15 +27,20 @@
 
 #define DEFAULT_MEM ((size_t)256 << 20)
 #define MIN_MEM ((size_t)8 << 20)
+#define FIXED_RESERVE ((size_t)30 << 20)
+#define MIN_FLUSH ((size_t)4 << 20)     /* the smallest segment budget */
 #define MEMBUF_MAX ((size_t)3 << 30)    /* the membuf's 32-bit pool addresses */
 #define DEFAULT_MERGE_FACTOR 10
 #define TIER_FLOOR ((double)(2 << 20))  /* live bytes below this: the lowest tier */
-#define BATCH_BYTES ((size_t)128 << 10)
-#define BATCH_RECS 256
+#define BATCH_BYTES ((size_t)64 << 10)
+#define BATCH_RECS 64
 #define MERGE_WORK 4096
-/* what the segment writer holds per doc (id map, offsets) and per numeric entry */
-#define SEGW_DOC_BYTES 24
-#define SEGW_NUM_BYTES 32
+/*
+ * What the segment writer keeps until it finishes, in arrays that double: per doc an id
+ * offset and a length per field, the ids' bytes, and 24 bytes per numeric entry.
+ */
+#define SEGW_DOC_BYTES 4
+#define SEGW_NUM_BYTES 24
 
 /* Tombstones of one segment made since the last commit. */
 typedef struct segdel {
@@ -92,6 +97,7 @@ struct tc_indexer {
 	unsigned w_nfields;
 	uint32_t w_ndocs;
 	uint64_t w_nums;
+	uint64_t w_idbytes;
 	tc_ix_membuf *mb;
 	idset ids;
 	/* scratch of the writer */
@@ -293,11 +299,20 @@ static int write_dels(tc_indexer *ix, tc_error *err)
 
 /* ---- the open segment ---------------------------------------------------------------- */
 
+/* The capacity a doubling array has for n elements. */
+static size_t doubled(uint64_t n)
+{
+	size_t cap = 8;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 static size_t accounted(const tc_indexer *ix)
 {
 	return tc_ix_membuf_mem(ix->mb) + idset_mem(&ix->ids) +
-	       (size_t)ix->w_ndocs * (SEGW_DOC_BYTES + 4 * (size_t)ix->w_nfields) +
-	       (size_t)ix->w_nums * SEGW_NUM_BYTES;
+	       doubled(ix->w_ndocs) * (SEGW_DOC_BYTES + 4 * (size_t)ix->w_nfields) +
+	       doubled(ix->w_idbytes) + doubled(ix->w_nums) * SEGW_NUM_BYTES;
 }
 
 static int open_segment(tc_indexer *ix, tc_error *err)
@@ -306,6 +321,7 @@ static int open_segment(tc_indexer *ix, tc_error *err)
 	ix->w_nfields = (unsigned)ix->m.nfields;
 	ix->w_ndocs = 0;
 	ix->w_nums = 0;
+	ix->w_idbytes = 0;
 	return tc_segw_open(ix->dir, ix->w_id, ix->w_nfields, &ix->w, err);
 }
 
@@ -609,6 +625,7 @@ static int write_doc(tc_indexer *ix, const tc_ix_doc *d, tc_error *err)
 		return fail(ix, rc, err);
 	idset_add(&ix->ids, id, idlen);
 	ix->w_ndocs++;
+	ix->w_idbytes += idlen;
 	if (found)
 		ix->st.replaced++;
 	else
@@ -638,12 +655,15 @@ int tc_indexer_open(const char *dir, const tc_indexer_opts *opts, tc_indexer **o
 	if (ix->o.merge_factor < 2)
 		ix->o.merge_factor = DEFAULT_MERGE_FACTOR;
 	/*
-	 * The budget pays for the postings and the segment writer's per-doc state; what is
-	 * left is for the batches in flight and the analysers' scratch, which grow with the
-	 * largest record (hence the record limit).
+	 * What the budget must also pay for, besides the open segment: the program and ICU's
+	 * data (~7 MB), the segment writer's file buffers and zstd context (~7 MB), the
+	 * input's zstd window (8 MB for most files) and two analysers with their caches; then
+	 * an eighth for the batches in flight, scratch space and allocator slack. Measured
+	 * peak RSS (README) stays within the budget for -j 1 and -j 2. It does not depend on
+	 * the thread count, or -j N would move the flush points.
 	 */
-	size_t reserve = ix->o.mem / 4;
-	ix->flush_at = ix->o.mem - reserve;
+	size_t reserve = FIXED_RESERVE + ix->o.mem / 8;
+	ix->flush_at = ix->o.mem > reserve + MIN_FLUSH ? ix->o.mem - reserve : MIN_FLUSH;
 	if (ix->flush_at > MEMBUF_MAX)
 		ix->flush_at = MEMBUF_MAX;
 	ix->max_record = ix->o.mem / 16 < TC_IX_LINE_MAX ? ix->o.mem / 16 : TC_IX_LINE_MAX;
@@ -894,7 +914,7 @@ static void analyse_batch(run *R, tc_ix_worker *w, batch *b)
 static void trim_docs(batch *b)
 {
 	for (size_t i = 0; i < b->nrecs && i < b->cap_docs; i++)
-		if (tc_ix_doc_mem(&b->docs[i]) > ((size_t)1 << 20))
+		if (tc_ix_doc_mem(&b->docs[i]) > ((size_t)32 << 10))
 			tc_ix_doc_free(&b->docs[i]);
 }
 

@@ -30,9 +30,12 @@
  * on. A write error (full disk, I/O) aborts the commit in progress, leaves the last
  * commit as it was, and makes every later call fail with the same error.
  *
- * Memory: the budget covers the membuf and what the segment writer holds per document
- * (measured RSS stays close to it; see README). Records larger than budget/16 (at most
- * 64 MB) are rejected, because analysing one takes about 16 times its size.
+ * Memory: the budget covers the in-memory index, what the segment writer holds per
+ * document and numeric entry, and a fixed reserve for the rest (program, analysers,
+ * writer buffers, the input's zstd window, batches in flight): measured peak RSS on the
+ * news corpus stays near it (README). The flush points depend only on the budget and the
+ * documents, never on the thread count. Records larger than budget/16 (at most 64 MB) are
+ * rejected, because analysing one takes about 16 times its size.
  */
 #ifndef TC_INDEXER_H
 #define TC_INDEXER_H

@@ -2,8 +2,10 @@
  * membuf.c — term hash and slice pool of the segment being built (see membuf.h).
  *
  * Pool addresses are 32-bit byte offsets (block number * BLOCK + offset), so a membuf
- * holds at most 4 GB of postings; the indexer flushes long before. A slice never spans
- * two blocks. Layout of one posting list in memory:
+ * holds at most 4 GB; the indexer flushes long before. The pool holds the term keys and
+ * the posting lists; the term records sit in fixed chunks. Nothing grows by doubling but
+ * the hash table, so memory rises in small steps and the flush point is not overshot.
+ * A slice never spans two blocks. Layout of one posting list in memory:
  *
  *   slice 0 (8 bytes):  4 data bytes | 4-byte address of slice 1 (once it exists)
  *   slice 1 (16 bytes): 12 data bytes | address of slice 2
@@ -29,11 +31,12 @@
 #define MAX_BLOCKS ((size_t)UINT32_MAX / BLOCK)
 #define LINK 4
 #define NLEVELS 10
+#define TERMS_PER_CHUNK 8192   /* terms live in fixed chunks: growth never copies or doubles */
 
 static const uint32_t slice_size[NLEVELS] = {8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
 
 typedef struct mterm {
-	uint32_t key;        /* offset of the key in keys */
+	uint32_t key;        /* pool address of the key bytes */
 	uint32_t hash;       /* of the key, to skip most memcmps */
 	uint32_t head;       /* pool address of the first slice */
 	uint32_t wr;         /* pool address of the next byte to write */
@@ -49,11 +52,10 @@ struct tc_ix_membuf {
 	unsigned char **blocks;   /* the pool */
 	size_t nblocks, cap_blocks;
 	uint32_t blk_used;        /* bytes used in the last block */
-	mterm *terms;             /* in order of first appearance */
-	size_t nterms, cap_terms;
+	mterm **chunks;           /* terms in order of first appearance, TERMS_PER_CHUNK each */
+	size_t nterms, nchunks, cap_chunks;
 	uint32_t *table;          /* open addressing: term index + 1, 0 = empty */
 	size_t table_cap;         /* power of two, at least twice nterms */
-	tc_buf keys;              /* every key, back to back */
 	uint32_t *order;          /* term indices in key order, after sort */
 	size_t cap_order;
 	uint64_t posting_bytes;
@@ -69,10 +71,11 @@ void tc_ix_membuf_reset(tc_ix_membuf *m)
 	for (size_t i = 0; i < m->nblocks; i++)
 		free(m->blocks[i]);
 	free(m->blocks);
-	free(m->terms);
+	for (size_t i = 0; i < m->nchunks; i++)
+		free(m->chunks[i]);
+	free(m->chunks);
 	free(m->table);
 	free(m->order);
-	tc_buf_free(&m->keys);
 	memset(m, 0, sizeof *m);
 }
 
@@ -87,8 +90,8 @@ void tc_ix_membuf_free(tc_ix_membuf *m)
 size_t tc_ix_membuf_mem(const tc_ix_membuf *m)
 {
 	return m->nblocks * (size_t)BLOCK + m->cap_blocks * sizeof *m->blocks +
-	       m->cap_terms * sizeof *m->terms + m->table_cap * sizeof *m->table + m->keys.cap +
-	       m->cap_order * sizeof *m->order;
+	       m->nchunks * TERMS_PER_CHUNK * sizeof(mterm) + m->cap_chunks * sizeof *m->chunks +
+	       m->table_cap * sizeof *m->table + m->cap_order * sizeof *m->order;
 }
 
 size_t tc_ix_membuf_nterms(const tc_ix_membuf *m)
@@ -99,6 +102,11 @@ size_t tc_ix_membuf_nterms(const tc_ix_membuf *m)
 uint64_t tc_ix_membuf_posting_bytes(const tc_ix_membuf *m)
 {
 	return m->posting_bytes;
+}
+
+static inline mterm *term_at(const tc_ix_membuf *m, size_t i)
+{
+	return &m->chunks[i / TERMS_PER_CHUNK][i % TERMS_PER_CHUNK];
 }
 
 /* ---- the pool ---------------------------------------------------------------------- */
@@ -166,7 +174,7 @@ static inline size_t put_varint(unsigned char *out, uint32_t v)
 static void table_insert(tc_ix_membuf *m, uint32_t ti)
 {
 	size_t mask = m->table_cap - 1;
-	size_t i = m->terms[ti].hash & mask;
+	size_t i = term_at(m, ti)->hash & mask;
 	while (m->table[i])
 		i = (i + 1) & mask;
 	m->table[i] = ti + 1;
@@ -187,22 +195,24 @@ static mterm *term_get(tc_ix_membuf *m, const unsigned char *key, size_t len)
 	if (m->table_cap) {
 		size_t mask = m->table_cap - 1;
 		for (size_t i = h & mask; m->table[i]; i = (i + 1) & mask) {
-			mterm *t = &m->terms[m->table[i] - 1];
-			if (t->hash == h && t->key_len == len &&
-			    memcmp(m->keys.data + t->key, key, len) == 0)
+			mterm *t = term_at(m, m->table[i] - 1);
+			if (t->hash == h && t->key_len == len && memcmp(at(m, t->key), key, len) == 0)
 				return t;
 		}
 	}
 	if ((m->nterms + 1) * 2 > m->table_cap)
 		table_grow(m);
-	m->terms = tc_grow(m->terms, &m->cap_terms, m->nterms + 1, sizeof *m->terms);
-	mterm *t = &m->terms[m->nterms];
+	if (m->nterms == m->nchunks * TERMS_PER_CHUNK) {
+		m->chunks = tc_grow(m->chunks, &m->cap_chunks, m->nchunks + 1, sizeof *m->chunks);
+		m->chunks[m->nchunks++] = tc_malloc(TERMS_PER_CHUNK * sizeof(mterm));
+	}
+	mterm *t = term_at(m, m->nterms);
 	memset(t, 0, sizeof *t);
-	t->key = (uint32_t)m->keys.len;
+	t->key = alloc_slice(m, (uint32_t)len);
+	memcpy(at(m, t->key), key, len);
 	t->key_len = (uint16_t)len;
 	t->hash = h;
 	t->has_pos = (uint8_t)tc_key_has_positions(key, len);
-	tc_buf_append(&m->keys, key, len);
 	t->head = t->wr = alloc_slice(m, slice_size[0]);
 	t->left = (uint16_t)(slice_size[0] - LINK);
 	table_insert(m, (uint32_t)m->nterms);
@@ -262,10 +272,10 @@ static _Thread_local const tc_ix_membuf *sorting;
 
 static int key_cmp(const void *pa, const void *pb)
 {
-	const mterm *a = &sorting->terms[*(const uint32_t *)pa];
-	const mterm *b = &sorting->terms[*(const uint32_t *)pb];
+	const mterm *a = term_at(sorting, *(const uint32_t *)pa);
+	const mterm *b = term_at(sorting, *(const uint32_t *)pb);
 	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int c = memcmp(sorting->keys.data + a->key, sorting->keys.data + b->key, n);
+	int c = memcmp(at(sorting, a->key), at(sorting, b->key), n);
 	if (c)
 		return c;
 	return (a->key_len > b->key_len) - (a->key_len < b->key_len);
@@ -285,19 +295,19 @@ void tc_ix_membuf_sort(tc_ix_membuf *m)
 
 const unsigned char *tc_ix_membuf_key(const tc_ix_membuf *m, size_t i, size_t *len)
 {
-	const mterm *t = &m->terms[m->order[i]];
+	const mterm *t = term_at(m, m->order[i]);
 	*len = t->key_len;
-	return (const unsigned char *)m->keys.data + t->key;
+	return at(m, t->key);
 }
 
 uint32_t tc_ix_membuf_df(const tc_ix_membuf *m, size_t i)
 {
-	return m->terms[m->order[i]].df;
+	return term_at(m, m->order[i])->df;
 }
 
 void tc_ix_plist_open(tc_ix_plist *r, const tc_ix_membuf *m, size_t i)
 {
-	const mterm *t = &m->terms[m->order[i]];
+	const mterm *t = term_at(m, m->order[i]);
 	r->m = m;
 	r->addr = t->head;
 	r->left = slice_size[0] - LINK;
