@@ -1057,8 +1057,106 @@ void tc_results_free(tc_results *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* A second cursor over the list that decides matching in field slot i (for counting). */
+static tc_postings *reopen_match(run *r, const term_it *t, size_t i)
+{
+	const tc_qword *w = t->w;
+	return r->o->strict ? open_postings(r, TC_KIND_EXACT, t->f[i].field, w->lower)
+	                    : open_postings(r, w->kind, t->f[i].field, w->key);
+}
+
+/*
+ * Docs holding the word in any of its fields, without walking the longest list:
+ * |A u B| = |A| + |B| - |A n B|, the intersection found by seeking from the shorter.
+ */
+static uint64_t term_count(run *r, const term_it *t)
+{
+	uint64_t n = 0;
+	size_t live = 0, idx[MAX_FIELDS_SEARCHED];
+	for (size_t i = 0; i < t->nf; i++) {
+		if (t->f[i].match == NULL)
+			continue;
+		n += tc_postings_count(t->f[i].match);
+		idx[live++] = i;
+	}
+	if (live < 2)
+		return n;
+	tc_postings *a = reopen_match(r, t, idx[0]), *b = reopen_match(r, t, idx[1]);
+	if (a && b) {
+		if (tc_postings_count(a) > tc_postings_count(b)) {
+			tc_postings *x = a;
+			a = b;
+			b = x;
+		}
+		for (uint32_t d = tc_postings_next(a); d != TC_DOC_END; d = tc_postings_next(a))
+			if (tc_postings_seek(b, d) == d)
+				n--;
+	}
+	tc_postings_free(a);
+	tc_postings_free(b);
+	return n;
+}
+
+/*
+ * Upper bound of the word's score for every doc from d (the current doc) to *until. A
+ * field list standing on d adds its block's bound and holds it to that block's end (its
+ * docs in the range all lie in the block); a list standing later adds nothing but ends
+ * the range before its doc. The exact bonus counts while the exact list has blocks left.
+ */
+static double term_range_bound(term_it *t, uint32_t d, uint32_t *until)
+{
+	double s = 0;
+	int exact = 0;
+	for (size_t i = 0; i < t->nf; i++) {
+		term_field *f = &t->f[i];
+		if (f->match == NULL || f->doc == TC_DOC_END)
+			continue;
+		if (f->doc > d) {
+			*until = min_u32(*until, f->doc - 1);
+			continue;
+		}
+		s += field_block_bound(t->base.r, f);
+		*until = min_u32(*until, tc_postings_block_last(f->match));
+		if (t->w->exact && f->ep && tc_postings_shallow(f->ep, d) != TC_DOC_END)
+			exact = 1;
+	}
+	return s + (exact ? EXACT_BONUS : 0.0);
+}
+
+/*
+ * One word, the commonest query, in a segment without deletes: counted as above and
+ * ranked by block-max WAND over its field lists, so a run of docs whose blocks cannot
+ * reach the k-th best score is passed over without decoding those blocks.
+ */
+static void run_term_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap,
+                             tc_results *out)
+{
+	term_it *t = (term_it *)build(r, q);
+	out->total += term_count(r, t);
+	for (uint32_t d = r->rc == TC_OK ? it_seek(&t->base, 0) : TC_DOC_END; d != TC_DOC_END;) {
+		if (out->n == cap) {
+			uint32_t until = TC_DOC_END;
+			if (term_range_bound(t, d, &until) < out->hits[0].score) {
+				if (until == TC_DOC_END)
+					break;
+				d = it_seek(&t->base, until + 1);
+				continue;
+			}
+		}
+		out->scored++;
+		tc_hit h = {segi, d, term_score(&t->base)};
+		heap_push(out, cap, h);
+		d = it_seek(&t->base, d + 1);
+	}
+	term_free(&t->base);
+}
+
 static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_results *out)
 {
+	if (q->type == TC_QN_TERM && tc_seg_ndeleted(r->seg) == 0) {
+		run_term_segment(r, q, segi, cap, out);
+		return r->rc;
+	}
 	it *root = build(r, q);
 	double bound = 0;
 	uint32_t bound_until = 0; /* bound holds for docs up to here; 0: not computed */

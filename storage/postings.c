@@ -200,6 +200,8 @@ struct tc_postings {
 	uint32_t doc;                  /* current doc */
 	int started;
 	uint32_t docs[TC_POSTINGS_BLOCK], freqs[TC_POSTINGS_BLOCK];
+	const unsigned char *fsrc;     /* the block's freqs chunk, decoded on first use */
+	int freq_ready;                /* freqs holds block blk's freqs */
 	/* positions of the decoded block, decoded on demand */
 	int pos_blk_ready;             /* posv holds the deltas of block blk */
 	uint32_t *posv;
@@ -222,27 +224,26 @@ static uint32_t fail(tc_postings *p, const tc__rfile *f, const void *at, const c
 	return TC_DOC_END;
 }
 
-/* Decodes block b's doc ids and freqs. */
+/*
+ * Decodes block b's doc ids. Its freqs wait until someone asks (load_freqs): counting
+ * and skipping over a block need only the ids.
+ */
 static int load_block(tc_postings *p, uint32_t b)
 {
 	const tc__rfile *f = &p->seg->f_pst;
 	const unsigned char *s = p->doff[b], *end = p->doff[b + 1];
 	uint32_t k = b + 1 < p->nblocks ? TC_POSTINGS_BLOCK
 	                                : p->ti.df - (p->nblocks - 1) * TC_POSTINGS_BLOCK;
-	if (tc__chunk_unpack(&s, end, p->docs, k) != 0 ||
-	    tc__chunk_unpack(&s, end, p->freqs, k) != 0)
+	if (tc__chunk_unpack(&s, end, p->docs, k) != 0)
 		return fail(p, f, p->doff[b], "bad block"), -1;
-	if (p->nblocks > 1 && s != end)
-		return fail(p, f, s, "block shorter than its skip entry says"), -1;
+	p->fsrc = s;
+	p->freq_ready = 0;
 	uint64_t next = b ? (uint64_t)p->last[b - 1] + 1 : 0;
 	for (uint32_t j = 0; j < k; j++) {
 		uint64_t d = next + p->docs[j];
 		if (d >= p->seg->ndocs)
 			return fail(p, f, p->doff[b], "doc id beyond the segment"), -1;
-		if (p->freqs[j] == UINT32_MAX)
-			return fail(p, f, p->doff[b], "freq overflow"), -1;
 		p->docs[j] = (uint32_t)d;
-		p->freqs[j]++;
 		next = d + 1;
 	}
 	if (p->nblocks > 1 && p->docs[k - 1] != p->last[b])
@@ -252,6 +253,26 @@ static int load_block(tc_postings *p, uint32_t b)
 	p->i = 0;
 	p->pos_blk_ready = 0;
 	p->cur_ready = 0;
+	return 0;
+}
+
+/* Decodes the freqs of the loaded block. */
+static int load_freqs(tc_postings *p)
+{
+	if (p->freq_ready)
+		return 0;
+	const tc__rfile *f = &p->seg->f_pst;
+	const unsigned char *s = p->fsrc, *end = p->doff[p->blk + 1];
+	if (tc__chunk_unpack(&s, end, p->freqs, p->n) != 0)
+		return fail(p, f, p->doff[p->blk], "bad block"), -1;
+	if (p->nblocks > 1 && s != end)
+		return fail(p, f, s, "block shorter than its skip entry says"), -1;
+	for (uint32_t j = 0; j < p->n; j++) {
+		if (p->freqs[j] == UINT32_MAX)
+			return fail(p, f, p->doff[p->blk], "freq overflow"), -1;
+		p->freqs[j]++;
+	}
+	p->freq_ready = 1;
 	return 0;
 }
 
@@ -434,7 +455,11 @@ uint32_t tc_postings_doc(const tc_postings *p)
 
 uint32_t tc_postings_freq(const tc_postings *p)
 {
-	return p->started && p->doc != TC_DOC_END ? p->freqs[p->i] : 0;
+	if (!p->started || p->doc == TC_DOC_END)
+		return 0;
+	/* logically const: the freqs are a cache of the mapped block */
+	tc_postings *m = (tc_postings *)p;
+	return load_freqs(m) == 0 ? m->freqs[m->i] : 1;
 }
 
 uint32_t tc_postings_count(const tc_postings *p)
@@ -455,6 +480,8 @@ static int load_positions(tc_postings *p)
 	const tc__rfile *f = &p->seg->f_pos;
 	const unsigned char *s = p->poff[p->blk], *end = p->poff[p->blk + 1];
 	uint32_t total = 0;
+	if (load_freqs(p) != 0)
+		return -1;
 	for (uint32_t j = 0; j < p->n; j++) {
 		p->pstart[j] = total;
 		if (p->freqs[j] > UINT32_MAX - total)
