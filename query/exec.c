@@ -346,19 +346,6 @@ static uint32_t conj_seek(tc_postings **p, size_t n, uint32_t target)
 	return d;
 }
 
-static int has_pos(const uint32_t *pos, uint32_t n, uint32_t want)
-{
-	uint32_t lo = 0, hi = n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (pos[mid] < want)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && pos[lo] == want;
-}
-
 /* Smallest position in pos greater than after, or UINT32_MAX. */
 static uint32_t next_pos(const uint32_t *pos, uint32_t n, uint32_t after)
 {
@@ -374,25 +361,31 @@ static uint32_t next_pos(const uint32_t *pos, uint32_t n, uint32_t after)
 }
 
 /*
- * Counts the phrase's occurrences in the current doc: word i at start + i, or, with a
- * slop, each next word at the nearest later position, the whole no more than slop
- * positions longer than the phrase.
+ * Counts the phrase's occurrences in the current doc (at most `enough`): word i at
+ * start + i, or, with a slop, each next word at the nearest later position, the whole no
+ * more than slop positions longer than the phrase. Without a slop the lists are merged
+ * in one pass: each word's cursor only moves forward.
  */
-static uint32_t phrase_count(phrase_it *p, phrase_field *f)
+static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
 {
 	const uint32_t *pos[64];
-	uint32_t npos[64];
+	uint32_t npos[64], at[64] = {0};
 	size_t nw = p->nw < 64 ? p->nw : 64;
 	for (size_t i = 0; i < nw; i++)
 		if (tc_postings_positions(f->fp[i], &pos[i], &npos[i], NULL) != TC_OK)
 			return 0;
 	uint32_t slop = (uint32_t)p->base.q->slop, count = 0;
-	for (uint32_t k = 0; k < npos[0]; k++) {
+	for (uint32_t k = 0; k < npos[0] && count < enough; k++) {
 		uint32_t start = pos[0][k], cur = start;
 		size_t i = 1;
 		for (; i < nw; i++) {
 			if (slop == 0) {
-				if (!has_pos(pos[i], npos[i], start + (uint32_t)i))
+				uint32_t want = start + (uint32_t)i;
+				while (at[i] < npos[i] && pos[i][at[i]] < want)
+					at[i]++;
+				if (at[i] == npos[i])
+					return count; /* word i has no later position: no later match */
+				if (pos[i][at[i]] != want)
 					break;
 				continue;
 			}
@@ -415,7 +408,7 @@ static uint32_t phrase_field_seek(phrase_it *p, phrase_field *f, uint32_t target
 	     d = conj_seek(lead, p->nw, d + 1)) {
 		if (lead != f->fp && conj_seek(f->fp, p->nw, d) != d)
 			continue;
-		if ((f->freq = phrase_count(p, f)) > 0)
+		if ((f->freq = phrase_count(p, f, 1)) > 0) /* the full count when scored */
 			return d;
 	}
 	return TC_DOC_END;
@@ -441,7 +434,7 @@ static double phrase_score(it *self)
 	double s = 0;
 	for (size_t i = 0; i < p->nf; i++) {
 		phrase_field *f = &p->f[i];
-		if (f->doc == self->doc)
+		if (f->doc == self->doc && (f->freq = phrase_count(p, f, UINT32_MAX)) > 0)
 			s += bm25(self->r, f->freq, tc_seg_field_len(self->r->seg, self->doc, f->field),
 			          f->avgdl, f->w_idf);
 	}
