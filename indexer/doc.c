@@ -18,17 +18,15 @@
 
 /*
  * Grouping: every token gives up to three occurrences (folded, stem, exact); a hash
- * table maps each distinct (kind, bytes) to a group, and only the groups are sorted,
- * which is far cheaper than sorting the occurrences (a long text has few distinct
- * words). Positions then go into their group's slot, in token order, hence ascending.
+ * table maps each distinct (kind, bytes) to a group, in order of first occurrence.
+ * Positions then go into their group's slot, in token order, hence ascending.
  */
 typedef struct group {
 	const char *s;       /* term bytes, in the worker's token list */
-	uint32_t hash;
+	uint32_t hash;       /* tc_ix_term_hash */
 	uint16_t len;
 	char kind;
 	uint32_t count;      /* occurrences */
-	uint32_t term;       /* index of its tc_ix_term, once sorted */
 } group;
 
 struct tc_ix_worker {
@@ -40,11 +38,10 @@ struct tc_ix_worker {
 	group *groups;       /* distinct terms of the field being grouped */
 	size_t ngroups, cap_groups;
 	uint32_t *table;     /* open addressing: group index + 1, 0 = empty */
-	size_t cap_table;
+	size_t cap_table;    /* allocated slots */
+	size_t mask;         /* slots in use for this field, minus one */
 	uint32_t *occ_group; /* group of each occurrence, in token order */
 	size_t cap_occ;
-	uint32_t *order;     /* group indices sorted by (kind, bytes) */
-	size_t cap_order;
 };
 
 int tc_ix_worker_new(const char *lang, tc_ix_worker **out, tc_error *err)
@@ -74,7 +71,6 @@ void tc_ix_worker_free(tc_ix_worker *w)
 	free(w->groups);
 	free(w->table);
 	free(w->occ_group);
-	free(w->order);
 	free(w->lang);
 	free(w);
 }
@@ -201,30 +197,11 @@ int tc_ix_parse_date(const char *s, size_t n, double *days)
 
 /* ---- analysis of one field ---------------------------------------------------------- */
 
-static _Thread_local const group *sorting;
-
-static int group_cmp(const void *pa, const void *pb)
-{
-	const group *a = &sorting[*(const uint32_t *)pa], *b = &sorting[*(const uint32_t *)pb];
-	if (a->kind != b->kind)
-		return (unsigned char)a->kind < (unsigned char)b->kind ? -1 : 1;
-	int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
-	return c ? c : (a->len > b->len) - (a->len < b->len);
-}
-
-static uint32_t hash_term(char kind, const char *s, size_t n)
-{
-	uint32_t h = 2166136261u ^ (unsigned char)kind;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 /* The group of (kind, s[0..len)), created when new. */
 static uint32_t group_of(tc_ix_worker *w, char kind, const char *s, uint16_t len)
 {
-	uint32_t h = hash_term(kind, s, len);
-	size_t mask = w->cap_table - 1;
+	uint32_t h = tc_ix_term_hash(kind, s, len);
+	size_t mask = w->mask;
 	size_t i = h & mask;
 	for (; w->table[i]; i = (i + 1) & mask) {
 		group *g = &w->groups[w->table[i] - 1];
@@ -232,7 +209,7 @@ static uint32_t group_of(tc_ix_worker *w, char kind, const char *s, uint16_t len
 			return w->table[i] - 1;
 	}
 	w->groups = tc_grow(w->groups, &w->cap_groups, w->ngroups + 1, sizeof *w->groups);
-	w->groups[w->ngroups] = (group){s, h, len, kind, 0, 0};
+	w->groups[w->ngroups] = (group){s, h, len, kind, 0};
 	w->table[i] = (uint32_t)++w->ngroups;
 	return (uint32_t)w->ngroups - 1;
 }
@@ -259,7 +236,9 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 		w->table = tc_malloc(cap * sizeof *w->table);
 		w->cap_table = cap;
 	}
-	memset(w->table, 0, w->cap_table * sizeof *w->table);
+	/* a short field after a long one clears only what it uses */
+	memset(w->table, 0, cap * sizeof *w->table);
+	w->mask = cap - 1;
 	w->ngroups = 0;
 	size_t n = 0;
 	for (size_t i = 0; i < tl->n; i++) {
@@ -269,22 +248,14 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 			push_occ(w, &n, 's', tc_tok_stem(tl, t), t->stem_len);
 		push_occ(w, &n, 'e', tc_tok_exact(tl, t), t->exact_len);
 	}
-	w->order = tc_grow(w->order, &w->cap_order, w->ngroups, sizeof *w->order);
-	for (size_t i = 0; i < w->ngroups; i++)
-		w->order[i] = (uint32_t)i;
-	if (w->ngroups) {
-		sorting = w->groups;
-		qsort(w->order, w->ngroups, sizeof *w->order, group_cmp);
-		sorting = NULL;
-	}
-	/* the terms in key order, each with room for its positions */
+	/* the terms, each with room for its positions */
 	f->term0 = (uint32_t)d->nterms;
 	d->terms = tc_grow(d->terms, &d->cap_terms, d->nterms + w->ngroups, sizeof *d->terms);
 	size_t npos = d->npos;
 	for (size_t k = 0; k < w->ngroups; k++) {
-		group *g = &w->groups[w->order[k]];
-		g->term = (uint32_t)d->nterms;
+		const group *g = &w->groups[k];
 		tc_ix_term *t = &d->terms[d->nterms++];
+		t->hash = g->hash;
 		t->kind = g->kind;
 		t->len = g->len;
 		t->term = put_str(d, g->s, g->len);
@@ -303,7 +274,7 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 		const tc_token *tok = &tl->tok[i];
 		size_t kinds = tok->stem_len ? 3 : 2;
 		for (size_t k = 0; k < kinds; k++) {
-			tc_ix_term *t = &d->terms[w->groups[w->occ_group[n++]].term];
+			tc_ix_term *t = &d->terms[f->term0 + w->occ_group[n++]];
 			if (t->kind == TC_KIND_EXACT)
 				continue;
 			if (t->freq && d->pos[t->pos + t->freq - 1] == tok->pos)

@@ -13,8 +13,8 @@
  *   'f'  the folded form of each token, with positions
  *   's'  the Snowball stem, with positions, for tokens that have one
  *   'e'  the exact form, frequency only
- * sorted by (kind, term bytes), so the index can prefix them with the field id and keep
- * them in key order. The field length is the token count.
+ * in order of first occurrence, each with its hash (tc_ix_term_hash), so the writer's
+ * term table needs no hashing of its own. The field length is the token count.
  *
  * Quantities. Every mention the extractor (analysis/quantity.h) finds becomes one numeric
  * entry per unit key: "%" for percentages, TC_QTY_KEY_DATE ("@date") for dates in the
@@ -51,8 +51,26 @@
 /* Numeric key of the document's own `date` field (value: days since 1970-01-01). */
 #define TC_IX_KEY_DOCDATE "@docdate"
 
+/*
+ * The hash of a term of a kind (FNV-1a over the kind byte and the term bytes, then
+ * mixed): computed once by the worker that analyses the document, used by the writer.
+ */
+static inline uint32_t tc_ix_term_hash(char kind, const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	uint32_t h = (2166136261u ^ (unsigned char)kind) * 16777619u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
+}
+
 /* One distinct term of one field of the document. */
 typedef struct tc_ix_term {
+	uint32_t hash;         /* tc_ix_term_hash(kind, bytes) */
 	uint32_t term;         /* offset of the term bytes in tc_ix_doc.arena */
 	uint16_t len;          /* bytes */
 	char kind;             /* 'f', 's' or 'e' */
@@ -82,7 +100,7 @@ typedef struct tc_ix_doc {
 	tc_buf arena;          /* every string above, each NUL-terminated */
 	tc_ix_field *fields;   /* in input order */
 	size_t nfields, cap_fields;
-	tc_ix_term *terms;     /* per field, sorted by (kind, bytes) */
+	tc_ix_term *terms;     /* per field, in order of first occurrence */
 	size_t nterms, cap_terms;
 	uint32_t *pos;         /* positions of 'f' and 's' terms */
 	size_t npos, cap_pos;

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/hash.h"
 #include "common/mem.h"
 #include "storage/storage.h"
 
@@ -189,9 +188,15 @@ static void table_grow(tc_ix_membuf *m)
 		table_insert(m, (uint32_t)i);
 }
 
-static mterm *term_get(tc_ix_membuf *m, const unsigned char *key, size_t len)
+/* The hash of a key from its term's hash (doc.h) and its field byte. */
+static inline uint32_t key_hash(uint32_t term_hash, unsigned char field)
 {
-	uint32_t h = (uint32_t)tc_hash64(key, len);
+	return term_hash ^ (field * 0x9e3779b1u);
+}
+
+/* The term of key (hash h), created when new. */
+static mterm *term_get(tc_ix_membuf *m, const unsigned char *key, size_t len, uint32_t h)
+{
 	if (m->table_cap) {
 		size_t mask = m->table_cap - 1;
 		for (size_t i = h & mask; m->table[i]; i = (i + 1) & mask) {
@@ -246,7 +251,9 @@ static void add_posting(tc_ix_membuf *m, mterm *t, uint32_t doc, uint32_t freq,
 void tc_ix_membuf_add(tc_ix_membuf *m, const void *key, size_t len, uint32_t doc,
                       uint32_t freq, const uint32_t *pos)
 {
-	add_posting(m, term_get(m, key, len), doc, freq, pos);
+	const unsigned char *k = key;
+	uint32_t h = key_hash(tc_ix_term_hash((char)k[0], k + 2, len - 2), k[1]);
+	add_posting(m, term_get(m, key, len, h), doc, freq, pos);
 }
 
 void tc_ix_membuf_add_field(tc_ix_membuf *m, uint32_t doc, uint8_t fid, const tc_ix_doc *d,
@@ -261,7 +268,8 @@ void tc_ix_membuf_add_field(tc_ix_membuf *m, uint32_t doc, uint8_t fid, const tc
 		key[0] = (unsigned char)t->kind;
 		memcpy(key + 2, d->arena.data + t->term, t->len);
 		const uint32_t *pos = t->kind == TC_KIND_EXACT ? NULL : d->pos + t->pos;
-		add_posting(m, term_get(m, key, (size_t)t->len + 2), doc, t->freq, pos);
+		add_posting(m, term_get(m, key, (size_t)t->len + 2, key_hash(t->hash, fid)), doc,
+		            t->freq, pos);
 	}
 }
 

@@ -41,7 +41,8 @@ void tc_ix_membuf_add_field(tc_ix_membuf *m, uint32_t doc, uint8_t fid, const tc
 
 /*
  * Adds one posting of key directly (doc ascending for this key; pos[0..freq) ascending,
- * NULL for keys without positions). For tests and for callers that build keys themselves.
+ * NULL for keys without positions; key is at least 2 bytes: kind, field, term). For tests
+ * and for callers that build keys themselves.
  */
 void tc_ix_membuf_add(tc_ix_membuf *m, const void *key, size_t len, uint32_t doc,
                       uint32_t freq, const uint32_t *pos);

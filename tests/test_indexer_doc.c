@@ -173,13 +173,13 @@ static void check_terms_against_analyser(const char *fname)
 	for (uint32_t i = f->term0; i < f->term0 + f->nterms; i++) {
 		const tc_ix_term *t = &doc.terms[i];
 		sum[t->kind == 'f' ? 0 : t->kind == 's' ? 1 : 2] += t->freq;
-		if (i > f->term0) {
-			const tc_ix_term *p = &doc.terms[i - 1];
-			int c = p->kind != t->kind ? (p->kind < t->kind ? -1 : 1)
-			                           : strcmp(tc_ix_doc_str(&doc, p->term),
-			                                    tc_ix_doc_str(&doc, t->term));
-			assert_true(c < 0);
-		}
+		/* distinct, and hashed as the writer expects */
+		for (uint32_t k = f->term0; k < i; k++)
+			assert_false(doc.terms[k].kind == t->kind &&
+			             strcmp(tc_ix_doc_str(&doc, doc.terms[k].term),
+			                    tc_ix_doc_str(&doc, t->term)) == 0);
+		assert_int_equal(t->hash, tc_ix_term_hash(t->kind, tc_ix_doc_str(&doc, t->term),
+		                                           t->len));
 		if (t->kind != 'e')
 			for (uint32_t k = 1; k < t->freq; k++)
 				assert_true(doc.pos[t->pos + k - 1] < doc.pos[t->pos + k]);

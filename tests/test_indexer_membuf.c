@@ -176,9 +176,9 @@ static void test_add_field(void **state)
 	static uint32_t pos[] = {0, 4, 1};
 	d.pos = pos;
 	tc_ix_term terms[] = {
-		{0, 4, 'f', 2, 0},  /* "giao" at 0 and 4 */
-		{5, 4, 'f', 1, 2},  /* "dich" at 1 */
-		{10, 4, 'e', 2, 0}, /* exact "giao" twice */
+		{tc_ix_term_hash('f', "giao", 4), 0, 4, 'f', 2, 0},  /* "giao" at 0 and 4 */
+		{tc_ix_term_hash('f', "dich", 4), 5, 4, 'f', 1, 2},  /* "dich" at 1 */
+		{tc_ix_term_hash('e', "giao", 4), 10, 4, 'e', 2, 0}, /* exact "giao" twice */
 	};
 	d.terms = terms;
 	d.nterms = 3;
@@ -188,6 +188,9 @@ static void test_add_field(void **state)
 	tc_ix_membuf *m = tc_ix_membuf_new();
 	tc_ix_membuf_add_field(m, 7, 1, &d, &f);
 	tc_ix_membuf_add_field(m, 9, 0, &d, &f);
+	/* the direct path finds the same terms */
+	uint32_t p10 = 10;
+	tc_ix_membuf_add(m, "f\001giao", 6, 11, 1, &p10);
 	tc_ix_membuf_sort(m);
 	static const char *want[] = {"e\000giao", "e\001giao", "f\000dich", "f\000giao",
 	                             "f\001dich", "f\001giao"};
@@ -213,6 +216,11 @@ static void test_add_field(void **state)
 		} else {
 			assert_int_equal(freq, 1);
 			assert_int_equal(p[0], 1);
+		}
+		if (memcmp(want[i], "f\001giao", 6) == 0) {
+			assert_int_equal(tc_ix_plist_next(&r, &doc, &freq, &p), 1);
+			assert_int_equal(doc, 11);
+			assert_int_equal(p[0], 10);
 		}
 		assert_int_equal(tc_ix_plist_next(&r, &doc, &freq, &p), 0);
 	}
