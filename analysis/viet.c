@@ -48,6 +48,11 @@ static const char *const rhymes_src[] = {
 };
 #define N_RHYMES (sizeof rhymes_src / sizeof rhymes_src[0])
 static const char *rhymes[N_RHYMES];
+/* The rhymes without their quality marks ("iên" -> "ien"), sorted, unique: a word typed
+   with no diacritics at all is a syllable when some marking of it would be one. */
+static char rhymes_bare_buf[N_RHYMES][8];
+static const char *rhymes_bare[N_RHYMES];
+static size_t n_rhymes_bare;
 
 /* Longest first, so "ngh" is tried before "ng" and "gi" before "g"; "D" is đ. */
 static const char *const onsets[] = {
@@ -129,6 +134,23 @@ static void build_tables(void)
 	for (size_t i = 0; i < N_RHYMES; i++)
 		rhymes[i] = rhymes_src[i];
 	qsort(rhymes, N_RHYMES, sizeof rhymes[0], cmp_str);
+	for (size_t i = 0; i < N_RHYMES; i++) {
+		char *out = rhymes_bare_buf[i];
+		size_t n = 0;
+		for (const char *p = rhymes_src[i]; *p;) {
+			uint32_t cp;
+			size_t k = tc_utf8_decode((const unsigned char *)p, strlen(p), &cp);
+			tc_vletter l;
+			out[n++] = tc_viet_letter(cp, &l) ? l.base : '?';
+			p += k;
+		}
+		out[n] = '\0';
+		rhymes_bare[i] = out;
+	}
+	qsort(rhymes_bare, N_RHYMES, sizeof rhymes_bare[0], cmp_str);
+	for (size_t i = 0; i < N_RHYMES; i++)
+		if (n_rhymes_bare == 0 || strcmp(rhymes_bare[n_rhymes_bare - 1], rhymes_bare[i]) != 0)
+			rhymes_bare[n_rhymes_bare++] = rhymes_bare[i];
 }
 
 void tc_viet_init(void)
@@ -183,7 +205,7 @@ static bool onset_matches(const char *o, const tc_vletter *l, size_t n)
 	return true;
 }
 
-static bool rhyme_listed(const tc_vletter *l, size_t n)
+static bool rhyme_listed(const tc_vletter *l, size_t n, bool bare)
 {
 	char s[40];
 	size_t len = 0;
@@ -195,6 +217,8 @@ static bool rhyme_listed(const tc_vletter *l, size_t n)
 	}
 	s[len] = '\0';
 	const char *key = s;
+	if (bare)
+		return bsearch(&key, rhymes_bare, n_rhymes_bare, sizeof rhymes_bare[0], cmp_str) != NULL;
 	return bsearch(&key, rhymes, N_RHYMES, sizeof rhymes[0], cmp_str) != NULL;
 }
 
@@ -232,9 +256,12 @@ bool tc_viet_canonicalize(tc_vletter *l, size_t n)
 	if (n == 0 || n > 8)
 		return false;
 	int tone = 0;
+	bool bare = true; /* no diacritic at all: typed without them */
 	for (size_t i = 0; i < n; i++) {
 		if (l[i].base == 0 || l[i].qual == TC_Q_OTHER)
 			return false;
+		if (l[i].qual || l[i].tone)
+			bare = false;
 		if (l[i].tone) {
 			if (!is_vowel(&l[i]) || (tone && tone != l[i].tone))
 				return false;
@@ -243,7 +270,7 @@ bool tc_viet_canonicalize(tc_vletter *l, size_t n)
 	}
 	for (size_t o = 0; o < sizeof onsets / sizeof onsets[0]; o++) {
 		size_t k = strlen(onsets[o]);
-		if (!onset_matches(onsets[o], l, n) || k == n || !rhyme_listed(l + k, n - k))
+		if (!onset_matches(onsets[o], l, n) || k == n || !rhyme_listed(l + k, n - k, bare))
 			continue;
 		tc_vletter *r = l + k;
 		size_t m = n - k;
