@@ -30,6 +30,7 @@ typedef struct run {
 	const tc_search_opts *o;
 	const tc_segment *seg;
 	double N;                 /* docs in the snapshot: BM25's N */
+	double threshold;         /* the k-th best score so far (-1 until k are found) */
 	int rc;                   /* sticky error */
 	tc_error *err;
 } run;
@@ -876,6 +877,10 @@ static double and_score(it *self)
 	double s = 0;
 	for (size_t i = 0; i < b->nkids; i++)
 		s += b->kids[i]->ops->score(b->kids[i]);
+	/* positions cost more than everything above: skip them when even the largest
+	   bonus could not lift this doc into the top k */
+	if (s + b->bonus_max < self->r->threshold)
+		return s;
 	for (size_t i = 0; i + 1 < b->nkids; i++) {
 		it *x = b->order[i], *y = b->order[i + 1];
 		if (x->ops == &term_ops && y->ops == &term_ops &&
@@ -1170,6 +1175,8 @@ static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_
 		out->scored++;
 		tc_hit h = {segi, d, root->ops->score(root)};
 		heap_push(out, cap, h);
+		if (out->n == cap)
+			r->threshold = out->hits[0].score;
 	}
 	root->ops->free(root);
 	return r->rc;
@@ -1188,7 +1195,7 @@ int tc_exec(const tc_snapshot *snap, const tc_qnode *q, const tc_search_opts *o,
 	             TC_EINVAL, "search: need k1 >= 0, 0 <= b <= 1, title weight >= 0");
 	size_t cap = o->k + o->offset;
 	out->hits = tc_grow(out->hits, &out->cap, cap, sizeof *out->hits);
-	run r = {snap, o, NULL, (double)tc_snapshot_ndocs(snap), TC_OK, err};
+	run r = {snap, o, NULL, (double)tc_snapshot_ndocs(snap), -1.0, TC_OK, err};
 	for (size_t s = 0; s < tc_snapshot_nsegments(snap) && r.rc == TC_OK; s++) {
 		r.seg = tc_snapshot_segment(snap, s);
 		run_segment(&r, q, (uint32_t)s, cap, out);
