@@ -600,7 +600,11 @@ static int prefix_walk(run *r, const tc_segment *seg, const char *key, size_t kl
 	size_t n, terms = 0;
 	tc_term_info info;
 	int rc = tc_termit_open(seg, key, klen, &ti, r->err);
-	while (rc == TC_OK && (rc = tc_termit_next(ti, &k, &n, &info, r->err)) == 1) {
+	while (rc == TC_OK) {
+		rc = tc_termit_next(ti, &k, &n, &info, r->err);
+		if (rc != 1)
+			break; /* 0: no more terms; negative: damage */
+		rc = TC_OK;
 		if (++terms > MAX_PREFIX_TERMS) {
 			rc = tc_error_set(r->err, TC_ELIMIT,
 			                  "prefix \"%.*s*\" matches more than %d terms: make it longer",
@@ -619,9 +623,6 @@ static int prefix_walk(run *r, const tc_segment *seg, const char *key, size_t kl
 			tf[d] += tc_postings_freq(p);
 		rc = tc_postings_error(p, r->err);
 		tc_postings_free(p);
-		if (rc != TC_OK)
-			break;
-		rc = 1;
 	}
 	tc_termit_free(ti);
 	if (rc < 0 && r->rc == TC_OK)

@@ -366,7 +366,8 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
  *
  *   tc_termit *it; const unsigned char *k; size_t n; tc_term_info ti;
  *   rc = tc_termit_open(seg, "fb" "cai", 5, &it, err);
- *   while (rc == 0 && (rc = tc_termit_next(it, &k, &n, &ti, err)) == 1) { ... }
+ *   if (rc == 0)
+ *       while ((rc = tc_termit_next(it, &k, &n, &ti, err)) == 1) { ... }
  *   tc_termit_free(it);
  *
  * next returns 1 with the next term, 0 at the end, or a negative error. The key is

@@ -189,9 +189,20 @@ static const char *vocab[] = {"giao", "dịch", "địch", "công", "cộng", "d
 #define NDOCS 300
 
 typedef struct rdoc {
-	char *folded[2][40];      /* title, body: folded tokens */
+	char *folded[2][40];      /* title, body: the keys the words match by (stem or folded) */
+	char *plain[2][40];       /* the folded forms, which prefixes match */
 	size_t n[2];
 } rdoc;
+
+/* Does a folded word of d start with prefix? */
+static int has_prefix(const rdoc *d, const char *prefix)
+{
+	for (int f = 0; f < 2; f++)
+		for (size_t p = 0; p < d->n[f]; p++)
+			if (strncmp(d->plain[f][p], prefix, strlen(prefix)) == 0)
+				return 1;
+	return 0;
+}
 
 static uint32_t rnd(uint32_t *s)
 {
@@ -230,6 +241,8 @@ static int brute(const rdoc *d, int kind, char **w, size_t n)
 		return 0;
 	case 3: /* phrase */
 		return has_run(d, 0, w, n) || has_run(d, 1, w, n);
+	case 5: /* prefix */
+		return has_prefix(d, w[0]);
 	default: /* a AND NOT b */
 		return (has_run(d, 0, &w[0], 1) || has_run(d, 1, &w[0], 1)) &&
 		       !(has_run(d, 0, &w[1], 1) || has_run(d, 1, &w[1], 1));
@@ -261,6 +274,7 @@ static void test_randomized(void **state)
 				const tc_token *t = &tl.tok[k];
 				docs[i].folded[f][k] = tc_strdup(t->stem_len ? tc_tok_stem(&tl, t)
 				                                              : tc_tok_folded(&tl, t));
+				docs[i].plain[f][k] = tc_strdup(tc_tok_folded(&tl, t));
 			}
 		}
 		json[i] = tc_malloc(1200);
@@ -269,10 +283,10 @@ static void test_randomized(void **state)
 	}
 	index_json(dir, (const char *const *)json, NDOCS);
 
-	static const char *ops[] = {"%s", "%s %s", "%s OR %s", "\"%s %s\"", "%s -%s"};
-	for (int round = 0; round < 200; round++) {
-		int kind = (int)(rnd(&seed) % 5);
-		size_t n = kind == 0 ? 1 : 2;
+	static const char *ops[] = {"%s", "%s %s", "%s OR %s", "\"%s %s\"", "%s -%s", "%s*"};
+	for (int round = 0; round < 240; round++) {
+		int kind = (int)(rnd(&seed) % 6);
+		size_t n = kind == 0 || kind == 5 ? 1 : 2;
 		const char *qw[2];
 		char *fw[2];
 		char folded[2][64];
@@ -288,6 +302,12 @@ static void test_randomized(void **state)
 			assert_int_equal(tc_analyze(an, qw[k], strlen(qw[k]), NULL, &tl, &err), TC_OK);
 			fw[k] = tc_strdup(tl.tok[0].stem_len ? tc_tok_stem(&tl, &tl.tok[0])
 			                                      : tc_tok_folded(&tl, &tl.tok[0]));
+			if (kind == 5) { /* the first two letters, folded */
+				snprintf(folded[k], sizeof folded[k], "%.2s", tc_tok_folded(&tl, &tl.tok[0]));
+				free(fw[k]);
+				fw[k] = tc_strdup(folded[k]);
+				qw[k] = folded[k];
+			}
 		}
 		char q[128];
 		snprintf(q, sizeof q, ops[kind], qw[0], n > 1 ? qw[1] : "");
@@ -314,8 +334,10 @@ static void test_randomized(void **state)
 	for (int i = 0; i < NDOCS; i++) {
 		free(json[i]);
 		for (int f = 0; f < 2; f++)
-			for (size_t k = 0; k < docs[i].n[f]; k++)
+			for (size_t k = 0; k < docs[i].n[f]; k++) {
 				free(docs[i].folded[f][k]);
+				free(docs[i].plain[f][k]);
+			}
 	}
 	free(json);
 	tc_toklist_free(&tl);
