@@ -113,7 +113,7 @@ if "$TRACUU" index --help >/dev/null 2>&1; then
 		[ "$j" = 1 ] || e=tracuu-j$j
 		rm -rf "$RUN/$e.idx"
 		# shellcheck disable=SC2086
-		"$TIME" -v -o "$RUN/$e.build.time" "$TRACUU" index -i "$RUN/$e.idx" --mem 256 -j "$j" \
+		"$TIME" -v -o "$RUN/$e.build.time" "$TRACUU" index -q -i "$RUN/$e.idx" --mem 256 -j "$j" \
 			$CORPUS >/dev/null || die "$e: index failed"
 		if ! "$TRACUU" stats -i "$RUN/$e.idx" --json >"$RUN/$e.build.json" 2>/dev/null; then
 			say "$e: 'tracuu stats --json' failed: index size from the files, no parts"
