@@ -473,6 +473,8 @@ static void replace_merged(tc_manifest *m, const tc_segment **in, size_t nin,
 		if (at >= 0)
 			tc_manifest_remove_seg(m, (size_t)at);
 	}
+	if (info->ndocs == 0)
+		return; /* every input doc was deleted: the empty result stays out */
 	tc_manifest_add_seg(m, info->id, info->ndocs);
 	if (first < 0 || (size_t)first >= m->nsegs - 1)
 		return;
