@@ -30,6 +30,7 @@
 #define MAX_BLOCKS ((size_t)UINT32_MAX / BLOCK)
 #define LINK 4
 #define NLEVELS 10
+#define PREFETCH_AHEAD 8
 #define TERMS_PER_CHUNK 8192   /* terms live in fixed chunks: growth never copies or doubles */
 
 static const uint32_t slice_size[NLEVELS] = {8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
@@ -261,8 +262,18 @@ void tc_ix_membuf_add_field(tc_ix_membuf *m, uint32_t doc, uint8_t fid, const tc
 {
 	unsigned char key[TC_MAX_KEY];
 	key[1] = fid;
-	for (uint32_t i = f->term0; i < f->term0 + f->nterms; i++) {
+	uint32_t end = f->term0 + f->nterms;
+	for (uint32_t i = f->term0; i < end; i++) {
 		const tc_ix_term *t = &d->terms[i];
+#if defined(__GNUC__)
+		/*
+		 * The table is far bigger than the caches and terms hit it at random: ask for
+		 * the slot of a term a few places ahead while this one is looked up.
+		 */
+		if (i + PREFETCH_AHEAD < end && m->table_cap)
+			__builtin_prefetch(&m->table[key_hash(d->terms[i + PREFETCH_AHEAD].hash, fid) &
+			                             (m->table_cap - 1)]);
+#endif
 		if ((size_t)t->len + 2 > sizeof key)
 			continue; /* cannot happen: tokens are at most TC_TOKEN_MAX_BYTES */
 		key[0] = (unsigned char)t->kind;
