@@ -29,7 +29,7 @@
 #include "common/mem.h"
 
 #define NOT_MEASURED "not yet measured"
-#define MAX_LIST 40          /* unexplained hit-count differences listed in the Markdown */
+#define MAX_LIST 40          /* hit-count differences listed in the Markdown */
 
 enum { E_TRACUU, E_TRACUU_J2, E_FTS5, E_XAPIAN, N_ENGINES };
 static const char *const ekey[N_ENGINES] = {"tracuu", "tracuu-j2", "fts5", "xapian"};
@@ -177,7 +177,7 @@ static void load(report *r)
 		e->optimize_t = load_time(r, ekey[i], "optimize.time");
 		load_tsv(r, ekey[i], e);
 		json_t *b = e->build;
-		if (b && json_integer_value(json_object_get(b, "docs")) > 0 && r->docs == 0) {
+		if (b && json_integer_value(json_object_get(b, "raw_bytes")) > 0 && r->docs == 0) {
 			r->docs = (unsigned long long)json_integer_value(json_object_get(b, "docs"));
 			r->raw_bytes = (unsigned long long)json_integer_value(json_object_get(b, "raw_bytes"));
 			r->text_bytes =
@@ -201,7 +201,7 @@ static double pct(const double *v, size_t n, double p)
 	return v[k ? k - 1 : 0];
 }
 
-static int class_index(report *r, const char *cls)
+static int class_index(const report *r, const char *cls)
 {
 	for (size_t i = 0; i < r->ncls; i++)
 		if (strcmp(r->cls[i], cls) == 0)
@@ -358,15 +358,54 @@ static json_t *engine_json(const report *r, int i)
 	return o;
 }
 
-/* Hit-count cross-check: every query two or more engines answered. */
+/*
+ * Hit-count cross-check over every query two or more engines answered. A difference
+ * falls in the first of these that fits:
+ *   X_FOLD   only FTS5 differs and the query has a d or đ: FTS5 keeps đ apart from d,
+ *            the others fold it (explained);
+ *   X_TOKEN  only FTS5 differs, no d in the query: its unicode61 tokeniser cut the text
+ *            differently from tracuu's analyser (which Xapian's folded text went
+ *            through);
+ *   X_CORE   tracuu and Xapian differ: both see text folded by tracuu's analyser and
+ *            the same quantities, but cut words their own way; small differences come
+ *            from that, large ones are worth a look.
+ */
+enum { X_EQUAL, X_FOLD, X_TOKEN, X_CORE, N_X };
+static const char *const xname[N_X] = {"equal", "explained_by_folding", "fts5_tokeniser",
+                                       "tracuu_vs_xapian"};
+
 typedef struct xcheck {
-	size_t compared, equal, explained;
-	json_t *unexplained;     /* array of {n, class, query, hits:{engine: count}} */
+	size_t n[N_X];           /* queries per category */
+	size_t (*by_class)[N_X]; /* the same, per class */
+	json_t *diff[N_X];       /* arrays of {n, class, query, hits:{engine: count}} */
 } xcheck;
+
+/* The category of query i, or -1 when fewer than two engines answered it. */
+static int classify(const report *r, size_t i)
+{
+	const qrow *t = NULL, *f = NULL, *x = NULL;
+	const engine *et = &r->e[E_TRACUU], *ef = &r->e[E_FTS5], *ex = &r->e[E_XAPIAN];
+	if (i < et->nq && et->q[i].status == 0)
+		t = &et->q[i];
+	if (i < ef->nq && ef->q[i].status == 0)
+		f = &ef->q[i];
+	if (i < ex->nq && ex->q[i].status == 0)
+		x = &ex->q[i];
+	if ((t != NULL) + (f != NULL) + (x != NULL) < 2)
+		return -1;
+	if (t && x && t->hits != x->hits)
+		return X_CORE;
+	const qrow *other = t ? t : x; /* tracuu and Xapian agree, or only one answered */
+	if (f == NULL || other == NULL || f->hits == other->hits)
+		return X_EQUAL;
+	return has_d(f->query) ? X_FOLD : X_TOKEN;
+}
 
 static xcheck crosscheck(const report *r)
 {
-	xcheck x = {.unexplained = json_array()};
+	xcheck x = {.by_class = tc_calloc(r->ncls ? r->ncls : 1, sizeof *x.by_class)};
+	for (int k = 0; k < N_X; k++)
+		x.diff[k] = json_array();
 	size_t n = 0;
 	for (size_t k = 0; k < N_Q; k++) {
 		const engine *e = &r->e[qengines[k]];
@@ -378,55 +417,49 @@ static xcheck crosscheck(const report *r)
 			return x; /* not the same query file: nothing to compare */
 	}
 	for (size_t i = 0; i < n; i++) {
-		int answered = 0, differ = 0, explained = 1;
-		const qrow *first = NULL;
+		int c = classify(r, i);
+		if (c < 0)
+			continue;
+		const qrow *q = NULL;
+		json_t *hits = json_object();
 		for (size_t k = 0; k < N_Q; k++) {
 			const engine *e = &r->e[qengines[k]];
 			if (e->nq == 0 || e->q[i].status != 0)
 				continue;
-			answered++;
-			if (first == NULL) {
-				first = &e->q[i];
-				continue;
-			}
-			if (e->q[i].hits != first->hits)
-				differ = 1;
+			q = &e->q[i];
+			json_object_set_new(hits, ekey[qengines[k]], json_integer((json_int_t)q->hits));
 		}
-		if (answered < 2)
-			continue;
-		x.compared++;
-		if (!differ) {
-			x.equal++;
+		x.n[c]++;
+		x.by_class[class_index(r, q->cls)][c]++;
+		if (c == X_EQUAL) {
+			json_decref(hits);
 			continue;
 		}
-		/* explained only if every disagreement involves FTS5 on a query with d/đ: the
-		 * engines other than FTS5 must agree among themselves */
-		const qrow *other = NULL;
-		for (size_t k = 0; k < N_Q; k++) {
-			const engine *e = &r->e[qengines[k]];
-			if (e->nq == 0 || e->q[i].status != 0 || qengines[k] == E_FTS5)
-				continue;
-			if (other && other->hits != e->q[i].hits)
-				explained = 0;
-			other = &e->q[i];
-		}
-		if (!has_d(first->query))
-			explained = 0;
-		if (explained) {
-			x.explained++;
-			continue;
-		}
-		json_t *hits = json_object();
-		for (size_t k = 0; k < N_Q; k++) {
-			const engine *e = &r->e[qengines[k]];
-			if (e->nq && e->q[i].status == 0)
-				json_object_set_new(hits, ekey[qengines[k]], json_integer((json_int_t)e->q[i].hits));
-		}
-		json_array_append_new(x.unexplained,
-		                      json_pack("{s:I,s:s,s:s,s:o}", "n", (json_int_t)i + 1, "class",
-		                                first->cls, "query", first->query, "hits", hits));
+		json_array_append_new(x.diff[c], json_pack("{s:I,s:s,s:s,s:o}", "n", (json_int_t)i + 1,
+		                                           "class", q->cls, "query", q->query,
+		                                           "hits", hits));
 	}
 	return x;
+}
+
+static void xcheck_free(xcheck *x)
+{
+	for (int k = 0; k < N_X; k++)
+		json_decref(x->diff[k]);
+	free(x->by_class);
+}
+
+static json_t *xcheck_json(const xcheck *x)
+{
+	json_t *o = json_object();
+	for (int k = 0; k < N_X; k++)
+		json_object_set_new(o, xname[k], json_integer((json_int_t)x->n[k]));
+	for (int k = X_FOLD; k < N_X; k++) {
+		char key[64];
+		snprintf(key, sizeof key, "%s_queries", xname[k]);
+		json_object_set(o, key, x->diff[k]);
+	}
+	return o;
 }
 
 static void cpu_model(char *out, size_t n)
@@ -637,18 +670,15 @@ static void write_throughput(FILE *f, const report *r)
 	}
 }
 
-static void write_crosscheck(FILE *f, const xcheck *x)
+/* Lists up to max of the queries in arr. */
+static void write_diff_list(FILE *f, json_t *arr, size_t max)
 {
-	size_t nu = json_array_size(x->unexplained);
-	fprintf(f, "\n## Hit counts\n\nQueries answered by two or more engines: %zu. Same count "
-	        "everywhere: %zu. Different, explained by folding (FTS5 keeps đ apart from d, "
-	        "the query has a d or đ, and the other engines agree): %zu. Different, not "
-	        "explained: %zu.\n", x->compared, x->equal, x->explained, nu);
+	size_t nu = json_array_size(arr);
 	if (nu == 0)
 		return;
 	fprintf(f, "\n| # | class | query | hits |\n|---:|---|---|---|\n");
-	for (size_t i = 0; i < nu && i < MAX_LIST; i++) {
-		json_t *u = json_array_get(x->unexplained, i);
+	for (size_t i = 0; i < nu && i < max; i++) {
+		json_t *u = json_array_get(arr, i);
 		const char *cls = json_string_value(json_object_get(u, "class"));
 		/* phrases are quotes of the corpus, which RESULTS.md (committed) does not carry */
 		int quote = strncmp(cls, "phrase", 6) == 0;
@@ -665,8 +695,42 @@ static void write_crosscheck(FILE *f, const xcheck *x)
 		}
 		fprintf(f, " |\n");
 	}
-	if (nu > MAX_LIST)
-		fprintf(f, "\n%zu more in results.json.\n", nu - MAX_LIST);
+	if (nu > max)
+		fprintf(f, "\n%zu more in results.json.\n", nu - max);
+}
+
+static void write_crosscheck(FILE *f, const report *r, const xcheck *x)
+{
+	size_t all = 0;
+	for (int k = 0; k < N_X; k++)
+		all += x->n[k];
+	fprintf(f, "\n## Hit counts\n\nEvery query answered by two or more engines (%zu), by "
+	        "how the engines' counts compare:\n\n"
+	        "- same: the same count everywhere;\n"
+	        "- đ folding: only FTS5 differs and the query has a d or đ (FTS5 keeps đ apart "
+	        "from d; explained);\n"
+	        "- FTS5 tokens: only FTS5 differs, no d in the query (its unicode61 tokeniser "
+	        "cuts some text differently from tracuu's analyser, whose folded text Xapian "
+	        "indexes);\n"
+	        "- tracuu ≠ Xapian: both index text folded by tracuu's analyser and the same "
+	        "quantities, but each cuts the text into words its own way (ICU word breaks "
+	        "and connectors in tracuu, TermGenerator in Xapian): a difference of a few "
+	        "documents is that; more is worth a look.\n\n"
+	        "| class | same | đ folding | FTS5 tokens | tracuu ≠ Xapian |\n"
+	        "|---|---:|---:|---:|---:|\n", all);
+	for (size_t c = 0; c < r->ncls; c++)
+		fprintf(f, "| %s | %zu | %zu | %zu | %zu |\n", r->cls[c], x->by_class[c][X_EQUAL],
+		        x->by_class[c][X_FOLD], x->by_class[c][X_TOKEN], x->by_class[c][X_CORE]);
+	fprintf(f, "| **all** | %zu | %zu | %zu | %zu |\n", x->n[X_EQUAL], x->n[X_FOLD],
+	        x->n[X_TOKEN], x->n[X_CORE]);
+	if (x->n[X_CORE]) {
+		fprintf(f, "\ntracuu ≠ Xapian (the first %d):\n", MAX_LIST);
+		write_diff_list(f, x->diff[X_CORE], MAX_LIST);
+	}
+	if (x->n[X_TOKEN]) {
+		fprintf(f, "\nFTS5 tokens (the first %d):\n", MAX_LIST / 2);
+		write_diff_list(f, x->diff[X_TOKEN], MAX_LIST / 2);
+	}
 }
 
 static void write_md(FILE *f, const report *r, const char *date, const char *cpu, long cores,
@@ -717,7 +781,7 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 	if (r->png)
 		fprintf(f, "\n![p50 latency per class and engine](%s)\n", r->png);
 	write_throughput(f, r);
-	write_crosscheck(f, x);
+	write_crosscheck(f, r, x);
 
 	fprintf(f, "\n## How it was measured\n\n"
 	        "- `make bench` (bench/run.sh) runs every engine one after the other on the same "
@@ -827,14 +891,12 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < r.ncls; c++)
 		json_array_append_new(cls, json_string(r.cls[c]));
 	json_t *root = json_pack(
-		"{s:s,s:{s:s,s:I,s:s,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:{s:I,s:I,s:I,s:O}}",
+		"{s:s,s:{s:s,s:I,s:s,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:o}",
 		"date", date, "machine", "cpu", cpu, "cores", (json_int_t)cores, "kernel", u.release,
 		"load", r.load ? r.load : "unknown",
 		"corpus", "files", r.corpus, "docs", (json_int_t)r.docs, "raw_bytes",
 		(json_int_t)r.raw_bytes, "text_bytes", (json_int_t)r.text_bytes, "queries", "file",
-		r.queries, "classes", cls, "engines", engines, "hit_counts", "compared",
-		(json_int_t)x.compared, "equal", (json_int_t)x.equal, "explained_by_folding",
-		(json_int_t)x.explained, "unexplained", x.unexplained);
+		r.queries, "classes", cls, "engines", engines, "hit_counts", xcheck_json(&x));
 	int rc = 0;
 	if (root == NULL || json_dump_file(root, json_out, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) {
 		fprintf(stderr, "report: cannot write %s\n", json_out);
@@ -867,7 +929,7 @@ int main(int argc, char **argv)
 		}
 		free(e->q);
 	}
-	json_decref(x.unexplained);
+	xcheck_free(&x);
 	free(r.cls);
 	free(r.cs);
 	return rc;
