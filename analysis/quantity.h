@@ -16,13 +16,13 @@
  * "một trăm", folded or not), so a query matches what the extractor stored.
  *
  * Unit keys are folded text (analyzer.h): lower case, no diacritics, đ -> d, syllables
- * joined by one space. Two keys are reserved and can never come from text:
+ * joined by one space. Three keys are reserved and can never come from text:
  *   TC_QTY_KEY_PERCENT  "%"      every percentage is filed under it (and only under it)
  *   TC_QTY_KEY_DATE     "@date"  no date carries units; the indexer files dates under
  *                                this key, and a date comparison looks there (plus the
  *                                document's own date field, at the caller's choice)
  * A number followed by no word (end of text, punctuation) has no unit keys; the indexer
- * may file it under the empty key "" so that a query with no unit ("> 5") can find it.
+ * files it under TC_QTY_KEY_NONE "@none", where a query with no unit ("> 5") looks.
  *
  * Values are finite doubles, never NaN or infinite; numbers that would overflow are not
  * mentions. Dates are days since 1970-01-01 (negative before), with the ISO string and a
@@ -53,6 +53,7 @@
 
 #define TC_QTY_KEY_PERCENT "%"
 #define TC_QTY_KEY_DATE "@date"
+#define TC_QTY_KEY_NONE "@none"           /* numbers written with no unit after them */
 #define TC_QTY_MAX_UNITS 3          /* unit keys of 1, 2 and 3 syllables */
 
 enum tc_qty_kind {

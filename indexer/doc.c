@@ -307,7 +307,8 @@ static void add_quantities(tc_ix_worker *w, tc_ix_doc *d, uint32_t fi)
 			add_num(d, fi, q->pos, q->value, TC_QTY_KEY_DATE, strlen(TC_QTY_KEY_DATE));
 			continue;
 		}
-		/* a number with no unit has no key the numeric index accepts: not filed */
+		if (q->n_units == 0) /* "> 5" with no unit looks here */
+			add_num(d, fi, q->pos, q->value, TC_QTY_KEY_NONE, strlen(TC_QTY_KEY_NONE));
 		for (unsigned u = 0; u < q->n_units; u++)
 			if (q->unit_len[u] > 0 && q->unit_len[u] <= TC_MAX_UNIT)
 				add_num(d, fi, q->pos, q->value, tc_qty_unit(ql, q, u), q->unit_len[u]);

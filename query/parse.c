@@ -137,8 +137,8 @@ static size_t join_syl(const tc_qcmp_syl *syl, size_t from, size_t to, char *out
 /*
  * The unit of a number comparison: the longest run of syllables after the number that
  * is a unit key, else the longest run before the operator, else the first syllable
- * after (a unit the index does not have, which then matches nothing), else "" (numbers
- * written with no unit).
+ * after (a unit the index does not have, which then matches nothing), else
+ * TC_QTY_KEY_NONE (numbers written with no unit).
  */
 static void resolve_unit(parser *p, cmp_span *cs)
 {
@@ -172,7 +172,7 @@ static void resolve_unit(parser *p, cmp_span *cs)
 		cs->end = c->after[0].end;
 		return;
 	}
-	cs->unit[0] = '\0';
+	strcpy(cs->unit, TC_QTY_KEY_NONE);
 }
 
 /* Byte ranges inside "..." (comparisons there are words of the phrase). */

@@ -112,7 +112,7 @@ static uint32_t qty_match_end(const tc_qnode *n, const tc_qlist *ql, const tc_qt
 		return q->kind == n->qkind ? q->end : 0;
 	if (q->kind != TC_QTY_NUMBER)
 		return 0;
-	if (n->unit[0] == '\0')
+	if (strcmp(n->unit, TC_QTY_KEY_NONE) == 0)
 		return q->n_units == 0 ? q->end : 0;
 	for (unsigned u = 0; u < q->n_units; u++) {
 		if (strcmp(tc_qty_unit(ql, q, u), n->unit) != 0)

@@ -98,6 +98,7 @@ static void test_parse(void **state)
 		{"date >= 2023-06-01", "QTY[@date [19509,inf)]"},
 		{"> 5 con mèo", "AND(QTY[con (5,inf)] meo(mèo))"},
 		{"> 5 mèo", "QTY[meo (5,inf)]"},
+		{"tổng > 1000", "AND(tong(tổng) QTY[@none (1000,inf)])"},
 		{"\"trên 5 người\"", "\"tren(trên) 5 nguoi(người)\""},
 		{"Covid-19 năm 2022", "AND(\"~covid 19\" nam(năm) 2022)"},
 	};

@@ -364,6 +364,8 @@ static void test_ranking(void **state)
 		 * (which BM25 alone would put first) */
 		"{\"id\":\"qty1\",\"title\":\"báo cáo\",\"body\":\"Nền tảng NDXP đạt hơn 2 tỷ lượt "
 		"truy cập. Nền tảng vận hành ổn định trong năm qua theo số liệu thống kê mới nhất của bộ và của các tỉnh thành trong cả nước cùng với các cơ quan ngang bộ thuộc chính phủ. Ngoài ra, các địa phương vận hành ổn định trong năm qua theo số liệu thống kê mới nhất của bộ và của các tỉnh thành trong cả nước cùng với các cơ quan ngang bộ thuộc chính phủ\"}",
+		/* a number with no unit after it */
+		"{\"id\":\"bare\",\"title\":\"kết quả\",\"body\":\"Tổng cộng là 1500.\"}",
 		"{\"id\":\"qty2\",\"title\":\"báo cáo\",\"body\":\"Nền tảng NDXP vận hành ổn định trong năm qua theo số liệu thống kê mới nhất của bộ và của các tỉnh thành trong cả nước cùng với các cơ quan ngang bộ thuộc chính phủ. Ngoài ra, "
 		"tổng số đạt 2 tỷ lượt truy cập\"}",
 	};
@@ -384,6 +386,8 @@ static void test_ranking(void **state)
 	assert_string_equal(search_ids(dir, "dịch vụ công", NULL, &total), "prox1 prox2");
 	/* a quantity near the query word above a far one */
 	assert_string_equal(search_ids(dir, "NDXP > 1 tỷ lượt", NULL, &total), "qty1 qty2");
+	/* no unit in the query: the numbers written with none */
+	assert_string_equal(search_ids(dir, "> 1000", NULL, &total), "bare");
 	rm_rf(dir);
 }
 
