@@ -23,7 +23,10 @@
 
 typedef struct tc_searcher tc_searcher;
 
-/* Opens the last commit of dir. TC_ENOENT when dir holds no index. */
+/*
+ * Opens the last commit of dir, verifying the checksum of every file: TC_ECORRUPT (naming
+ * the file) when one does not match. TC_ENOENT when dir holds no index.
+ */
 int tc_searcher_open(const char *dir, tc_searcher **out, tc_error *err);
 /* Over an existing snapshot (retained; released by tc_searcher_free). */
 int tc_searcher_from_snapshot(tc_snapshot *snap, tc_searcher **out, tc_error *err);

@@ -508,6 +508,30 @@ static void test_cli(void **state)
 	snprintf(cmd, sizeof cmd, "%s search x 2>/dev/null", tu_bin());
 	free(tu_run(cmd, &st));
 	assert_int_equal(st, 2);
+
+	/* a flipped byte in the middle of the postings: refused, not searched */
+	char dir[256];
+	make_tmp(dir, sizeof dir, "flip");
+	snprintf(cmd, sizeof cmd, "cp -r %s/. %s/ && ls %s/*.pst | head -1", seeds_dir, dir, dir);
+	char *pst = tu_run(cmd, &st);
+	assert_int_equal(st, 0);
+	pst[strcspn(pst, "\n")] = '\0';
+	FILE *f = fopen(pst, "r+b");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long mid = ftell(f) / 2;
+	fseek(f, mid, SEEK_SET);
+	int c = fgetc(f);
+	fseek(f, mid, SEEK_SET);
+	fputc(~c & 0xff, f);
+	fclose(f);
+	free(pst);
+	snprintf(cmd, sizeof cmd, "%s search -i %s ndxp 2>&1 >/dev/null", tu_bin(), dir);
+	out = tu_run(cmd, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, ".pst"));
+	free(out);
+	rm_rf(dir);
 }
 
 int main(void)
