@@ -677,6 +677,38 @@ static int cmp_entry(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/*
+ * Orders a range's entries (which come by value) by doc, then field and position. Many
+ * entries: a counting sort on the doc, then the few entries of each doc put in order by
+ * insertion; few entries: qsort.
+ */
+static void sort_by_doc(tc_num_hits *h, uint32_t ndocs)
+{
+	if (h->n < 64 || h->n < ndocs / 16) {
+		qsort(h->e, h->n, sizeof *h->e, cmp_entry);
+		return;
+	}
+	uint32_t *start = tc_calloc((size_t)ndocs + 1, sizeof *start);
+	tc_num_entry *out = tc_malloc(h->n * sizeof *out);
+	for (size_t i = 0; i < h->n; i++)
+		start[h->e[i].doc + 1]++;
+	for (uint32_t d = 0; d < ndocs; d++)
+		start[d + 1] += start[d];
+	for (size_t i = 0; i < h->n; i++)
+		out[start[h->e[i].doc]++] = h->e[i];
+	for (size_t i = 1; i < h->n; i++) {
+		tc_num_entry x = out[i];
+		size_t j = i;
+		for (; j > 0 && cmp_entry(&out[j - 1], &x) > 0; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+	}
+	free(start);
+	free(h->e);
+	h->e = out;
+	h->cap = h->n;
+}
+
 static uint32_t qty_seek(it *self, uint32_t target)
 {
 	qty_it *q = (qty_it *)self;
@@ -726,7 +758,7 @@ static it *qty_new(run *r, const tc_qnode *n)
 		if (rc != TC_OK && r->rc == TC_OK)
 			r->rc = rc;
 	}
-	qsort(q->hits.e, q->hits.n, sizeof *q->hits.e, cmp_entry);
+	sort_by_doc(&q->hits, tc_seg_ndocs(r->seg));
 	q->base.cost = (double)q->hits.n;
 	size_t most = 1;
 	for (size_t i = 0, run_len = 0; i < q->hits.n; i++) {
