@@ -127,13 +127,18 @@ static void unpack_bits(const unsigned char *q, const unsigned char *end, unsign
 static unsigned pfor_width(const uint32_t *in, size_t n, size_t *size)
 {
 	size_t hist[33] = {0};
-	for (size_t i = 0; i < n; i++)
+	uint32_t all = 0;
+	for (size_t i = 0; i < n; i++) {
 		hist[in[i] ? 32 - __builtin_clz(in[i]) : 0]++;
+		all |= in[i];
+	}
+	/* no width beyond the widest value can be cheaper than that one: stop there */
+	unsigned maxw = all ? 32 - (unsigned)__builtin_clz(all) : 0;
 	unsigned best = 32;
 	size_t best_cost = (n * 32 + 7) / 8;
-	for (unsigned b = 0; b < 32; b++) {
+	for (unsigned b = 0; b < 32 && b <= maxw; b++) {
 		size_t cost = (n * b + 7) / 8, nexc = 0;
-		for (unsigned w = b + 1; w <= 32; w++) {
+		for (unsigned w = b + 1; w <= maxw; w++) {
 			nexc += hist[w];
 			cost += hist[w] * (1 + (w - b + 6) / 7);
 		}
