@@ -79,6 +79,13 @@ static double bm25(const run *r, double tf, double len, double avgdl, double w_i
 	return w_idf * tf * (k1 + 1.0) / (tf + norm);
 }
 
+/* BM25 of tf occurrences in field of the segment's doc (its length read from the index). */
+static double bm25_doc(const run *r, uint32_t doc, unsigned field, double tf, double avgdl,
+                       double w_idf)
+{
+	return bm25(r, tf, tc_seg_field_len(r->seg, doc, field), avgdl, w_idf);
+}
+
 static double field_weight(const run *r, unsigned field)
 {
 	return field == TC_FIELD_TITLE ? r->o->title_weight : 1.0;
@@ -205,7 +212,7 @@ static double term_score(it *self)
 			continue;
 		tc_postings *fp = term_fp_at(t, i);
 		uint32_t tf = fp ? tc_postings_freq(fp) : tc_postings_freq(f->match);
-		s += bm25(r, tf, tc_seg_field_len(r->seg, self->doc, f->field), f->avgdl, f->w_idf);
+		s += bm25_doc(r, self->doc, f->field, tf, f->avgdl, f->w_idf);
 		if (t->w->exact && f->ep && tc_postings_seek(f->ep, self->doc) == self->doc)
 			exact = 1;
 	}
@@ -436,8 +443,7 @@ static double phrase_score(it *self)
 	for (size_t i = 0; i < p->nf; i++) {
 		phrase_field *f = &p->f[i];
 		if (f->doc == self->doc && (f->freq = phrase_count(p, f, UINT32_MAX)) > 0)
-			s += bm25(self->r, f->freq, tc_seg_field_len(self->r->seg, self->doc, f->field),
-			          f->avgdl, f->w_idf);
+			s += bm25_doc(self->r, self->doc, f->field, f->freq, f->avgdl, f->w_idf);
 	}
 	return s;
 }
@@ -560,8 +566,7 @@ static double prefix_score(it *self)
 	for (size_t i = 0; i < p->nf; i++) {
 		prefix_field *f = &p->f[i];
 		if (f->tf && f->tf[self->doc])
-			s += bm25(self->r, f->tf[self->doc],
-			          tc_seg_field_len(self->r->seg, self->doc, f->field), f->avgdl, f->w_idf);
+			s += bm25_doc(self->r, self->doc, f->field, f->tf[self->doc], f->avgdl, f->w_idf);
 	}
 	return s;
 }
