@@ -33,6 +33,7 @@ show search -i "$IDX" -k 2 '"cải cách hành chính"'
 show search -i "$IDX" -k 2 "cai cach thu tuc hanh chinh"
 show search -i "$IDX" -k 2 "thuế suất > 5%"
 show search -i "$IDX" -k 2 "13/2023/nd-cp"
+show search -i "$IDX" -k 2 "source:vlc date >= 2015-01-01 chính phủ"
 show search -i "$IDX" -k 2 --json "hơn 500 nghìn hồ sơ"
 
 echo
