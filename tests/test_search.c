@@ -186,9 +186,10 @@ static const char *vocab[] = {"giao", "dịch", "địch", "công", "cộng", "d
                               "NDXP", "tỷ", "cải", "cách", "hành", "chính", "số", "người",
                               "nghiên", "thương", "khuyến", "transactions"};
 #define NV (sizeof vocab / sizeof vocab[0])
-#define NDOCS 300
+#define NDOCS 600
 
 typedef struct rdoc {
+	int deleted;
 	char *folded[2][40];      /* title, body: the keys the words match by (stem or folded) */
 	char *plain[2][40];       /* the folded forms, which prefixes match */
 	size_t n[2];
@@ -281,7 +282,26 @@ static void test_randomized(void **state)
 		snprintf(json[i], 1200, "{\"id\":\"d%03d\",\"title\":\"%s\",\"body\":\"%s\"}", i,
 		         text[0], text[1]);
 	}
-	index_json(dir, (const char *const *)json, NDOCS);
+	/* several segments (no merging), with blocks of 128 in each, and some deletes */
+	tc_indexer_opts io = {0};
+	io.segment_docs = 250;
+	io.merge_factor = 1000;
+	tc_indexer *ix;
+	assert_int_equal(tc_indexer_open(dir, &io, &ix, &err), TC_OK);
+	for (int i = 0; i < NDOCS; i++)
+		assert_int_equal(tc_indexer_add_json(ix, "test", json[i], strlen(json[i]), &err), TC_OK);
+	for (int i = 0; i < NDOCS; i += 7) {
+		char id[16];
+		snprintf(id, sizeof id, "d%03d", i);
+		assert_int_equal(tc_indexer_delete(ix, id, strlen(id), &err), TC_OK);
+		docs[i].deleted = 1;
+	}
+	assert_int_equal(tc_indexer_commit(ix, &err), TC_OK);
+	tc_indexer_free(ix);
+	tc_snapshot *snap;
+	assert_int_equal(tc_snapshot_open(dir, 0, &snap, &err), TC_OK);
+	assert_true(tc_snapshot_nsegments(snap) >= 3);
+	tc_snapshot_release(snap);
 
 	static const char *ops[] = {"%s", "%s %s", "%s OR %s", "\"%s %s\"", "%s -%s", "%s*"};
 	for (int round = 0; round < 240; round++) {
@@ -319,7 +339,7 @@ static void test_randomized(void **state)
 		char want[8192] = "", got[8192];
 		size_t wl = 0, count = 0;
 		for (int i = 0; i < NDOCS; i++)
-			if (brute(&docs[i], kind, fw, n)) {
+			if (!docs[i].deleted && brute(&docs[i], kind, fw, n)) {
 				wl += (size_t)snprintf(want + wl, sizeof want - wl, "%sd%03d", wl ? " " : "", i);
 				count++;
 			}
