@@ -288,39 +288,64 @@ static void check_docs(chk *c, const tc_segment *seg)
 
 /* ---- numeric index ---- */
 
+/* 1 when entry b may not follow entry a of the same unit. */
+static int num_out_of_order(const tc_num_entry *a, const tc_num_entry *b)
+{
+	if (a->value != b->value)
+		return b->value < a->value;
+	if (a->doc != b->doc)
+		return b->doc < a->doc;
+	if (a->field != b->field)
+		return b->field < a->field;
+	return b->pos < a->pos;
+}
+
+/*
+ * Units ascending; every block decodes to exactly its bytes; within a unit entries
+ * ascending by (value, doc, field, pos) (so the block index's first values, which are
+ * the blocks' first entries, ascend too and the binary search holds); values finite and
+ * not -0; docs below the doc count. The unit counts adding up to the entries, and the
+ * block offsets, were checked when the segment opened.
+ */
 static void check_numeric(chk *c, const tc_segment *seg)
 {
-	for (uint32_t u = 0; u < seg->num.nunits; u++) {
+	const tc__num_r *r = &seg->num;
+	for (uint32_t u = 1; u < r->nunits; u++) {
 		const char *key, *pkey;
 		size_t len, plen;
-		uint64_t count, first, pc;
+		uint64_t count;
 		tc_seg_unit(seg, u, &key, &len, &count);
-		if (u > 0) {
-			tc_seg_unit(seg, u - 1, &pkey, &plen, &pc);
-			if (keycmp((const unsigned char *)pkey, plen, (const unsigned char *)key, len) >= 0)
-				problem(c, ".num: unit %" PRIu32 " not above the previous unit", u);
+		tc_seg_unit(seg, u - 1, &pkey, &plen, &count);
+		if (keycmp((const unsigned char *)pkey, plen, (const unsigned char *)key, len) >= 0)
+			problem(c, ".num: unit %" PRIu32 " not above the previous unit", u);
+	}
+	tc__num_blk *blk = tc_malloc(sizeof *blk);
+	tc_num_entry prev = {0};
+	uint32_t u = 0;
+	int fresh = 1;  /* no previous entry to compare with */
+	for (uint64_t b = 0; b < r->nblocks && c->seg_problems <= MAX_PROBLEMS_PER_SEG; b++) {
+		tc_error e = {0};
+		if (tc__num_block(seg, b, blk, &e) != TC_OK) {
+			problem_err(c, &e);
+			fresh = 1;
+			continue;
 		}
-		tc__num_unit_find(seg, key, len, &first, &count);
-		tc_num_entry prev = {0}, cur;
-		for (uint64_t i = first; i < first + count; i++) {
-			tc__num_entry(seg, i, &cur);
+		for (size_t j = 0; j < blk->n; j++) {
+			uint64_t i = blk->first + j;
+			tc_num_entry cur = {blk->value[j], blk->doc[j], blk->pos[j], blk->field[j]};
+			for (; i >= r->first[u + 1]; u++)  /* stops: first[nunits] = n */
+				fresh = 1;
 			if (!isfinite(cur.value) || (cur.value == 0 && signbit(cur.value)))
 				problem(c, ".num: entry %" PRIu64 ": value not finite or -0", i);
 			if (cur.doc >= seg->ndocs)
 				problem(c, ".num: entry %" PRIu64 ": doc %" PRIu32 " out of range", i, cur.doc);
-			if (i > first &&
-			    (cur.value < prev.value ||
-			     (cur.value == prev.value &&
-			      (cur.doc < prev.doc ||
-			       (cur.doc == prev.doc &&
-			        (cur.field < prev.field ||
-			         (cur.field == prev.field && cur.pos < prev.pos)))))))
+			if (!fresh && num_out_of_order(&prev, &cur))
 				problem(c, ".num: entry %" PRIu64 " out of order", i);
 			prev = cur;
-			if (c->seg_problems > MAX_PROBLEMS_PER_SEG)
-				return;
+			fresh = 0;
 		}
 	}
+	free(blk);
 }
 
 /* ---- the index ---- */

@@ -55,6 +55,12 @@ static void wfile_fail(tc__wfile *f, int code, const char *what)
 	}
 }
 
+/* The numeric index changed layout on its own; every other file is at the common version. */
+static uint32_t version_of(const char *magic)
+{
+	return memcmp(magic, TC_MAGIC_NUMERIC, 4) == 0 ? TC_NUMERIC_VERSION : TC_FORMAT_VERSION;
+}
+
 int tc__wfile_open(tc__wfile *f, const char *dir, const char *name, const char *magic,
                    tc_error *err)
 {
@@ -67,7 +73,7 @@ int tc__wfile_open(tc__wfile *f, const char *dir, const char *name, const char *
 		                    f->path, strerror(errno));
 	tc_hash64_init(&f->hash);
 	tc__wfile_put(f, magic, 4);
-	tc__wfile_u32(f, TC_FORMAT_VERSION);
+	tc__wfile_u32(f, version_of(magic));
 	return TC_OK;
 }
 
@@ -211,7 +217,7 @@ int tc__rfile_open(tc__rfile *f, const char *dir, const char *name, const char *
 		rc = tc__corrupt(err, f, d, "file too short (%zu bytes)", n);
 	} else if (memcmp(d, magic, 4) != 0) {
 		rc = tc__corrupt(err, f, d, "bad magic (not a %.4s file)", magic);
-	} else if (tc__get_u32(d + 4) != TC_FORMAT_VERSION) {
+	} else if (tc__get_u32(d + 4) != version_of(magic)) {
 		/* a damaged version field is damage, not a newer format */
 		f->p = d + TC_FILE_HEADER;
 		if (tc__get_u64(d + n - TC_FILE_FOOTER) != n - TC_FILE_FOOTER ||
@@ -220,8 +226,8 @@ int tc__rfile_open(tc__rfile *f, const char *dir, const char *name, const char *
 			                 tc__get_u32(d + 4));
 		else
 			rc = tc_error_set(err, TC_EVERSION, "%s: format version %" PRIu32
-			                  " (this build reads %d)", name, tc__get_u32(d + 4),
-			                  TC_FORMAT_VERSION);
+			                  " (this build reads %" PRIu32 ")", name, tc__get_u32(d + 4),
+			                  version_of(magic));
 	} else if (tc__get_u64(d + n - TC_FILE_FOOTER) != n - TC_FILE_FOOTER) {
 		rc = tc__corrupt(err, f, d + n - TC_FILE_FOOTER,
 		                 "footer says %" PRIu64 " bytes of content, file has %zu (truncated?)",

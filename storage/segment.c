@@ -46,6 +46,7 @@ void tc__seg_close(tc_segment *seg)
 		tc__rfile_close(files[i]);
 	free(seg->ids.by_doc);
 	seg->ids.by_doc = NULL;
+	tc__num_close(seg);
 }
 
 int tc__seg_open(tc_segment *seg, const char *dir, const tc_manifest_seg *ms, int verify_all,

@@ -196,9 +196,14 @@ typedef struct tc__ids_r {
 } tc__ids_r;
 
 typedef struct tc__num_r {
-	uint64_t n;
-	uint32_t nunits, heap_len;
-	const unsigned char *units, *heap, *values, *docs, *pos, *fields;
+	uint64_t n, nblocks, data_len;
+	uint32_t nunits;
+	const unsigned char *bidx;    /* nblocks entries of 16 bytes */
+	const unsigned char *data;    /* the blocks */
+	/* the unit directory, decoded at open (owned; freed by tc__num_close) */
+	char *keys;                   /* unit u = keys[key_off[u] .. key_off[u+1]) */
+	uint32_t *key_off;            /* nunits + 1 */
+	uint64_t *first;              /* unit u = entries [first[u], first[u+1]); nunits + 1 */
 } tc__num_r;
 
 /* A live segment of a snapshot: every file mapped, sections parsed. */
@@ -331,7 +336,24 @@ void tc__numw_add(tc__numw *w, const char *unit, size_t len, double value, uint3
 /* Sorts and writes <seg>.num. */
 int tc__numw_write(tc__numw *w, const char *dir, uint64_t seg_id, tc_error *err);
 void tc__numw_free(tc__numw *w);
+#define TC_NUMERIC_VERSION 2     /* format version of .num files (others: TC_FORMAT_VERSION) */
+#define TC_NUM_BLOCK 128         /* entries per block of .num */
+
+/* One decoded block: entries [first, first + n) of the segment. */
+typedef struct tc__num_blk {
+	uint64_t first;
+	size_t n;
+	double value[TC_NUM_BLOCK];
+	uint32_t doc[TC_NUM_BLOCK], pos[TC_NUM_BLOCK];
+	uint8_t field[TC_NUM_BLOCK];
+} tc__num_blk;
+
 int tc__num_open(tc_segment *seg, tc_error *err);
+void tc__num_close(tc_segment *seg);
+/* Decodes block b (< seg->num.nblocks); TC_ECORRUPT naming the offset when it is bad. */
+int tc__num_block(const tc_segment *seg, uint64_t b, tc__num_blk *out, tc_error *err);
+/* Entry i (< seg->num.n), through a per-thread cache of one decoded block; a bad block
+   gives doc UINT32_MAX (above any doc count), which callers check anyway. */
 void tc__num_entry(const tc_segment *seg, uint64_t i, tc_num_entry *e);
 /* 1 and the entry range of unit key, or 0 when the segment has no such unit. */
 int tc__num_unit_find(const tc_segment *seg, const char *key, size_t len, uint64_t *first,
