@@ -689,6 +689,8 @@ static int cmp_entry(const void *a, const void *b)
  */
 static void sort_by_doc(tc_num_hits *h, uint32_t ndocs)
 {
+	if (h->n < 2)
+		return;
 	if (h->n < 64 || h->n < ndocs / 16) {
 		qsort(h->e, h->n, sizeof *h->e, cmp_entry);
 		return;
