@@ -492,7 +492,8 @@ typedef struct tc_num_hits {
 
 /*
  * Appends to out every entry of unit key in seg whose value lies in r, ordered by value
- * then doc (two binary searches, then a scan of the matches). Deleted docs are not
+ * then doc (a search for the unit, a binary search over its blocks' first values, then
+ * a scan from the one block that holds the low end). Deleted docs are not
  * filtered. An unknown unit adds nothing and returns 0.
  */
 int tc_seg_num_range(const tc_segment *seg, const char *unit, size_t unit_len,
