@@ -65,12 +65,10 @@
 #define TC_FIELD_BODY 1
 
 /*
- * Unit keys are opaque bytes to storage. Suggested keys for dates (value = days since
- * 1970-01-01, may be negative); analysis/quantity.h files dates in the text under its
- * own TC_QTY_KEY_DATE ("@date"): the indexer picks one convention and sticks to it.
+ * Unit keys are opaque bytes to storage. The indexer files dates under the keys of
+ * analysis/quantity.h ("@date" for dates in the text) and indexer/doc.h ("@docdate" for
+ * the document's date field), with value = days since 1970-01-01 (may be negative).
  */
-#define TC_UNIT_DATE "\x01" "date"        /* a date written in the text */
-#define TC_UNIT_DOCDATE "\x01" "docdate"  /* the document's date field */
 
 /* Whether postings of key carry positions (every kind but TC_KIND_EXACT). */
 static inline int tc_key_has_positions(const void *key, size_t len)
