@@ -4,12 +4,16 @@
 # something is missing. Uses sudo only when not root.
 #   scripts/install-deps.sh          build, test and run
 #   scripts/install-deps.sh bench    also the peers `make bench` compares against
+#   scripts/install-deps.sh fuzz     also clang and libFuzzer, for `make fuzz`
 set -eu
 
 PKGS="pkg-config libicu-dev libstemmer-dev libzstd-dev zstd libuv1-dev libjansson-dev
 libxxhash-dev libcmocka-dev libstreamvbyte-dev"
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS sqlite3 libsqlite3-dev libxapian-dev g++ gnuplot-nox time"
+fi
+if [ "${1:-}" = fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-14-dev"
 fi
 
 missing=""
