@@ -2179,7 +2179,8 @@ int tc_qcmp_parse(tc_analyzer *a, const char *q, size_t len, tc_qcmp *out, size_
 		} else if (r == 0) {
 			i++;
 		} else if (*n >= cap) {
-			rc = tc_error_set(err, TC_ELIMIT, "more than %zu comparisons in the query", cap);
+			rc = tc_error_set(err, TC_ELIMIT, "more than %zu comparisons in the query at %u",
+			                  cap, (unsigned)m.start);
 		} else {
 			out[(*n)++] = m;
 			/* the next comparison's syllables before it start after these */
