@@ -609,6 +609,8 @@ int tc_query_parse(tc_analyzer *a, const char *q, size_t len, const tc_query_env
                    tc_query **out, tc_error *err)
 {
 	*out = NULL;
+	TC_RETURN_IF(len > 4096, err, TC_ELIMIT, "query of %zu bytes is over the 4096 limit at 4096",
+	             len);
 	parser p = {0};
 	p.q = tc_calloc(1, sizeof *p.q);
 	p.a = a;
@@ -616,7 +618,6 @@ int tc_query_parse(tc_analyzer *a, const char *q, size_t len, const tc_query_env
 	p.s = q;
 	p.len = len;
 	p.err = err;
-	TC_RETURN_IF(len > 4096, err, TC_ELIMIT, "query of %zu bytes is over the 4096 limit", len);
 	if (find_comparisons(&p) == TC_OK) {
 		skip_space(&p);
 		if (p.pos >= p.len)
