@@ -54,8 +54,11 @@ fuzz: deps fuzz-deps
 		mkdir -p $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		opts=""; \
-		case $$t in analyze) opts="$(FUZZ_OPTS_analyze)";; query) opts="$(FUZZ_OPTS_query)";; \
-			segment) opts="$(FUZZ_OPTS_segment)";; esac; \
+		case $$t in \
+			analyze) opts="$(FUZZ_OPTS_analyze)";; \
+			query) opts="$(FUZZ_OPTS_query)";; \
+			segment) opts="$(FUZZ_OPTS_segment)";; \
+		esac; \
 		$(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=tests/fuzz/crashes/$$t- $$opts \
 			$(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \

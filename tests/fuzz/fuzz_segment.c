@@ -84,8 +84,9 @@ static int build_index(void)
 	static const char *const more[] = {
 		"{\"id\":\"d010\",\"title\":\"Thông báo\",\"body\":\"Cải tạo trụ sở, kinh phí "
 		"khoảng 2,39 nghìn tỷ đồng, hoàn thành tháng 6/2023.\"}",
-		"{\"id\":\"x1\",\"title\":\"Covid-19\",\"source\":\"vnexpress\",\"body\":\"Nghị định "
-		"13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân, hiệu lực từ 1/7/2023.\"}",
+		"{\"id\":\"x1\",\"title\":\"Covid-19\",\"source\":\"vnexpress\","
+		"\"body\":\"Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân, "
+		"hiệu lực từ 1/7/2023.\"}",
 		"{\"id\":\"x2\",\"title\":\"eCabinet\",\"body\":\"Hệ thống eCabinet phục vụ 63 địa "
 		"phương, dưới 50% giấy tờ.\",\"lang\":\"en\"}",
 	};
@@ -260,7 +261,8 @@ static int exercise(unsigned flags, int intact)
 	for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
 		o.strict = i == 1;
 		tc_error_clear(&err);
-		int qrc = tc_searcher_search(s, queries[i], strlen(queries[i]), &o, 120, &res, &err);
+		size_t qlen = strlen(queries[i]);
+		int qrc = tc_searcher_search(s, queries[i], qlen, &o, 120, &res, &err);
 		TC_FUZZ_ASSERT(!intact || (qrc == TC_OK && (i > 0 || res.total > 0)));
 		if (qrc == TC_OK)
 			TC_FUZZ_ASSERT(res.n <= o.k && res.n <= res.total);
