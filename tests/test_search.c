@@ -402,6 +402,10 @@ static void test_ranking(void **state)
 	o.strict = 1;
 	assert_string_equal(search_ids(dir, "họp", &o, &total), "hop2");
 	assert_string_equal(search_ids(dir, "hop", &o, &total), "");
+	assert_string_equal(search_ids(dir, "\"phiên họp\"", &o, &total), "hop2");
+	assert_string_equal(search_ids(dir, "\"phien hop\"", &o, &total), "");
+	assert_string_equal(search_ids(dir, "họ*", &o, &total), "hop2");
+	assert_string_equal(search_ids(dir, "hợ*", &o, &total), "hop1");
 	/* adjacent in order above scattered */
 	assert_string_equal(search_ids(dir, "dịch vụ công", NULL, &total), "prox1 prox2");
 	/* a quantity near the query word above a far one */
