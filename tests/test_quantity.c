@@ -269,7 +269,7 @@ static void test_words(void **state)
 	check_cases(cases, sizeof cases / sizeof cases[0], NULL);
 }
 
-/* What is not a quantity: the hard cases of the brief and of the fixture. */
+/* What is not a quantity: the hard cases of issue 4 and of the fixture. */
 static void test_not_quantities(void **state)
 {
 	static const xcase cases[] = {
