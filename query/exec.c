@@ -33,6 +33,15 @@ typedef struct run {
 	double threshold;         /* the k-th best score so far (-1 until k are found) */
 	int rc;                   /* sticky error */
 	tc_error *err;
+	/* document frequencies over the whole snapshot, found once per query rather than
+	   once per segment (which would look every key up nsegments^2 times) */
+	struct df_entry {
+		const void *term;     /* a string of the query tree: its address is its name */
+		unsigned field;
+		char kind;
+		double df;
+	} dfc[64];
+	size_t ndfc;
 } run;
 
 typedef struct it it;
@@ -123,9 +132,31 @@ static size_t make_key(char kind, unsigned field, const char *term, char *key)
 	return n + 2;
 }
 
-/* Documents holding key, over every segment of the snapshot. */
-static double key_df(const run *r, char kind, unsigned field, const char *term)
+static struct df_entry *df_find(run *r, char kind, unsigned field, const void *term)
 {
+	for (size_t i = 0; i < r->ndfc; i++)
+		if (r->dfc[i].term == term && r->dfc[i].field == field && r->dfc[i].kind == kind)
+			return &r->dfc[i];
+	return NULL;
+}
+
+static void df_keep(run *r, char kind, unsigned field, const void *term, double df)
+{
+	if (r->ndfc == sizeof r->dfc / sizeof r->dfc[0])
+		return;
+	struct df_entry *e = &r->dfc[r->ndfc++];
+	e->term = term;
+	e->field = field;
+	e->kind = kind;
+	e->df = df;
+}
+
+/* Documents holding key, over every segment of the snapshot. */
+static double key_df(run *r, char kind, unsigned field, const char *term)
+{
+	struct df_entry *e = df_find(r, kind, field, term);
+	if (e)
+		return e->df;
 	char key[TC_MAX_KEY];
 	size_t n = make_key(kind, field, term, key);
 	double df = 0;
@@ -134,6 +165,7 @@ static double key_df(const run *r, char kind, unsigned field, const char *term)
 		if (tc_seg_term_lookup(tc_snapshot_segment(r->snap, s), key, n, &ti, NULL) == TC_OK)
 			df += ti.df;
 	}
+	df_keep(r, kind, field, term, df);
 	return df;
 }
 
@@ -306,7 +338,7 @@ static it *term_new(run *r, const tc_qnode *q, const tc_qword *w, const double *
 }
 
 /* idf of a word in each searched field, over the whole snapshot. */
-static void word_idfs(const run *r, const tc_qnode *q, const tc_qword *w, double *out)
+static void word_idfs(run *r, const tc_qnode *q, const tc_qword *w, double *out)
 {
 	unsigned fields[MAX_FIELDS_SEARCHED];
 	size_t nf = node_fields(r, q, fields);
@@ -649,8 +681,14 @@ static it *prefix_new(run *r, const tc_qnode *q)
 		char key[TC_MAX_KEY];
 		size_t klen = prefix_key(r, q, fields[i], key);
 		double df = 0;
-		for (size_t s = 0; s < tc_snapshot_nsegments(r->snap) && r->rc == TC_OK; s++)
-			prefix_walk(r, tc_snapshot_segment(r->snap, s), key, klen, NULL, &df);
+		struct df_entry *e = df_find(r, 'P', fields[i], q);
+		if (e) {
+			df = e->df;
+		} else {
+			for (size_t s = 0; s < tc_snapshot_nsegments(r->snap) && r->rc == TC_OK; s++)
+				prefix_walk(r, tc_snapshot_segment(r->snap, s), key, klen, NULL, &df);
+			df_keep(r, 'P', fields[i], q, df);
+		}
 		f->field = fields[i];
 		f->w_idf = field_weight(r, fields[i]) * idf(r->N, df);
 		f->avgdl = avgdl(r, fields[i]);
@@ -1235,7 +1273,13 @@ int tc_exec(const tc_snapshot *snap, const tc_qnode *q, const tc_search_opts *o,
 	             TC_EINVAL, "search: need k1 >= 0, 0 <= b <= 1, title weight >= 0");
 	size_t cap = o->k + o->offset;
 	out->hits = tc_grow(out->hits, &out->cap, cap, sizeof *out->hits);
-	run r = {snap, o, NULL, (double)tc_snapshot_ndocs(snap), -1.0, TC_OK, err};
+	run r;
+	memset(&r, 0, sizeof r);
+	r.snap = snap;
+	r.o = o;
+	r.N = (double)tc_snapshot_ndocs(snap);
+	r.threshold = -1.0;
+	r.err = err;
 	for (size_t s = 0; s < tc_snapshot_nsegments(snap) && r.rc == TC_OK; s++) {
 		r.seg = tc_snapshot_segment(snap, s);
 		run_segment(&r, q, (uint32_t)s, cap, out);
