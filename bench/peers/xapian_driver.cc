@@ -391,17 +391,33 @@ static int translate(handle *h, const tc_bench_query *q, Xapian::Query *out, tc_
 	return 0;
 }
 
-static int top10(void *p, const tc_bench_query *q, int *nres, tc_error *err)
+/* Translates q and fetches its match set (top `want`, exact count up to `check`). */
+static int run_query(handle *h, const tc_bench_query *q, Xapian::doccount want,
+                     Xapian::doccount check, Xapian::MSet *out, tc_error *err)
 {
-	handle *h = (handle *)p;
-	*nres = 0;
 	try {
 		Xapian::Query query;
 		int rc = translate(h, q, &query, err);
 		if (rc != 0)
 			return rc;
 		h->enq.set_query(query);
-		Xapian::MSet m = h->enq.get_mset(0, 10);
+		*out = h->enq.get_mset(0, want, check);
+	} catch (const Xapian::Error &e) {
+		return tc_error_set(err, TC_EIO, "xapian: '%s': %s", h->qs.c_str(),
+		                    e.get_description().c_str());
+	}
+	return 0;
+}
+
+static int top10(void *p, const tc_bench_query *q, int *nres, tc_error *err)
+{
+	handle *h = (handle *)p;
+	*nres = 0;
+	Xapian::MSet m;
+	int rc = run_query(h, q, 10, 0, &m, err);
+	if (rc != 0)
+		return rc;
+	try {
 		for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it) {
 			std::string id = it.get_document().get_data();
 			(*nres)++;
@@ -417,21 +433,13 @@ static int count(void *p, const tc_bench_query *q, uint64_t *n, tc_error *err)
 {
 	handle *h = (handle *)p;
 	*n = 0;
-	try {
-		Xapian::Query query;
-		int rc = translate(h, q, &query, err);
-		if (rc != 0)
-			return rc;
-		h->enq.set_query(query);
-		Xapian::MSet m = h->enq.get_mset(0, 0, h->db.get_doccount());
-		*n = m.get_matches_lower_bound();
-		if (m.get_matches_upper_bound() != m.get_matches_lower_bound())
-			return tc_error_set(err, TC_EIO, "xapian: '%s': count is not exact",
-			                    h->qs.c_str());
-	} catch (const Xapian::Error &e) {
-		return tc_error_set(err, TC_EIO, "xapian: '%s': %s", h->qs.c_str(),
-		                    e.get_description().c_str());
-	}
+	Xapian::MSet m;
+	int rc = run_query(h, q, 0, h->db.get_doccount(), &m, err);
+	if (rc != 0)
+		return rc;
+	*n = m.get_matches_lower_bound();
+	if (m.get_matches_upper_bound() != m.get_matches_lower_bound())
+		return tc_error_set(err, TC_EIO, "xapian: '%s': count is not exact", h->qs.c_str());
 	return 0;
 }
 
