@@ -356,6 +356,324 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* ---- candidate chunk forms, measured side by side on the same chunks ---- */
+
+/*
+ * Every candidate is PFor (k values at one width b, the values wider than b patched
+ * as exceptions) or, when smaller, tagged varints; they differ in how the exceptions
+ * are laid out, and each picks b by the exact size of its own layout:
+ *
+ *   v1      b:u8 nexc:u8 bits (index:u8 high:varint){nexc}   (format version 1)
+ *   u8/pk   t:u8 bits [nexc:u8 hb:u8 index:u8{nexc} highs packed at hb bits]
+ *   pk/pk   t:u8 bits [nexc:u8 hb:u8 indexes highs packed at hb bits], the indexes
+ *           packed at ceil(log2 k) bits, or a k-bit map when that is smaller
+ *   pk/vb   t:u8 bits [nexc:u8 indexes as in pk/pk, high:varint{nexc}]
+ *
+ * where t = b without exceptions, 0x40 | b with, 0xFF for varints. "+1" marks the
+ * variant where a chunk of one value is a bare varint (no tag: k tells it).
+ */
+enum xform { X_V1, X_U8_PK, X_PK_PK, X_PK_VB };
+static const char *xform_name[] = {"v1", "u8/pk", "pk/pk", "pk/vb"};
+
+typedef struct cand {
+	enum xform x;
+	int bare1;       /* chunk(1) is a bare varint */
+} cand;
+
+static unsigned vlen(uint32_t v)
+{
+	unsigned n = 1;
+	while (v >= 0x80)
+		v >>= 7, n++;
+	return n;
+}
+
+static unsigned char *vput(unsigned char *o, uint32_t v)
+{
+	for (; v >= 0x80; v >>= 7)
+		*o++ = (unsigned char)(v | 0x80);
+	*o++ = (unsigned char)v;
+	return o;
+}
+
+static unsigned idx_width(size_t k)
+{
+	unsigned w = 0;
+	while ((1u << w) < k)
+		w++;
+	return w;
+}
+
+/* Bytes of the packed indexes: ceil(log2 k) bits each, or a bitmap of k bits. */
+static size_t idx_bytes(size_t k, size_t nexc)
+{
+	size_t bits = nexc * idx_width(k);
+	return ((bits < k ? bits : k) + 7) / 8;
+}
+
+static size_t xpack(const uint32_t *in, size_t n, unsigned b, unsigned char *o)
+{
+	size_t bytes = (n * b + 7) / 8;
+	memset(o, 0, bytes);
+	uint64_t acc = 0, mask = b == 32 ? UINT32_MAX : (1ull << b) - 1;
+	unsigned have = 0;
+	for (size_t i = 0; b && i < n; i++) {
+		acc |= (uint64_t)(in[i] & mask) << have;
+		for (have += b; have >= 8; have -= 8) {
+			*o++ = (unsigned char)acc;
+			acc >>= 8;
+		}
+	}
+	if (have)
+		*o = (unsigned char)acc;
+	return bytes;
+}
+
+/* Reads n values of w bits, exactly (n*w + 7) / 8 bytes. */
+static const unsigned char *xunpack(const unsigned char *q, unsigned w, size_t n, uint32_t *out)
+{
+	uint64_t acc = 0, mask = w == 32 ? UINT32_MAX : (1ull << w) - 1;
+	unsigned have = 0;
+	for (size_t i = 0; i < n; i++) {
+		while (have < w) {
+			acc |= (uint64_t)*q++ << have;
+			have += 8;
+		}
+		out[i] = (uint32_t)(acc & mask);
+		acc >>= w;
+		have -= w;
+	}
+	return q;
+}
+
+/* Size of the chunk at width b; hist[w] = values of exactly w bits. */
+static size_t xcost(enum xform x, size_t k, const size_t hist[33], unsigned maxw, unsigned b)
+{
+	size_t cost = 1 + (k * b + 7) / 8, nexc = 0, vb = 0;
+	for (unsigned w = b + 1; w <= maxw; w++) {
+		nexc += hist[w];
+		vb += hist[w] * (1 + (w - b - 1) / 7);
+	}
+	unsigned hb = maxw - b;
+	switch (x) {
+	case X_V1:
+		return cost + 1 + nexc + vb;
+	case X_U8_PK:
+		return nexc ? cost + 2 + nexc + (nexc * hb + 7) / 8 : cost;
+	case X_PK_PK:
+		return nexc ? cost + 2 + idx_bytes(k, nexc) + (nexc * hb + 7) / 8 : cost;
+	default:
+		return nexc ? cost + 1 + idx_bytes(k, nexc) + vb : cost;
+	}
+}
+
+static size_t exc_count;  /* exceptions written by cand_pack, for the report */
+
+static size_t cand_pack(cand c, const uint32_t *in, size_t k, unsigned char *out)
+{
+	if (k == 1 && c.bare1)
+		return (size_t)(vput(out, in[0]) - out);
+	size_t hist[33] = {0}, vsize = 1;
+	unsigned maxw = 0;
+	for (size_t i = 0; i < k; i++) {
+		unsigned w = in[i] ? 32 - (unsigned)__builtin_clz(in[i]) : 0;
+		hist[w]++;
+		maxw = w > maxw ? w : maxw;
+		vsize += vlen(in[i]);
+	}
+	unsigned b = maxw;
+	size_t best = xcost(c.x, k, hist, maxw, maxw);
+	for (unsigned w = 0; w < maxw; w++) {
+		size_t cost = xcost(c.x, k, hist, maxw, w);
+		if (cost < best)
+			best = cost, b = w;
+	}
+	unsigned char *o = out;
+	if (vsize < best) {
+		*o++ = 0xFF;
+		for (size_t i = 0; i < k; i++)
+			o = vput(o, in[i]);
+		return (size_t)(o - out);
+	}
+	uint32_t idx[128], hi[128];
+	size_t nexc = 0;
+	for (size_t i = 0; i < k && b < 32; i++)
+		if (in[i] >> b)
+			idx[nexc] = (uint32_t)i, hi[nexc++] = in[i] >> b;
+	exc_count += nexc;
+	if (c.x == X_V1) {
+		*o++ = (unsigned char)b;
+		*o++ = (unsigned char)nexc;
+	} else {
+		*o++ = (unsigned char)(nexc ? 0x40 | b : b);
+	}
+	o += xpack(in, k, b, o);
+	if (c.x == X_V1) {
+		for (size_t e = 0; e < nexc; e++) {
+			*o++ = (unsigned char)idx[e];
+			o = vput(o, hi[e]);
+		}
+		return (size_t)(o - out);
+	}
+	if (nexc == 0)
+		return (size_t)(o - out);
+	*o++ = (unsigned char)nexc;
+	if (c.x != X_PK_VB)
+		*o++ = (unsigned char)(maxw - b);
+	if (c.x == X_U8_PK) {
+		for (size_t e = 0; e < nexc; e++)
+			*o++ = (unsigned char)idx[e];
+	} else if (nexc * idx_width(k) < k) {
+		o += xpack(idx, nexc, idx_width(k), o);
+	} else {
+		size_t bytes = (k + 7) / 8;
+		memset(o, 0, bytes);
+		for (size_t e = 0; e < nexc; e++)
+			o[idx[e] / 8] |= (unsigned char)(1u << (idx[e] % 8));
+		o += bytes;
+	}
+	if (c.x == X_PK_VB) {
+		for (size_t e = 0; e < nexc; e++)
+			o = vput(o, hi[e]);
+	} else {
+		o += xpack(hi, nexc, maxw - b, o);
+	}
+	return (size_t)(o - out);
+}
+
+static const unsigned char *vget(const unsigned char *q, uint32_t *v)
+{
+	uint32_t x = *q & 0x7f;
+	unsigned sh = 7;
+	while (*q++ & 0x80)
+		x |= (uint32_t)(*q & 0x7f) << sh, sh += 7;
+	*v = x;
+	return q;
+}
+
+/*
+ * Decodes a chunk the bench encoded (trusted input: no bounds checks, which the real
+ * decoder has; what is measured is the cost of each layout). The bits are unpacked
+ * by codec.c's own routine; the buffer has padding past its end.
+ */
+static const unsigned char *cand_unpack(cand c, const unsigned char *q, uint32_t *out, size_t k)
+{
+	if (k == 1 && c.bare1)
+		return vget(q, out);
+	if (*q == 0xFF) {
+		q++;
+		for (size_t i = 0; i < k; i++)
+			q = vget(q, &out[i]);
+		return q;
+	}
+	unsigned b = c.x == X_V1 ? q[0] : q[0] & 0x3f;
+	size_t nexc = c.x == X_V1 ? q[1] : (q[0] & 0x40) != 0;
+	q += c.x == X_V1 ? 2 : 1;
+	tc__unpack_bits(q, q + 16 * 32 + 8, b, out, k);
+	q += (k * b + 7) / 8;
+	if (c.x == X_V1) {
+		for (size_t e = 0; e < nexc; e++) {
+			uint32_t i = *q++, h;
+			q = vget(q, &h);
+			out[i] |= h << b;
+		}
+		return q;
+	}
+	if (!nexc)
+		return q;
+	nexc = *q++;
+	unsigned hb = c.x != X_PK_VB ? *q++ : 0;
+	uint32_t idx[128], hi[128];
+	if (c.x == X_U8_PK) {
+		for (size_t e = 0; e < nexc; e++)
+			idx[e] = *q++;
+	} else if (nexc * idx_width(k) < k) {
+		q = xunpack(q, idx_width(k), nexc, idx);
+	} else {
+		size_t e = 0;
+		for (size_t byte = 0; byte < (k + 7) / 8; byte++)
+			for (unsigned bits = q[byte]; bits; bits &= bits - 1)
+				idx[e++] = (uint32_t)(8 * byte + (unsigned)__builtin_ctz(bits));
+		q += (k + 7) / 8;
+	}
+	if (c.x == X_PK_VB) {
+		for (size_t e = 0; e < nexc; e++)
+			q = vget(q, &hi[e]);
+	} else {
+		q = xunpack(q, hb, nexc, hi);
+	}
+	for (size_t e = 0; e < nexc; e++)
+		out[idx[e]] |= hi[e] << b;
+	return q;
+}
+
+/* One decoding pass over the full blocks of a stream: a codec of the table above, or a
+   candidate chunk form. */
+typedef struct pass {
+	int is_cand;
+	enum codec c;
+	cand k;
+	const stream *s;
+	int which;
+	const tc_buf *enc;
+} pass;
+
+static uint64_t cand_decode(cand c, const stream *s, int which, const tc_buf *in)
+{
+	const unsigned char *p = (const unsigned char *)in->data;
+	uint32_t out[128];
+	uint64_t sum = 0;
+	for (size_t i = 0; i < s->full.n / 128; i++) {
+		p = cand_unpack(c, p, out, 128);
+		if (which == 0) {
+			uint32_t prev = s->first.a[i];
+			for (size_t k = 0; k < 128; k++)
+				out[k] = prev = prev + out[k] + 1;
+		}
+		sum += out[127];
+	}
+	return sum;
+}
+
+/*
+ * Seconds of the fastest of repeated passes, over about half a second: the machine is
+ * shared, and the fastest pass is the one least disturbed by the others.
+ */
+static double fastest(const pass *ps, uint64_t *check)
+{
+	double best = 1e9, t0 = now();
+	do {
+		double t1 = now();
+		*check = ps->is_cand ? cand_decode(ps->k, ps->s, ps->which, ps->enc)
+		                     : decode(ps->c, ps->s, ps->which, ps->enc);
+		double t = now() - t1;
+		best = t < best ? t : best;
+	} while (now() - t0 < 0.5);
+	return best;
+}
+
+static const cand cands[] = {{X_V1, 0}, {X_U8_PK, 0}, {X_PK_PK, 0}, {X_PK_VB, 0}};
+
+/* Bytes of the partial blocks of s, each one chunk. Checks the round trip. */
+static size_t cand_partial(cand c, const stream *s)
+{
+	unsigned char tmp[TC_CHUNK_MAX + 16 * 32 + 8];
+	uint32_t out[128];
+	size_t bytes = 0, off = 0;
+	for (size_t i = 0; i < s->tail_len.n; i++) {
+		size_t k = s->tail_len.a[i];
+		size_t len = cand_pack(c, s->tail.a + off, k, tmp);
+		if (cand_unpack(c, tmp, out, k) != tmp + len ||
+		    memcmp(out, s->tail.a + off, k * sizeof *out) != 0) {
+			fprintf(stderr, "codec_bench: %s: round trip fails\n", xform_name[c.x]);
+			exit(1);
+		}
+		bytes += len;
+		off += k;
+	}
+	return bytes;
+}
+
 static void measure(const char *name, const stream *s, int which)
 {
 	size_t n = s->full.n;
@@ -380,18 +698,101 @@ static void measure(const char *name, const stream *s, int which)
 	tc_buf enc = {0};
 	for (int c = C_VARINT; c <= (which == 0 ? C_SVB_DELTA : C_SVB); c++) {
 		size_t bytes = encode((enum codec)c, s, which, &enc);
-		uint64_t check = 0;
-		int reps = 0;
-		double t0 = now(), t;
-		do {
-			check += decode((enum codec)c, s, which, &enc);
-			reps++;
-		} while ((t = now() - t0) < 0.4);
+		pass ps = {0, (enum codec)c, {X_V1, 0}, s, which, &enc};
+		uint64_t check;
+		double t = fastest(&ps, &check);
 		printf("       %-12s %11zu bytes %6.3f bytes/int %8.0f M ints/s  (check %llu)\n",
-		       codec_name[c], bytes, (double)bytes / n, n * (double)reps / t / 1e6,
-		       (unsigned long long)(check / (uint64_t)reps));
+		       codec_name[c], bytes, (double)bytes / n, n / t / 1e6,
+		       (unsigned long long)check);
 	}
 	tc_buf_free(&enc);
+}
+
+static void measure_cands(const stream *s, int which)
+{
+	size_t n = s->full.n, nb = n / 128;
+	/* the partial blocks by length: how much is in chunks of one value */
+	size_t ones = 0, small = 0;
+	for (size_t i = 0; i < s->tail_len.n; i++) {
+		ones += s->tail_len.a[i] == 1;
+		small += s->tail_len.a[i] < 8;
+	}
+	size_t ideal = 0;
+	for (size_t i = 0; i < n; i++)
+		ideal += s->full.a[i] ? 32 - (unsigned)__builtin_clz(s->full.a[i]) : 0;
+	printf("       candidates (partial blocks: %zu of one value, %zu of < 8; full blocks: "
+	       "sum of exact bit lengths %.3f bytes/int)\n",
+	       ones, small, n ? ideal / 8.0 / n : 0.0);
+	tc_buf enc = {0};
+	for (size_t ci = 0; ci < sizeof cands / sizeof *cands; ci++) {
+		cand c = cands[ci];
+		enc.len = 0;
+		exc_count = 0;
+		tc_buf_reserve(&enc, nb * TC_CHUNK_MAX + 16 * 32 + 8);
+		for (size_t i = 0; i < nb; i++)
+			enc.len += cand_pack(c, s->full.a + 128 * i, 128,
+			                     (unsigned char *)enc.data + enc.len);
+		pass ps = {1, C_PFOR, c, s, which, &enc};
+		uint64_t check;
+		double t = fastest(&ps, &check);
+		size_t nexc = exc_count, part = cand_partial(c, s);
+		c.bare1 = 1;
+		size_t part1 = cand_partial(c, s);
+		printf("       %-6s %11zu bytes %6.3f bytes/int %8.0f M ints/s %5.1f exc/chunk  "
+		       "partial %9zu B, bare chunk(1) %9zu B; all %9zu B (check %llu)\n",
+		       xform_name[c.x], enc.len, n ? (double)enc.len / n : 0.0,
+		       n / t / 1e6, nb ? (double)nexc / nb : 0.0, part, part1, enc.len + part1,
+		       (unsigned long long)check);
+	}
+	tc_buf_free(&enc);
+}
+
+/* Positions of each block: one ints() of all deltas, or the first positions apart. */
+static void measure_pos_split(const builder *b, cand c)
+{
+	uint32_t *first = NULL, *rest = NULL;
+	size_t fcap = 0, rcap = 0, joint = 0, split = 0;
+	unsigned char tmp[TC_CHUNK_MAX];
+	for (size_t i = 0; i < b->nlists; i++) {
+		const plist *l = &b->lists[i];
+		if (!l->with_pos)
+			continue;
+		size_t pi = 0;
+		for (size_t s = 0; s < l->docs.n; s += 128) {
+			size_t e = s + 128 <= l->docs.n ? s + 128 : l->docs.n, nf = 0, nr = 0;
+			for (size_t k = s; k < e; k++) {
+				first = tc_grow(first, &fcap, nf + 1, sizeof *first);
+				rest = tc_grow(rest, &rcap, nr + l->freqs.a[k], sizeof *rest);
+				first[nf++] = l->pos.a[pi];
+				for (uint32_t f = 1; f < l->freqs.a[k]; f++)
+					rest[nr++] = l->pos.a[pi + f] - l->pos.a[pi + f - 1];
+				pi += l->freqs.a[k];
+			}
+			/* joint: the deltas in doc order, as the index has them */
+			size_t fi = 0, ri = 0, nj = 0;
+			uint32_t joint_v[128];
+			for (size_t k = s; k < e; k++) {
+				uint32_t f = l->freqs.a[k];
+				for (uint32_t j = 0; j < f; j++) {
+					joint_v[nj++] = j ? rest[ri++] : first[fi++];
+					if (nj == 128) {
+						joint += cand_pack(c, joint_v, nj, tmp);
+						nj = 0;
+					}
+				}
+			}
+			if (nj)
+				joint += cand_pack(c, joint_v, nj, tmp);
+			for (size_t k = 0; k < nf; k += 128)
+				split += cand_pack(c, first + k, nf - k < 128 ? nf - k : 128, tmp);
+			for (size_t k = 0; k < nr; k += 128)
+				split += cand_pack(c, rest + k, nr - k < 128 ? nr - k : 128, tmp);
+		}
+	}
+	printf("pos    with %s%s: in doc order %zu B; first positions apart from the rest %zu B\n",
+	       xform_name[c.x], c.bare1 ? " (bare chunk(1))" : "", joint, split);
+	free(first);
+	free(rest);
 }
 
 /* ---- one real segment from the same lists ---- */
@@ -578,8 +979,12 @@ int main(int argc, char **argv)
 	build_streams(&b, &gaps, &freqs, &pos);
 	printf("%zu docs, %zu posting lists\n", (size_t)b.doc, b.nlists);
 	measure("gaps", &gaps, 0);
+	measure_cands(&gaps, 0);
 	measure("freqs", &freqs, 1);
+	measure_cands(&freqs, 1);
 	measure("pos", &pos, 2);
+	measure_cands(&pos, 2);
+	measure_pos_split(&b, (cand){X_PK_PK, 1});
 	if (argc > 3)
 		write_segment(&b, argv[3], input_bytes);
 

@@ -1,33 +1,48 @@
 /*
- * codec.c — the integer codec of postings and positions.
+ * codec.c — the integer codec of postings, positions and the numeric index.
  *
  * Integers go in chunks of up to 128. A chunk is patched frame of reference (PFor):
  * every value's low b bits packed at one width b, plus the few values that do not fit
- * ("exceptions") patched from a list; or, when that is smaller (short chunks, tiny
- * values), plain varints. Chosen by measurement against Stream VByte, plain bit-packing
- * and varints on posting lists of the news corpus: see storage/FORMAT.md, "Integer
- * codec", and bench/codec_bench.c.
+ * ("exceptions") patched from a list whose positions and high parts are bit-packed too
+ * (the layout of NewPFD/OptPFD); or, when that is smaller (short chunks of small
+ * values), plain varints. A chunk of one value is a bare varint. The writer picks b by
+ * the exact size of the chunk, exceptions included (each one a bit dearer, for decode
+ * speed). Chosen by measurement against the
+ * previous layout (exceptions as a byte index and a varint high part), Stream VByte,
+ * plain bit-packing and varints on the posting lists of the news corpus: see
+ * storage/FORMAT.md, "Integer codec", and bench/codec_bench.c.
  *
- * Grammar (all integers unsigned, little-endian):
+ * Grammar (all integers unsigned, little-endian; format version 2 of .pst and .pos,
+ * 3 of .num):
  *
- *   ints(n)   := chunk(128){n / 128}  chunk(n % 128)?      the last chunk only if n%128>0
- *   chunk(k)  := pfor(k) | vchunk(k)                        told apart by the first byte
- *   pfor(k)   := b:u8 (0..32)  nexc:u8  bits:byte[(k*b + 7) / 8]
- *                exception{nexc}
- *                value i = (bits i*b .. i*b+b-1 of bits, bit j of the stream being bit j%8
- *                of byte j/8) | (high << b) if i has an exception
- *   exception := index:u8 (< k, strictly ascending)  high:varint (>= 1)
- *   vchunk(k) := 0xFF  varint{k}
- *   varint    := LEB128: 7 bits per byte, low group first, high bit set = more follows
+ *   ints(n)    := chunk(128){n / 128}  chunk(n % 128)?    the last chunk only if n%128>0
+ *   chunk(1)   := varint                                  one value: no tag
+ *   chunk(k)   := pfor(k) | xpfor(k) | vchunk(k)          k >= 2; told apart by the
+ *                                                         first byte
+ *   pfor(k)    := b:u8 (0..32)  bits(k, b)                no exceptions
+ *   xpfor(k)   := t:u8 (0x40 | b, b 0..31)  bits(k, b)  nexc:u8 (1..k)  hb:u8 (1..32-b)
+ *                 where  highs:bits(nexc, hb)
+ *                 value i = low i | (high j << b) when i is the j-th exception, else low i
+ *   where      := bits(nexc, w) when nexc * w < k: the exceptions' indexes, strictly
+ *                 ascending, each < k; w = ceil(log2 k) bits
+ *               | byte[(k + 7) / 8] otherwise: a map, bit i set when value i is an
+ *                 exception; exactly nexc bits set, none at k or beyond
+ *   vchunk(k)  := 0xFF varint{k}
+ *   bits(n, w) := byte[(n * w + 7) / 8]: n values of w bits, value i in bits
+ *                 i*w .. i*w+w-1 of the stream, bit j of the stream being bit j%8 of
+ *                 byte j/8; bits past the last value are 0
+ *   varint     := LEB128: 7 bits per byte, low group first, high bit set = more follows
  *
  * Decoding is bounds-safe: a chunk that runs past its buffer, a width above 32, an
- * exception out of range or a value above 2^32-1 is an error, never an overread.
+ * exception index out of range or out of order, a wrong count or a value above
+ * 2^32-1 is an error, never an overread.
  */
 #include "storage_int.h"
 
 #include <string.h>
 
 #define VCHUNK_TAG 0xFF
+#define XPFOR_TAG 0x40u    /* | b: a PFor chunk with exceptions */
 
 unsigned tc__bitwidth(const uint32_t *in, size_t n)
 {
@@ -107,8 +122,8 @@ static void unpack_fast(const unsigned char *in, unsigned b, uint32_t *out)
  * Unpacks n <= 128 values of b bits from [q, end) (the caller checked that the packed
  * bytes are there). Copies to a padded buffer when the fast loads could leave it.
  */
-static void unpack_bits(const unsigned char *q, const unsigned char *end, unsigned b,
-                        uint32_t *out, size_t n)
+void tc__unpack_bits(const unsigned char *q, const unsigned char *end, unsigned b,
+                     uint32_t *out, size_t n)
 {
 	uint32_t tmp[128];
 	uint32_t *dst = n == 128 ? out : tmp;
@@ -123,38 +138,55 @@ static void unpack_bits(const unsigned char *q, const unsigned char *end, unsign
 		memcpy(out, tmp, n * sizeof *out);
 }
 
-/* The width that makes pfor(n) smallest, and its size in bytes. */
-static unsigned pfor_width(const uint32_t *in, size_t n, size_t *size)
+/* ceil(log2 k): bits of an exception index in a chunk of k values. */
+static unsigned index_width(size_t k)
 {
-	size_t hist[33] = {0};
-	uint32_t all = 0;
-	for (size_t i = 0; i < n; i++) {
-		hist[in[i] ? 32 - __builtin_clz(in[i]) : 0]++;
-		all |= in[i];
+	return k > 1 ? 32u - (unsigned)__builtin_clz((unsigned)k - 1) : 0u;
+}
+
+/* Bytes of the exception positions: packed indexes, or the k-bit map when smaller. */
+static size_t where_bytes(size_t k, size_t nexc)
+{
+	size_t bits = nexc * index_width(k);
+	return ((bits < k ? bits : k) + 7) / 8;
+}
+
+/*
+ * The width of the PFor form, and its size in bytes. With maxw the widest value's bits
+ * and hist[w] the number of values of exactly w bits, width b costs the tag, k*b bits,
+ * and for the nexc values wider than b their positions and (maxw - b)-bit high parts.
+ * The smallest size wins, each exception counted one bit dearer than it is: patching
+ * costs decode time, and at no penalty the widths drop to where a quarter of the values
+ * are exceptions, for 1% of size and a third of the speed (FORMAT.md, "Integer codec").
+ */
+static unsigned pfor_width(const size_t hist[33], unsigned maxw, size_t k, size_t *size)
+{
+	unsigned best = maxw;
+	size_t best_cost = 1 + (k * maxw + 7) / 8, best_score = 8 * best_cost, nexc = 0;
+	for (unsigned b = maxw; b-- > 0;) {
+		nexc += hist[b + 1];
+		size_t cost = 1 + (k * b + 7) / 8 + 2 + where_bytes(k, nexc) +
+		              (nexc * (maxw - b) + 7) / 8;
+		if (8 * cost + nexc < best_score)
+			best = b, best_cost = cost, best_score = 8 * cost + nexc;
 	}
-	/* no width beyond the widest value can be cheaper than that one: stop there */
-	unsigned maxw = all ? 32 - (unsigned)__builtin_clz(all) : 0;
-	unsigned best = 32;
-	size_t best_cost = (n * 32 + 7) / 8;
-	for (unsigned b = 0; b < 32 && b <= maxw; b++) {
-		size_t cost = (n * b + 7) / 8, nexc = 0;
-		for (unsigned w = b + 1; w <= maxw; w++) {
-			nexc += hist[w];
-			cost += hist[w] * (1 + (w - b + 6) / 7);
-		}
-		if (nexc <= 255 && cost < best_cost)
-			best = b, best_cost = cost;
-	}
-	*size = 2 + best_cost;
+	*size = best_cost;
 	return best;
 }
 
 size_t tc__chunk_pack(const uint32_t *in, size_t n, unsigned char *out)
 {
-	size_t pfor_size, vsize = 1;
-	unsigned b = pfor_width(in, n, &pfor_size);
-	for (size_t i = 0; i < n; i++)
+	if (n == 1)
+		return (size_t)(put_varint(out, in[0]) - out);
+	size_t hist[33] = {0}, vsize = 1, pfor_size;
+	uint32_t all = 0;
+	for (size_t i = 0; i < n; i++) {
+		hist[in[i] ? 32 - __builtin_clz(in[i]) : 0]++;
+		all |= in[i];
 		vsize += varint_len(in[i]);
+	}
+	unsigned maxw = all ? 32 - (unsigned)__builtin_clz(all) : 0;
+	unsigned b = pfor_width(hist, maxw, n, &pfor_size);
 	unsigned char *o = out;
 	if (vsize < pfor_size) {
 		*o++ = VCHUNK_TAG;
@@ -162,18 +194,31 @@ size_t tc__chunk_pack(const uint32_t *in, size_t n, unsigned char *out)
 			o = put_varint(o, in[i]);
 		return (size_t)(o - out);
 	}
-	o += 2;
+	*o++ = (unsigned char)(b < maxw ? XPFOR_TAG | b : b);
 	o += pack_bits(in, n, b, o);
-	unsigned nexc = 0;
-	for (size_t i = 0; i < n && b < 32; i++) {
+	if (b == maxw)
+		return (size_t)(o - out);
+	uint32_t idx[128], high[128];
+	size_t nexc = 0;
+	for (size_t i = 0; i < n; i++) {
 		if (in[i] >> b) {
-			*o++ = (unsigned char)i;
-			o = put_varint(o, in[i] >> b);
-			nexc++;
+			idx[nexc] = (uint32_t)i;
+			high[nexc++] = in[i] >> b;
 		}
 	}
-	out[0] = (unsigned char)b;
-	out[1] = (unsigned char)nexc;
+	*o++ = (unsigned char)nexc;
+	*o++ = (unsigned char)(maxw - b);
+	unsigned w = index_width(n);
+	if (nexc * w < n) {
+		o += pack_bits(idx, nexc, w, o);
+	} else {
+		size_t bytes = (n + 7) / 8;
+		memset(o, 0, bytes);
+		for (size_t e = 0; e < nexc; e++)
+			o[idx[e] / 8] |= (unsigned char)(1u << (idx[e] % 8));
+		o += bytes;
+	}
+	o += pack_bits(high, nexc, maxw - b, o);
 	return (size_t)(o - out);
 }
 
@@ -191,36 +236,97 @@ static int get_vchunk(const unsigned char **p, const unsigned char *end, uint32_
 	return 0;
 }
 
+/* Value i of the w-bit values packed at q, with 8 bytes readable past the value. */
+static inline uint32_t get_bits(const unsigned char *q, size_t i, unsigned w)
+{
+	uint64_t x;
+	memcpy(&x, q + ((i * w) >> 3), 8);
+	return (uint32_t)((x >> ((i * w) & 7)) & ((1ull << w) - 1));
+}
+
+/*
+ * Patches the exceptions of an xpfor chunk of n values at width b into out; q is just
+ * after the low bits. Returns the end of the chunk, or NULL when it is bad.
+ */
+static const unsigned char *patch(const unsigned char *q, const unsigned char *end,
+                                  unsigned b, uint32_t *out, size_t n)
+{
+	if (end - q < 2)
+		return NULL;
+	size_t nexc = q[0];
+	unsigned hb = q[1], w = index_width(n);
+	q += 2;
+	if (nexc == 0 || nexc > n || hb == 0 || hb > 32 - b)
+		return NULL;
+	int map = nexc * w >= n;
+	size_t wbytes = where_bytes(n, nexc), bytes = wbytes + (nexc * hb + 7) / 8;
+	if ((size_t)(end - q) < bytes)
+		return NULL;
+	/* the 64-bit loads of get_bits read up to 8 bytes past the data */
+	unsigned char pad[16 + 16 * 32 + 8];
+	const unsigned char *src = q;
+	if ((size_t)(end - q) < bytes + 8) {
+		memcpy(pad, q, bytes);
+		memset(pad + bytes, 0, 8);
+		src = pad;
+	}
+	const unsigned char *highs = src + wbytes;
+	if (!map) {
+		uint32_t prev = 0;
+		for (size_t e = 0; e < nexc; e++) {
+			uint32_t i = get_bits(src, e, w);
+			if (i >= n || (e > 0 && i <= prev))
+				return NULL;
+			out[i] |= get_bits(highs, e, hb) << b;
+			prev = i;
+		}
+	} else {
+		/* whole 64-bit words of the map: a loop exit mispredicts once a word, not once
+		   a byte (the bytes past the map are highs or padding, masked off) */
+		if (n % 8 && src[wbytes - 1] >> (n % 8))
+			return NULL;  /* an exception at k or beyond */
+		size_t e = 0;
+		for (size_t word = 0; word < (n + 63) / 64; word++) {
+			uint64_t m;
+			memcpy(&m, src + 8 * word, 8);
+			size_t left = n - 64 * word;
+			if (left < 64)
+				m &= (1ull << left) - 1;
+			if ((size_t)__builtin_popcountll(m) > nexc - e)
+				return NULL;
+			for (; m; m &= m - 1)
+				out[64 * word + (size_t)__builtin_ctzll(m)] |= get_bits(highs, e++, hb) << b;
+		}
+		if (e != nexc)
+			return NULL;
+	}
+	return q + bytes;
+}
+
 int tc__chunk_unpack(const unsigned char **p, const unsigned char *end, uint32_t *out,
                      size_t n)
 {
 	const unsigned char *q = *p;
 	if (q >= end || n == 0 || n > 128)
 		return -1;
+	if (n == 1)
+		return get_vchunk(p, end, out, 1);
 	if (*q == VCHUNK_TAG) {
 		*p = q + 1;
 		return get_vchunk(p, end, out, n);
 	}
-	if (end - q < 2 || q[0] > 32)
+	unsigned t = *q++, b = t & ~XPFOR_TAG;
+	if (t > 32 && (t & XPFOR_TAG) == 0)
 		return -1;
-	unsigned b = q[0], nexc = q[1];
-	q += 2;
+	if (b > (t == b ? 32u : 31u))
+		return -1;
 	size_t bytes = (n * b + 7) / 8;
 	if ((size_t)(end - q) < bytes)
 		return -1;
-	unpack_bits(q, end, b, out, n);
+	tc__unpack_bits(q, end, b, out, n);
 	q += bytes;
-	int last = -1;
-	for (unsigned k = 0; k < nexc; k++) {
-		uint64_t hi;
-		if (q >= end || *q >= n || (int)*q <= last)
-			return -1;
-		last = *q++;
-		if (tc_varint_get(&q, end, &hi) != 0 || b == 32 || hi == 0 ||
-		    hi > (UINT32_MAX >> b))
-			return -1;
-		out[last] |= (uint32_t)(hi << b);
-	}
+	if (t != b && (q = patch(q, end, b, out, n)) == NULL)
+		return -1;
 	*p = q;
 	return 0;
 }
@@ -237,7 +343,7 @@ int tc__unpack128(const unsigned char **p, const unsigned char *end, uint32_t *o
 	const unsigned char *q = *p;
 	if (q >= end || *q > 32 || (size_t)(end - q - 1) < 16 * (size_t)*q)
 		return -1;
-	unpack_bits(q + 1, end, *q, out, 128);
+	tc__unpack_bits(q + 1, end, *q, out, 128);
 	*p = q + 1 + 16 * (size_t)*q;
 	return 0;
 }

@@ -55,10 +55,24 @@ static void wfile_fail(tc__wfile *f, int code, const char *what)
 	}
 }
 
-/* The numeric index changed layout on its own; every other file is at the common version. */
+/*
+ * Each kind of file is versioned on its own: a change of one layout leaves the others
+ * readable. Kinds not listed are at the common version.
+ */
 static uint32_t version_of(const char *magic)
 {
-	return memcmp(magic, TC_MAGIC_NUMERIC, 4) == 0 ? TC_NUMERIC_VERSION : TC_FORMAT_VERSION;
+	static const struct {
+		const char *magic;
+		uint32_t version;
+	} kinds[] = {
+		{TC_MAGIC_POSTINGS, TC_POSTINGS_VERSION},
+		{TC_MAGIC_POSITIONS, TC_POSTINGS_VERSION},
+		{TC_MAGIC_NUMERIC, TC_NUMERIC_VERSION},
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (memcmp(magic, kinds[i].magic, 4) == 0)
+			return kinds[i].version;
+	return TC_FORMAT_VERSION;
 }
 
 int tc__wfile_open(tc__wfile *f, const char *dir, const char *name, const char *magic,
@@ -226,8 +240,9 @@ int tc__rfile_open(tc__rfile *f, const char *dir, const char *name, const char *
 			                 tc__get_u32(d + 4));
 		else
 			rc = tc_error_set(err, TC_EVERSION, "%s: format version %" PRIu32
-			                  " (this build reads %" PRIu32 ")", name, tc__get_u32(d + 4),
-			                  version_of(magic));
+			                  ", this build reads %" PRIu32 " (the index was written by "
+			                  "another version of tracuu: rebuild it)", name,
+			                  tc__get_u32(d + 4), version_of(magic));
 	} else if (tc__get_u64(d + n - TC_FILE_FOOTER) != n - TC_FILE_FOOTER) {
 		rc = tc__corrupt(err, f, d + n - TC_FILE_FOOTER,
 		                 "footer says %" PRIu64 " bytes of content, file has %zu (truncated?)",

@@ -4,8 +4,9 @@
  * a range is a binary search over blocks and a scan; and the unit vocabulary with
  * entry counts.
  *
- * Grammar (file frame of fileio.c, magic "TCNM", version TC_NUMERIC_VERSION = 2;
- * little-endian; varint = LEB128 as in codec.c):
+ * Grammar (file frame of fileio.c, magic "TCNM", version TC_NUMERIC_VERSION = 3, whose
+ * chunks are those of codec.c's format version 2; little-endian; varint = LEB128 as in
+ * codec.c):
  *
  *   content  := n:u64 nunits:u32 dir_len:u32 data_len:u64
  *               bindex{nblocks} dir:byte[dir_len] data:byte[data_len]

@@ -3,8 +3,9 @@
  * <seg>.pst, positions in <seg>.pos; the writer the segment writer feeds term by term,
  * and the iterator the query engine reads them with.
  *
- * Both files use the frame of fileio.c ("TCPS", "TCPO"); the content is the terms'
- * postings one after the other, in key order. The dictionary entry of a term gives
+ * Both files use the frame of fileio.c ("TCPS", "TCPO", version TC_POSTINGS_VERSION = 2:
+ * the chunks of codec.c's format version 2); the content is the terms' postings one
+ * after the other, in key order. The dictionary entry of a term gives
  * df, ttf, max_tf, min_len and where its postings start (doc_off in .pst, pos_off in
  * .pos, both offsets from the start of the file). The docs of a term are cut into
  * blocks of 128; nblocks = ceil(df / 128); block b holds k_b = min(128, df - 128 b) docs.

@@ -54,7 +54,8 @@ static inline void tc__put_u64(unsigned char *p, uint64_t v)
 
 /* ---- Interface to fileio.c: file frame (header, footer), names, writers, readers ---- */
 
-#define TC_FORMAT_VERSION 1
+#define TC_FORMAT_VERSION 1    /* files not versioned on their own (fileio.c) */
+#define TC_POSTINGS_VERSION 2  /* .pst and .pos: 2 since the codec's exceptions are packed */
 #define TC_FILE_HEADER 8    /* magic[4] version:u32 */
 #define TC_FILE_FOOTER 16   /* length:u64 xxh64:u64 */
 #define TC_NAME_MAX 64      /* longest file name inside an index directory, plus NUL */
@@ -148,6 +149,9 @@ void tc__put_ints(tc_buf *b, const uint32_t *in, size_t n);
 /* Reads ints(n) from [*p, end) into out[n]; -1 when truncated or bad. */
 int tc__get_ints(const unsigned char **p, const unsigned char *end, uint32_t *out, size_t n);
 
+/* Unpacks n <= 128 values of b <= 32 bits from q, whose (n*b + 7) / 8 bytes are before end. */
+void tc__unpack_bits(const unsigned char *q, const unsigned char *end, unsigned b,
+                     uint32_t *out, size_t n);
 /* Plain bit-packing of 128 ints (width byte + 16*width bytes), kept for the codec bench. */
 size_t tc__pack128(const uint32_t *in, unsigned char *out);
 int tc__unpack128(const unsigned char **p, const unsigned char *end, uint32_t *out);
@@ -336,7 +340,8 @@ void tc__numw_add(tc__numw *w, const char *unit, size_t len, double value, uint3
 /* Sorts and writes <seg>.num. */
 int tc__numw_write(tc__numw *w, const char *dir, uint64_t seg_id, tc_error *err);
 void tc__numw_free(tc__numw *w);
-#define TC_NUMERIC_VERSION 2     /* format version of .num files (others: TC_FORMAT_VERSION) */
+#define TC_NUMERIC_VERSION 3     /* .num: 2 since blocks of 128, 3 since the codec's packed
+                                    exceptions */
 #define TC_NUM_BLOCK 128         /* entries per block of .num */
 
 /* One decoded block: entries [first, first + n) of the segment. */

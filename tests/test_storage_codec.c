@@ -1,8 +1,12 @@
 /*
  * test_storage_codec.c — the postings codec on its edges: chunks of every length with
- * extreme values, truncated and random input (bounds-safety, run under ASan), and whole
- * posting lists with doc ids and positions near 2^32 (gaps of 2^31, 128/129/256 docs)
- * written by the postings writer and read back by the iterator.
+ * extreme values, truncated and random input (bounds-safety, run under ASan); every
+ * chunk form at every width, with exceptions at the first, the last and every value,
+ * written from the grammar independently of the encoder; chunks that break the grammar
+ * (widths, counts, exception positions, values past 2^32-1); files of the previous
+ * format versions refused; and whole posting lists with doc ids and positions near 2^32
+ * (gaps of 2^31, 128/129/256 docs) written by the postings writer and read back by the
+ * iterator.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,6 +127,298 @@ static void test_chunk_garbage(void **state)
 			assert_true(p > buf && p <= buf + len);
 		free(buf);
 	}
+}
+
+/* ---- the chunk forms against the grammar, written here independently of the encoder ---- */
+
+typedef struct bitw {
+	unsigned char *o;
+	size_t bit;
+} bitw;
+
+static void put_bits(bitw *w, uint32_t v, unsigned width)
+{
+	for (unsigned i = 0; i < width; i++, w->bit++)
+		if (v >> i & 1)
+			w->o[w->bit / 8] |= (unsigned char)(1u << (w->bit % 8));
+}
+
+static unsigned ceil_log2(size_t k)
+{
+	unsigned w = 0;
+	while (((size_t)1 << w) < k)
+		w++;
+	return w;
+}
+
+/*
+ * xpfor(k) by the grammar of codec.c: the values of v wider than b are exceptions, the
+ * positions packed or mapped as the grammar says (or as force_map says: 1 map, 0
+ * packed; only for hostile cases). Returns the size.
+ */
+static size_t ref_xpfor(const uint32_t *v, size_t k, unsigned b, int force_map,
+                        unsigned char *o)
+{
+	memset(o, 0, TC_CHUNK_MAX + 1024);
+	o[0] = (unsigned char)(0x40 | b);
+	bitw w = {o + 1, 0};
+	uint32_t maxhi = 0;
+	size_t nexc = 0;
+	for (size_t i = 0; i < k; i++) {
+		put_bits(&w, v[i], b);
+		if (v[i] >> b) {
+			nexc++;
+			maxhi |= v[i] >> b;
+		}
+	}
+	size_t at = 1 + (w.bit + 7) / 8;
+	unsigned hb = ceil_log2((size_t)maxhi + 1), iw = ceil_log2(k);
+	o[at++] = (unsigned char)nexc;
+	o[at++] = (unsigned char)hb;
+	int map = force_map >= 0 ? force_map : nexc * iw >= k;
+	w = (bitw){o + at, 0};
+	for (size_t i = 0; i < k; i++) {
+		if (!(v[i] >> b))
+			continue;
+		if (map)
+			w.o[i / 8] |= (unsigned char)(1u << (i % 8));
+		else
+			put_bits(&w, (uint32_t)i, iw);
+	}
+	at += map ? (k + 7) / 8 : (w.bit + 7) / 8;
+	w = (bitw){o + at, 0};
+	for (size_t i = 0; i < k; i++)
+		if (v[i] >> b)
+			put_bits(&w, v[i] >> b, hb);
+	return at + (w.bit + 7) / 8;
+}
+
+/* Decodes buf[0..len) as chunk(k) from an exact-size copy (an overread is an ASan error). */
+static int decode_exact(const unsigned char *buf, size_t len, uint32_t *out, size_t k,
+                        size_t *used)
+{
+	unsigned char *copy = tc_malloc(len ? len : 1);
+	memcpy(copy, buf, len);
+	const unsigned char *p = copy;
+	int rc = tc__chunk_unpack(&p, copy + len, out, k);
+	*used = (size_t)(p - copy);
+	free(copy);
+	return rc;
+}
+
+/* Values of v[0..k) of exactly `low` bits, except those at the exception indexes. */
+static void fill_exc(uint32_t *v, size_t k, unsigned low, unsigned wide, int where)
+{
+	for (size_t i = 0; i < k; i++) {
+		uint32_t r = rnd32();
+		v[i] = low ? (r & (uint32_t)((1ull << low) - 1)) | 1u << (low - 1) : 0;
+		int exc;
+		switch (where) {
+		case 0: exc = i == 0; break;
+		case 1: exc = i == k - 1; break;
+		case 2: exc = 1; break;                  /* all of them */
+		case 3: exc = i % 3 == 1; break;
+		default: exc = i == 0 || i == k - 1; break;
+		}
+		if (exc)
+			v[i] = (uint32_t)(((uint64_t)1 << (wide - 1)) | (r & (uint32_t)((1ull << (wide - 1)) - 1)));
+	}
+}
+
+static void test_chunk_forms(void **state)
+{
+	(void)state;
+	static const size_t lens[] = {2, 3, 7, 8, 9, 17, 63, 64, 65, 100, 127, 128};
+	unsigned char enc[TC_CHUNK_MAX + 1024];
+	uint32_t v[128], out[128];
+	size_t used;
+	/* every width, no exceptions: the encoder writes pfor(k) with b = the width */
+	for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+		size_t k = lens[li];
+		for (unsigned b = 0; b <= 32; b++) {
+			for (size_t i = 0; i < k; i++)
+				v[i] = b ? (uint32_t)(((uint64_t)1 << (b - 1)) | (rnd32() & (uint32_t)((1ull << (b - 1)) - 1))) : 0;
+			size_t len = tc__chunk_pack(v, k, enc);
+			assert_true(len <= TC_CHUNK_MAX);
+			assert_true(enc[0] == b || enc[0] == 0xFF);  /* varints when smaller */
+			assert_int_equal(decode_exact(enc, len, out, k, &used), 0);
+			assert_int_equal(used, len);
+			assert_memory_equal(v, out, k * sizeof *v);
+		}
+	}
+	/* every low width with exceptions at 0, at k-1, at both ends, every third, at every
+	   value: written by the grammar and read back, in both layouts of the positions */
+	size_t nx = 0, nmap = 0;
+	for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+		size_t k = lens[li];
+		for (unsigned b = 0; b <= 31; b++) {
+			for (int where = 0; where <= 4; where++) {
+				unsigned wide = b + 1 + rnd32() % (32 - b);
+				fill_exc(v, k, b, wide, where);
+				size_t len = ref_xpfor(v, k, b, -1, enc);
+				assert_int_equal(decode_exact(enc, len, out, k, &used), 0);
+				assert_int_equal(used, len);
+				assert_memory_equal(v, out, k * sizeof *v);
+				nx++;
+				nmap += enc[1 + (k * b + 7) / 8] * ceil_log2(k) >= k;
+				/* every truncation fails cleanly */
+				for (size_t cut = 0; cut < len; cut++)
+					assert_int_equal(decode_exact(enc, cut, out, k, &used), -1);
+				/* what the encoder writes for the same values reads back, and is no
+				   bigger, but for the bit it adds to each exception when it chooses */
+				size_t nexc = enc[1 + (k * b + 7) / 8];
+				size_t len2 = tc__chunk_pack(v, k, enc);
+				assert_true(8 * len2 <= 8 * len + nexc);
+				assert_int_equal(decode_exact(enc, len2, out, k, &used), 0);
+				assert_int_equal(used, len2);
+				assert_memory_equal(v, out, k * sizeof *v);
+			}
+		}
+	}
+	assert_true(nmap > 0 && nmap < nx);  /* both layouts of the positions were read */
+	/* the encoder uses exceptions where they pay: 120 small values and 8 wide ones */
+	for (size_t i = 0; i < 128; i++)
+		v[i] = i % 16 == 5 ? 0xABCDEFu + (uint32_t)i : (uint32_t)i % 4;
+	size_t len = tc__chunk_pack(v, 128, enc);
+	assert_int_equal(enc[0], 0x40 | 2);
+	assert_int_equal(decode_exact(enc, len, out, 128, &used), 0);
+	assert_memory_equal(v, out, sizeof v);
+	/* a chunk of one value is a bare varint */
+	static const uint32_t ones[] = {0, 1, 127, 128, 16383, 16384, UINT32_MAX};
+	for (size_t i = 0; i < sizeof ones / sizeof *ones; i++) {
+		len = tc__chunk_pack(&ones[i], 1, enc);
+		unsigned char want[8];
+		tc_buf b = {0};
+		tc_buf_put_varint(&b, ones[i]);
+		assert_int_equal(len, b.len);
+		memcpy(want, b.data, b.len);
+		assert_memory_equal(enc, want, len);
+		tc_buf_free(&b);
+		assert_int_equal(decode_exact(enc, len, out, 1, &used), 0);
+		assert_int_equal(out[0], ones[i]);
+	}
+}
+
+/* Chunks that break the grammar are refused, each for its own reason. */
+static void test_chunk_hostile(void **state)
+{
+	(void)state;
+	unsigned char enc[TC_CHUNK_MAX + 1024];
+	uint32_t v[128], out[128];
+	size_t used;
+	/* a valid xpfor(128), b = 3, exceptions at 10 and 100 (packed: 2 * 7 bits < 128) */
+	for (size_t i = 0; i < 128; i++)
+		v[i] = (uint32_t)i % 8;
+	v[10] = 1000;
+	v[100] = 77;
+	size_t len = ref_xpfor(v, 128, 3, -1, enc);  /* nexc at 49, hb 50, positions 51 */
+	assert_int_equal(decode_exact(enc, len, out, 128, &used), 0);
+	assert_int_equal(out[10], 1000);
+	unsigned char bad[TC_CHUNK_MAX + 1024];
+	static const struct {
+		const char *why;
+		size_t off;
+		unsigned char byte;
+	} cases[] = {
+		{"width 33", 0, 33},
+		{"width 63 (an unused tag)", 0, 63},
+		{"exceptions at width 32", 0, 0x40 | 32},
+		{"a tag above the forms", 0, 0x80},
+		{"no exceptions", 49, 0},
+		{"more exceptions than values", 49, 129},
+		{"high part of 0 bits", 50, 0},
+		{"high part past 32 bits", 50, 30},
+		{"first index 127, second 100: out of order", 51, 0x7f},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		memcpy(bad, enc, len);
+		bad[cases[c].off] = cases[c].byte;
+		if (decode_exact(bad, len, out, 128, &used) != -1)
+			fail_msg("accepted: %s", cases[c].why);
+	}
+	/* an index at k or beyond: exceptions at 10 and 99 of 100, the second made 127 */
+	v[99] = 77;
+	len = ref_xpfor(v, 100, 3, -1, enc);
+	size_t pos = 1 + 38 + 2;
+	assert_int_equal(decode_exact(enc, len, out, 100, &used), 0);
+	memcpy(bad, enc, len);
+	bad[pos] |= 0x80;
+	bad[pos + 1] |= 0x3F;
+	assert_int_equal(decode_exact(bad, len, out, 100, &used), -1);
+	/* the positions as a map where the grammar says packed: the reader takes the map's
+	   first bytes for the packed indexes (0 and 8 here) and stops short of the end */
+	len = ref_xpfor(v, 100, 3, 1, enc);
+	assert_int_equal(decode_exact(enc, len, out, 100, &used), 0);
+	assert_true(used < len);
+	/* the map layout: a bit past k, a count that differs from the bits */
+	for (size_t i = 0; i < 128; i++)
+		v[i] = i % 2 ? 9 : 1;  /* every other value an exception at b = 1 */
+	len = ref_xpfor(v, 100, 1, -1, enc);
+	size_t map = 1 + 13 + 2;
+	assert_int_equal(enc[1 + 13], 50);
+	assert_int_equal(decode_exact(enc, len, out, 100, &used), 0);
+	memcpy(bad, enc, len);
+	bad[map + 12] |= 0x10;  /* bit 100 */
+	assert_int_equal(decode_exact(bad, len, out, 100, &used), -1);
+	memcpy(bad, enc, len);
+	bad[1 + 13] = 49;
+	assert_int_equal(decode_exact(bad, len, out, 100, &used), -1);
+	memcpy(bad, enc, len);
+	bad[1 + 13] = 51;
+	assert_int_equal(decode_exact(bad, len, out, 100, &used), -1);
+	/* values above 2^32-1: in a varint chunk and as a bare varint */
+	static const unsigned char big_v[] = {0xFF, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00};
+	assert_int_equal(decode_exact(big_v, sizeof big_v, out, 2, &used), -1);
+	assert_int_equal(decode_exact(big_v + 1, 5, out, 1, &used), -1);
+	static const unsigned char max_v[] = {0xFF, 0xFF, 0xFF, 0xFF, 0x0F};
+	assert_int_equal(decode_exact(max_v, sizeof max_v, out, 1, &used), 0);
+	assert_int_equal(out[0], UINT32_MAX);
+}
+
+/* Files whose content the codec changed are refused from an older build, as a version. */
+static void test_old_versions(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *magic;
+		uint32_t old;
+	} cases[] = {
+		{"0000000000000001.pst", TC_MAGIC_POSTINGS, 1},
+		{"0000000000000001.pos", TC_MAGIC_POSITIONS, 1},
+		{"0000000000000001.num", TC_MAGIC_NUMERIC, 2},
+	};
+	char dir[64];
+	snprintf(dir, sizeof dir, "/tmp/tc_codec_XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		tc__wfile w;
+		tc_error e = {0};
+		assert_int_equal(tc__wfile_open(&w, dir, cases[c].name, cases[c].magic, &e), TC_OK);
+		tc__wfile_u32(&w, 12345);
+		assert_int_equal(tc__wfile_close(&w, &e), TC_OK);
+		tc__rfile f;
+		assert_int_equal(tc__rfile_open(&f, dir, cases[c].name, cases[c].magic, 1, &e), TC_OK);
+		tc__rfile_close(&f);
+		/* the same bytes with the older version and a checksum that holds */
+		char path[128];
+		snprintf(path, sizeof path, "%s/%s", dir, cases[c].name);
+		FILE *fp = fopen(path, "r+b");
+		assert_non_null(fp);
+		unsigned char d[64];
+		size_t len = fread(d, 1, sizeof d, fp);
+		assert_int_equal(len, 8 + 4 + 16);
+		tc__put_u32(d + 4, cases[c].old);
+		tc__put_u64(d + len - 8, tc_hash64(d, len - 8));
+		rewind(fp);
+		assert_int_equal(fwrite(d, 1, len, fp), len);
+		fclose(fp);
+		assert_int_equal(tc__rfile_open(&f, dir, cases[c].name, cases[c].magic, 0, &e),
+		                 TC_EVERSION);
+		assert_non_null(strstr(e.msg, cases[c].name));
+		assert_non_null(strstr(e.msg, "rebuild"));
+		unlink(path);
+	}
+	rmdir(dir);
 }
 
 /* ---- whole posting lists with extreme doc ids, through writer and iterator ---- */
@@ -266,6 +562,9 @@ int main(void)
 		cmocka_unit_test(test_chunk_roundtrip),
 		cmocka_unit_test(test_ints_roundtrip),
 		cmocka_unit_test(test_chunk_garbage),
+		cmocka_unit_test(test_chunk_forms),
+		cmocka_unit_test(test_chunk_hostile),
+		cmocka_unit_test(test_old_versions),
 		cmocka_unit_test(test_postings_extremes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
