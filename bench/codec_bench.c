@@ -16,10 +16,14 @@
  *           in runs of 128
  *
  * Codecs: varint (LEB128, the baseline), bitpack (one width per 128 ints), pfor/chunk
- * (storage/codec.c: PFor, or varints when smaller) and Stream VByte (libstreamvbyte;
- * its 0-1-2-4 variant for freqs, its fused delta decoder for gaps). Decode speed
- * includes the prefix sum that turns gaps into doc ids. Prints bytes and ints per
- * second for each; the numbers go into storage/FORMAT.md.
+ * (storage/codec.c: PFor with packed exceptions, or varints when smaller) and Stream
+ * VByte (libstreamvbyte; its 0-1-2-4 variant for freqs, its fused delta decoder for
+ * gaps). Then the candidate layouts of PFor's exceptions on the same chunks, full and
+ * partial (the codec's format version 1 among them), and positions with the first
+ * position of each doc apart from the later deltas. Decode speed includes the prefix
+ * sum that turns gaps into doc ids, and is the fastest of repeated passes (the machine
+ * is shared). Prints bytes and ints per second for each; the numbers go into
+ * storage/FORMAT.md.
  *
  *   build/bench/codec_bench FILE.jsonl.zst MAX_MB DIR
  *
