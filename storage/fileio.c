@@ -55,10 +55,14 @@ static void wfile_fail(tc__wfile *f, int code, const char *what)
 	}
 }
 
-/* The numeric index changed layout on its own; every other file is at the common version. */
+/* Files that changed layout on their own; every other file is at the common version. */
 static uint32_t version_of(const char *magic)
 {
-	return memcmp(magic, TC_MAGIC_NUMERIC, 4) == 0 ? TC_NUMERIC_VERSION : TC_FORMAT_VERSION;
+	if (memcmp(magic, TC_MAGIC_NUMERIC, 4) == 0)
+		return TC_NUMERIC_VERSION;
+	if (memcmp(magic, TC_MAGIC_DOCSTORE, 4) == 0)
+		return TC_DOCSTORE_VERSION;
+	return TC_FORMAT_VERSION;
 }
 
 int tc__wfile_open(tc__wfile *f, const char *dir, const char *name, const char *magic,
