@@ -705,7 +705,7 @@ static it *prefix_new(run *r, const tc_qnode *q)
 
 typedef struct qty_it {
 	it base;
-	tc_num_hits hits;         /* sorted by doc, field, pos */
+	tc_num_hits hits;         /* grouped by doc, ascending (group_by_doc) */
 	size_t at, end;           /* the current doc's entries: hits.e[at..end) */
 	double max;               /* the score of the doc with the most entries */
 } qty_it;
@@ -721,37 +721,40 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /*
- * Orders a range's entries (which come by value) by doc, then field and position. Many
- * entries: a counting sort on the doc, then the few entries of each doc put in order by
- * insertion; few entries: qsort.
+ * Groups a range's entries (which come by value) by doc, ascending; within a doc they
+ * keep their order by value, which is all the scoring needs (the nearness bonus looks
+ * at every mention of the doc). Many entries: a stable counting sort on the doc; few
+ * against the doc count: qsort. Returns the most entries any doc has.
  */
-static void sort_by_doc(tc_num_hits *h, uint32_t ndocs)
+static size_t group_by_doc(tc_num_hits *h, uint32_t ndocs)
 {
-	if (h->n < 2)
-		return;
 	if (h->n < 64 || h->n < ndocs / 16) {
 		qsort(h->e, h->n, sizeof *h->e, cmp_entry);
-		return;
+		size_t most = h->n > 0;
+		for (size_t i = 1, run_len = 1; i < h->n; i++) {
+			run_len = h->e[i].doc == h->e[i - 1].doc ? run_len + 1 : 1;
+			if (run_len > most)
+				most = run_len;
+		}
+		return most;
 	}
 	uint32_t *start = tc_calloc((size_t)ndocs + 1, sizeof *start);
 	tc_num_entry *out = tc_malloc(h->n * sizeof *out);
 	for (size_t i = 0; i < h->n; i++)
 		start[h->e[i].doc + 1]++;
-	for (uint32_t d = 0; d < ndocs; d++)
+	uint32_t most = 0;
+	for (uint32_t d = 0; d < ndocs; d++) {
+		if (start[d + 1] > most)
+			most = start[d + 1];
 		start[d + 1] += start[d];
+	}
 	for (size_t i = 0; i < h->n; i++)
 		out[start[h->e[i].doc]++] = h->e[i];
-	for (size_t i = 1; i < h->n; i++) {
-		tc_num_entry x = out[i];
-		size_t j = i;
-		for (; j > 0 && cmp_entry(&out[j - 1], &x) > 0; j--)
-			out[j] = out[j - 1];
-		out[j] = x;
-	}
 	free(start);
 	free(h->e);
 	h->e = out;
 	h->cap = h->n;
+	return most;
 }
 
 static uint32_t qty_seek(it *self, uint32_t target)
@@ -773,7 +776,8 @@ static uint32_t qty_seek(it *self, uint32_t target)
 static double qty_score(it *self)
 {
 	qty_it *q = (qty_it *)self;
-	return QTY_SCORE * (1.0 + log((double)(q->end - q->at)));
+	size_t n = q->end - q->at;
+	return n == 1 ? QTY_SCORE : QTY_SCORE * (1.0 + log((double)n));  /* one: most docs */
 }
 
 static void qty_free(it *self)
@@ -803,15 +807,9 @@ static it *qty_new(run *r, const tc_qnode *n)
 		if (rc != TC_OK && r->rc == TC_OK)
 			r->rc = rc;
 	}
-	sort_by_doc(&q->hits, tc_seg_ndocs(r->seg));
+	size_t most = group_by_doc(&q->hits, tc_seg_ndocs(r->seg));
 	q->base.cost = (double)q->hits.n;
-	size_t most = 1;
-	for (size_t i = 0, run_len = 0; i < q->hits.n; i++) {
-		run_len = i && q->hits.e[i].doc == q->hits.e[i - 1].doc ? run_len + 1 : 1;
-		if (run_len > most)
-			most = run_len;
-	}
-	q->max = QTY_SCORE * (1.0 + log((double)most));
+	q->max = QTY_SCORE * (1.0 + log((double)(most ? most : 1)));
 	return &q->base;
 }
 
