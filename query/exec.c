@@ -710,50 +710,44 @@ typedef struct qty_it {
 	double max;               /* the score of the doc with the most entries */
 } qty_it;
 
-static int cmp_entry(const void *a, const void *b)
-{
-	const tc_num_entry *x = a, *y = b;
-	if (x->doc != y->doc)
-		return x->doc < y->doc ? -1 : 1;
-	if (x->field != y->field)
-		return x->field < y->field ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
 /*
  * Groups a range's entries (which come by value) by doc, ascending; within a doc they
  * keep their order by value, which is all the scoring needs (the nearness bonus looks
- * at every mention of the doc). Many entries: a stable counting sort on the doc; few
- * against the doc count: qsort. Returns the most entries any doc has.
+ * at every mention of the doc). A stable radix sort on the doc, a byte per pass (two
+ * passes below 65,536 docs): its cost follows the entries, not the segment's doc count.
+ * Returns the most entries any doc has.
  */
 static size_t group_by_doc(tc_num_hits *h, uint32_t ndocs)
 {
-	if (h->n < 64 || h->n < ndocs / 16) {
-		qsort(h->e, h->n, sizeof *h->e, cmp_entry);
-		size_t most = h->n > 0;
-		for (size_t i = 1, run_len = 1; i < h->n; i++) {
-			run_len = h->e[i].doc == h->e[i - 1].doc ? run_len + 1 : 1;
-			if (run_len > most)
-				most = run_len;
-		}
-		return most;
+	if (h->n == 0)
+		return 0;
+	unsigned bits = ndocs > 1 ? 32u - (unsigned)__builtin_clz(ndocs - 1) : 1u;
+	tc_num_entry *e = h->e, *tmp = tc_malloc(h->n * sizeof *tmp);
+	for (unsigned shift = 0; shift < bits; shift += 8) {
+		size_t at[257] = {0};
+		for (size_t i = 0; i < h->n; i++)
+			at[((e[i].doc >> shift) & 255) + 1]++;
+		if (at[((e[0].doc >> shift) & 255) + 1] == h->n)
+			continue;  /* one digit value: already in order */
+		for (size_t k = 1; k < 257; k++)
+			at[k] += at[k - 1];
+		for (size_t i = 0; i < h->n; i++)
+			tmp[at[(e[i].doc >> shift) & 255]++] = e[i];
+		tc_num_entry *t = e;
+		e = tmp;
+		tmp = t;
 	}
-	uint32_t *start = tc_calloc((size_t)ndocs + 1, sizeof *start);
-	tc_num_entry *out = tc_malloc(h->n * sizeof *out);
-	for (size_t i = 0; i < h->n; i++)
-		start[h->e[i].doc + 1]++;
-	uint32_t most = 0;
-	for (uint32_t d = 0; d < ndocs; d++) {
-		if (start[d + 1] > most)
-			most = start[d + 1];
-		start[d + 1] += start[d];
+	free(tmp);
+	if (e != h->e) {
+		h->e = e;
+		h->cap = h->n;
 	}
-	for (size_t i = 0; i < h->n; i++)
-		out[start[h->e[i].doc]++] = h->e[i];
-	free(start);
-	free(h->e);
-	h->e = out;
-	h->cap = h->n;
+	size_t most = 1;
+	for (size_t i = 1, run_len = 1; i < h->n; i++) {
+		run_len = e[i].doc == e[i - 1].doc ? run_len + 1 : 1;
+		if (run_len > most)
+			most = run_len;
+	}
 	return most;
 }
 
