@@ -242,6 +242,7 @@ int tc__rfile_open(tc__rfile *f, const char *dir, const char *name, const char *
 		f->end = d + n - TC_FILE_FOOTER;
 		if (verify)
 			rc = tc__rfile_verify(f, err);
+		f->verified = verify && rc == TC_OK;
 	}
 	if (rc != TC_OK)
 		tc_map_free(&f->map);

@@ -111,6 +111,7 @@ typedef struct tc__rfile {
 	char name[TC_NAME_MAX];      /* for messages */
 	const unsigned char *p;      /* content: after the header ... */
 	const unsigned char *end;    /* ... up to the footer */
+	int verified;                /* the whole-file checksum held at open */
 } tc__rfile;
 
 /*

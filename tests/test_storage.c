@@ -543,6 +543,23 @@ static void check_segment(const tc_segment *seg, const model *m)
 		tc_term_info ti;
 		assert_int_equal(tc_seg_term_lookup(seg, key, len, &ti, &e), present ? TC_OK : TC_ENOENT);
 	}
+	/* neighbours of present keys: one byte shorter, longer, or changed in its last byte */
+	for (size_t i = 0; i < m->nterms; i += 1 + m->nterms / 50) {
+		const rterm *t = &m->terms[i];
+		for (int v = 0; v < 4; v++) {
+			rterm probe = *t;
+			if (v == 0 && probe.len > 1)
+				probe.len--;
+			else if (v == 1 && probe.len < sizeof probe.key)
+				probe.key[probe.len++] = (unsigned char)"a\x00\xff"[rnd(3)];
+			else
+				probe.key[probe.len - 1] += v == 2 ? 1 : 0xff;
+			int present = bsearch(&probe, m->terms, m->nterms, sizeof *m->terms, key_cmp) != NULL;
+			tc_term_info ti;
+			assert_int_equal(tc_seg_term_lookup(seg, probe.key, probe.len, &ti, &e),
+			                 present ? TC_OK : TC_ENOENT);
+		}
+	}
 	assert_int_equal(tc_seg_term_lookup(seg, "", 0, &(tc_term_info){0}, &e), TC_ENOENT);
 	assert_int_equal(tc_seg_term_lookup(seg, "\xff\xff\xff", 3, &(tc_term_info){0}, &e),
 	                 TC_ENOENT);
