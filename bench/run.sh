@@ -102,6 +102,9 @@ step "xapian: optimize" "$RUN/xapian.optimize.json" "$B/peers/xapian_driver" opt
 say "xapian: queries"
 "$B/peers/xapian_driver" query "$RUN/xapian.db" "$QUERIES" -o "$RUN/xapian.queries.tsv" -t 1,2 \
 	>"$RUN/xapian.query.json" || die "xapian queries failed"
+say "xapian: queries with exact totals"
+"$B/peers/xapian_driver" query "$RUN/xapian.db" "$QUERIES" -o "$RUN/xapian-exact.queries.tsv" \
+	-t 1 --exact-totals >"$RUN/xapian-exact.query.json" || die "xapian queries failed"
 
 # tracuu: its CLI indexes (once on one thread, once with -j 2) and reports its size by
 # part; bench/tracuu_driver.c runs the query file through the query API in-process with

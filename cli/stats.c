@@ -28,7 +28,7 @@ static const char *const kind_names[3] = {"folded", "stem", "exact"};
 typedef struct totals {
 	uint64_t terms, postings, positions;
 	uint64_t nterms[3], post_kind[3], pos_kind[3];
-	uint64_t dict, docstore, numeric, norms, files, nnum;
+	uint64_t dict, docstore, docdict, numeric, norms, files, nnum;
 } totals;
 
 typedef struct unit {
@@ -63,6 +63,7 @@ static void sum_segments(const tc_snapshot *s, totals *t)
 		}
 		t->dict += st.dict_bytes;
 		t->docstore += st.docstore_bytes;
+		t->docdict += st.docdict_bytes;
 		t->numeric += st.numeric_bytes;
 		t->norms += st.fieldlen_bytes;
 		t->files += st.file_bytes;
@@ -121,6 +122,7 @@ static void print_json(const tc_snapshot *s, const totals *t, uint64_t total,
 	json_object_set_new(b, "positions", json_integer((json_int_t)t->positions));
 	json_object_set_new(b, "terms", json_integer((json_int_t)t->dict));
 	json_object_set_new(b, "docstore", json_integer((json_int_t)t->docstore));
+	json_object_set_new(b, "docstore_dictionary", json_integer((json_int_t)t->docdict));
 	json_object_set_new(b, "numeric", json_integer((json_int_t)t->numeric));
 	json_object_set_new(b, "norms", json_integer((json_int_t)t->norms));
 	json_t *pk = json_object(), *ppk = json_object();
@@ -182,6 +184,7 @@ static void print_human(const tc_snapshot *s, const totals *t, uint64_t total,
 	line("positions", t->positions, total);
 	line("term dictionary", t->dict, total);
 	line("doc store", t->docstore, total);
+	line("  dictionary", t->docdict, total);
 	line("numeric", t->numeric, total);
 	line("field lengths", t->norms, total);
 	printf("quantities  %llu entries (%llu dates in text, %llu document dates)\n",

@@ -111,7 +111,7 @@ void tc_buf_free(tc_buf *b)
 	b->len = b->cap = 0;
 }
 
-int tc_varint_get(const unsigned char **p, const unsigned char *end, uint64_t *out)
+int tc_varint_get_slow(const unsigned char **p, const unsigned char *end, uint64_t *out)
 {
 	const unsigned char *q = *p;
 	uint64_t v = 0;

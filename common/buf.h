@@ -38,8 +38,18 @@ void tc_buf_free(tc_buf *b);
 /*
  * Reads a varint from [*p, end). Returns 0 and advances *p, or -1 when the varint is
  * truncated or longer than 10 bytes (the caller reports corruption with context).
+ * Inline for the one-byte case, which most varints of the index are.
  */
-int tc_varint_get(const unsigned char **p, const unsigned char *end, uint64_t *out);
+int tc_varint_get_slow(const unsigned char **p, const unsigned char *end, uint64_t *out);
+static inline int tc_varint_get(const unsigned char **p, const unsigned char *end,
+                                uint64_t *out)
+{
+	if (*p < end && **p < 0x80) {
+		*out = *(*p)++;
+		return 0;
+	}
+	return tc_varint_get_slow(p, end, out);
+}
 
 static inline uint32_t tc_get_u32le(const unsigned char *p)
 {

@@ -705,53 +705,50 @@ static it *prefix_new(run *r, const tc_qnode *q)
 
 typedef struct qty_it {
 	it base;
-	tc_num_hits hits;         /* sorted by doc, field, pos */
+	tc_num_hits hits;         /* grouped by doc, ascending (group_by_doc) */
 	size_t at, end;           /* the current doc's entries: hits.e[at..end) */
 	double max;               /* the score of the doc with the most entries */
 } qty_it;
 
-static int cmp_entry(const void *a, const void *b)
-{
-	const tc_num_entry *x = a, *y = b;
-	if (x->doc != y->doc)
-		return x->doc < y->doc ? -1 : 1;
-	if (x->field != y->field)
-		return x->field < y->field ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
 /*
- * Orders a range's entries (which come by value) by doc, then field and position. Many
- * entries: a counting sort on the doc, then the few entries of each doc put in order by
- * insertion; few entries: qsort.
+ * Groups a range's entries (which come by value) by doc, ascending; within a doc they
+ * keep their order by value, which is all the scoring needs (the nearness bonus looks
+ * at every mention of the doc). A stable radix sort on the doc, a byte per pass (two
+ * passes below 65,536 docs): its cost follows the entries, not the segment's doc count.
+ * Returns the most entries any doc has.
  */
-static void sort_by_doc(tc_num_hits *h, uint32_t ndocs)
+static size_t group_by_doc(tc_num_hits *h, uint32_t ndocs)
 {
-	if (h->n < 2)
-		return;
-	if (h->n < 64 || h->n < ndocs / 16) {
-		qsort(h->e, h->n, sizeof *h->e, cmp_entry);
-		return;
+	if (h->n == 0)
+		return 0;
+	unsigned bits = ndocs > 1 ? 32u - (unsigned)__builtin_clz(ndocs - 1) : 1u;
+	tc_num_entry *e = h->e, *tmp = tc_malloc(h->n * sizeof *tmp);
+	for (unsigned shift = 0; shift < bits; shift += 8) {
+		size_t at[257] = {0};
+		for (size_t i = 0; i < h->n; i++)
+			at[((e[i].doc >> shift) & 255) + 1]++;
+		if (at[((e[0].doc >> shift) & 255) + 1] == h->n)
+			continue;  /* one digit value: already in order */
+		for (size_t k = 1; k < 257; k++)
+			at[k] += at[k - 1];
+		for (size_t i = 0; i < h->n; i++)
+			tmp[at[(e[i].doc >> shift) & 255]++] = e[i];
+		tc_num_entry *t = e;
+		e = tmp;
+		tmp = t;
 	}
-	uint32_t *start = tc_calloc((size_t)ndocs + 1, sizeof *start);
-	tc_num_entry *out = tc_malloc(h->n * sizeof *out);
-	for (size_t i = 0; i < h->n; i++)
-		start[h->e[i].doc + 1]++;
-	for (uint32_t d = 0; d < ndocs; d++)
-		start[d + 1] += start[d];
-	for (size_t i = 0; i < h->n; i++)
-		out[start[h->e[i].doc]++] = h->e[i];
-	for (size_t i = 1; i < h->n; i++) {
-		tc_num_entry x = out[i];
-		size_t j = i;
-		for (; j > 0 && cmp_entry(&out[j - 1], &x) > 0; j--)
-			out[j] = out[j - 1];
-		out[j] = x;
+	free(tmp);
+	if (e != h->e) {
+		h->e = e;
+		h->cap = h->n;
 	}
-	free(start);
-	free(h->e);
-	h->e = out;
-	h->cap = h->n;
+	size_t most = 1;
+	for (size_t i = 1, run_len = 1; i < h->n; i++) {
+		run_len = e[i].doc == e[i - 1].doc ? run_len + 1 : 1;
+		if (run_len > most)
+			most = run_len;
+	}
+	return most;
 }
 
 static uint32_t qty_seek(it *self, uint32_t target)
@@ -773,7 +770,8 @@ static uint32_t qty_seek(it *self, uint32_t target)
 static double qty_score(it *self)
 {
 	qty_it *q = (qty_it *)self;
-	return QTY_SCORE * (1.0 + log((double)(q->end - q->at)));
+	size_t n = q->end - q->at;
+	return n == 1 ? QTY_SCORE : QTY_SCORE * (1.0 + log((double)n));  /* one: most docs */
 }
 
 static void qty_free(it *self)
@@ -803,15 +801,9 @@ static it *qty_new(run *r, const tc_qnode *n)
 		if (rc != TC_OK && r->rc == TC_OK)
 			r->rc = rc;
 	}
-	sort_by_doc(&q->hits, tc_seg_ndocs(r->seg));
+	size_t most = group_by_doc(&q->hits, tc_seg_ndocs(r->seg));
 	q->base.cost = (double)q->hits.n;
-	size_t most = 1;
-	for (size_t i = 0, run_len = 0; i < q->hits.n; i++) {
-		run_len = i && q->hits.e[i].doc == q->hits.e[i - 1].doc ? run_len + 1 : 1;
-		if (run_len > most)
-			most = run_len;
-	}
-	q->max = QTY_SCORE * (1.0 + log((double)most));
+	q->max = QTY_SCORE * (1.0 + log((double)(most ? most : 1)));
 	return &q->base;
 }
 

@@ -2,19 +2,23 @@
  * docstore.c — the stored fields of a segment's documents (<seg>.doc, zstd-compressed
  * blocks) and the map from external id to local doc id (<seg>.ids, sorted).
  *
- * <seg>.doc grammar (file frame of fileio.c, magic "TCDS"; little-endian):
+ * <seg>.doc grammar (file frame of fileio.c, magic "TCDS", version 2; little-endian):
  *
- *   content   := zblock{nblocks} index tail
- *   zblock    := a zstd frame (content size and content checksum present) whose
- *                content is record{docs of the block}; a block closes once its content
- *                reaches 64 KiB, so one record never spans two blocks
+ *   content   := dict zblock{nblocks} index tail
+ *   dict      := byte[dict_len]        a zstd dictionary (ZDICT format) trained on the
+ *                segment's first records; dict_len = 0 when the segment has too little
+ *                text for one to pay (the frames are then plain zstd frames)
+ *   zblock    := a zstd frame (content size and content checksum present; compressed
+ *                with dict when there is one) whose content is record{docs of the block};
+ *                a block closes once its content reaches 64 KiB, so one record never
+ *                spans two blocks
  *   record    := id_len:varint id:byte[id_len]  nfields:varint
  *                (field:u8 len:varint value:byte[len]){nfields}
  *   index     := (block_off:u64 first_doc:u32){nblocks}
- *                block_off = offset of the zblock in the file; the block runs to the
- *                next block_off (the last to the index); first_doc = doc id of its first
- *                record (0 for the first block, strictly ascending)
- *   tail      := ndocs:u32 nblocks:u32 index_off:u64 raw_bytes:u64
+ *                block_off = offset of the zblock in the file (the first at 8 + dict_len);
+ *                the block runs to the next block_off (the last to the index); first_doc
+ *                = doc id of its first record (0 for the first block, strictly ascending)
+ *   tail      := ndocs:u32 nblocks:u32 index_off:u64 raw_bytes:u64 dict_len:u32
  *
  * <seg>.ids grammar (magic "TCID"):
  *
@@ -24,6 +28,13 @@
  *
  * Fetching a document = binary search of the index, one zstd decompression (whose
  * checksum catches a damaged block), a walk over the records before it.
+ *
+ * Why a dictionary: a 64 KiB block compresses alone, so each block re-learns the
+ * language. A dictionary trained on the segment's first 2 MiB of records gives every
+ * block the common words and markup from its first byte: on news, 34.3% of the input
+ * becomes 31.0% at the same level (see FORMAT.md §8). The writer holds the first blocks
+ * back until it has trained, compresses them both ways and keeps the dictionary only
+ * when it pays for itself, so small segments stay plain.
  */
 #include "storage_int.h"
 
@@ -31,6 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define ZDICT_STATIC_LINKING_ONLY  /* the fast trainer with fixed parameters */
+#include <zdict.h>
 #include <zstd.h>
 
 #include "common/mem.h"
@@ -41,9 +54,16 @@
    but double the cost of fetching one document (~140 us). See FORMAT.md. */
 #define DOC_BLOCK_RAW (64u << 10)
 #define DOC_ZSTD_LEVEL 3
-#define DOC_TAIL 24
+#define DOC_TAIL 28
 #define DOC_IENTRY 12
 #define DOC_MAX_BLOCK_RAW (1u << 30)  /* refuse to inflate a block beyond this */
+/* Training: 2 MiB of records train in ~0.15 s and reach all but 0.2 points of what
+   8 MiB do; the dictionary is at most 112 KiB (zstd's default) and at most 1/16 of
+   the text it learns from; below 256 KiB of text there is nothing worth learning. */
+#define DOC_TRAIN_RAW (2u << 20)
+#define DOC_TRAIN_MIN (256u << 10)
+#define DOC_DICT_MAX (112u << 10)
+#define DOC_DICT_MAX_LEN (16u << 20)  /* a dict_len beyond this is damage */
 
 /* ---------------------------------------------------------------------------------- */
 /* Doc store writer                                                                   */
@@ -63,26 +83,158 @@ int tc__dsw_open(tc__dsw *w, const char *dir, uint64_t seg_id, tc_error *err)
 	return TC_OK;
 }
 
+static void dsw_fail(tc__dsw *w, const char *what, size_t zrc)
+{
+	if (w->f.rc == TC_OK) {
+		w->f.rc = TC_EIO;
+		snprintf(w->f.msg, sizeof w->f.msg, "zstd %s: %s", what, ZSTD_getErrorName(zrc));
+	}
+}
+
+/* Appends one frame of src (with the dictionary referenced by the cctx, if any) to out;
+   its size, or 0 after an error. */
+static size_t compress_block(tc__dsw *w, const void *src, size_t len, tc_buf *out)
+{
+	size_t cap = ZSTD_compressBound(len);
+	tc_buf_reserve(out, cap);
+	size_t n = ZSTD_compress2(w->cctx, out->data + out->len, cap, src, len);
+	if (ZSTD_isError(n)) {
+		dsw_fail(w, "compress", n);
+		return 0;
+	}
+	out->len += n;
+	return n;
+}
+
+/* Writes one compressed block of raw_len bytes whose first record is doc first. */
+static void put_block(tc__dsw *w, const void *frame, size_t n, size_t raw_len, uint32_t first)
+{
+	tc_buf_put_u64le(&w->index, w->f.off);
+	tc_buf_put_u32le(&w->index, first);
+	tc__wfile_put(&w->f, frame, n);
+	w->raw_bytes += raw_len;
+	w->nblocks++;
+}
+
+/* Compresses every held block into out (frame sizes into sizes); total bytes. */
+static size_t compress_held(tc__dsw *w, tc_buf *out, size_t *sizes)
+{
+	size_t total = 0, at = 0;
+	for (size_t i = 0; i < w->nheld; i++) {
+		sizes[i] = compress_block(w, w->held.data + at, w->held_len[i], out);
+		total += sizes[i];
+		at += w->held_len[i];
+	}
+	return total;
+}
+
+/* A dictionary trained on the held records, its length in *len; NULL when training fails
+   or there is too little text (the segment is then written without one). */
+static void *train_dict(const tc__dsw *w, size_t *len)
+{
+	if (w->held.len < DOC_TRAIN_MIN)
+		return NULL;
+	size_t cap = w->held.len / 16 < DOC_DICT_MAX ? w->held.len / 16 : DOC_DICT_MAX;
+	void *dict = tc_malloc(cap);
+	size_t *sizes = tc_malloc(w->nrec * sizeof *sizes);
+	for (size_t i = 0; i < w->nrec; i++)
+		sizes[i] = w->rec_len[i];
+	ZDICT_fastCover_params_t p;
+	memset(&p, 0, sizeof p);
+	p.k = 200;  /* fixed parameters: the optimising trainer is 5x slower for 0.1 point */
+	p.d = 8;
+	p.f = 20;
+	p.accel = 1;
+	p.zParams.compressionLevel = DOC_ZSTD_LEVEL;
+	size_t n = ZDICT_trainFromBuffer_fastCover(dict, cap, w->held.data, sizes,
+	                                           (unsigned)w->nrec, p);
+	free(sizes);
+	if (ZDICT_isError(n) || n == 0) {
+		free(dict);
+		return NULL;
+	}
+	*len = n;
+	return dict;
+}
+
+static void free_held(tc__dsw *w)
+{
+	tc_buf_free(&w->held);
+	free(w->held_len);
+	free(w->held_first);
+	free(w->rec_len);
+	w->held_len = NULL;
+	w->held_first = NULL;
+	w->rec_len = NULL;
+	w->nheld = w->nrec = w->cap_held = w->cap_rec = 0;
+}
+
+/*
+ * Decides on the dictionary and writes the held blocks, compressed with a freshly trained
+ * dictionary or plain, whichever is smaller. At the end of the segment (final) the
+ * dictionary's own bytes count against it; when the held text reached DOC_TRAIN_RAW more
+ * text follows, over which the dictionary pays for itself (on news it saves 15% of the
+ * compressed blocks: a 112 KiB dictionary is repaid after ~4 MiB of text). From then on
+ * blocks go straight to the file.
+ */
+static void dsw_decide(tc__dsw *w, int final)
+{
+	size_t *plain = tc_malloc((w->nheld ? w->nheld : 1) * sizeof *plain);
+	size_t *with = tc_malloc((w->nheld ? w->nheld : 1) * sizeof *with);
+	tc_buf zp = {0}, zd = {0};
+	size_t dict_len = 0;
+	void *dict = train_dict(w, &dict_len);
+	size_t plain_total = compress_held(w, &zp, plain);
+	int use_dict = 0;
+	if (dict) {
+		w->cdict = ZSTD_createCDict(dict, dict_len, DOC_ZSTD_LEVEL);
+		if (w->cdict && !ZSTD_isError(ZSTD_CCtx_refCDict(w->cctx, w->cdict)))
+			use_dict = compress_held(w, &zd, with) + (final ? dict_len : 0) < plain_total;
+		if (!use_dict) {
+			ZSTD_CCtx_refCDict(w->cctx, NULL);
+			ZSTD_freeCDict(w->cdict);
+			w->cdict = NULL;
+		}
+	}
+	if (use_dict) {
+		tc__wfile_put(&w->f, dict, dict_len);
+		w->dict_len = (uint32_t)dict_len;
+	}
+	const tc_buf *z = use_dict ? &zd : &zp;
+	const size_t *sizes = use_dict ? with : plain;
+	size_t at = 0;
+	for (size_t i = 0; w->f.rc == TC_OK && i < w->nheld; i++) {
+		put_block(w, z->data + at, sizes[i], w->held_len[i], w->held_first[i]);
+		at += sizes[i];
+	}
+	free(dict);
+	free(plain);
+	free(with);
+	tc_buf_free(&zp);
+	tc_buf_free(&zd);
+	free_held(w);
+	w->decided = 1;
+}
+
+/* Closes the block being filled: held back until the dictionary is decided, then written. */
 static void dsw_flush(tc__dsw *w)
 {
 	if (w->raw.len == 0)
 		return;
-	size_t cap = ZSTD_compressBound(w->raw.len);
-	w->z.len = 0;
-	tc_buf_reserve(&w->z, cap);
-	size_t n = ZSTD_compress2(w->cctx, w->z.data, cap, w->raw.data, w->raw.len);
-	if (ZSTD_isError(n)) {
-		if (w->f.rc == TC_OK) {
-			w->f.rc = TC_EIO;
-			snprintf(w->f.msg, sizeof w->f.msg, "zstd: %s", ZSTD_getErrorName(n));
-		}
-		return;
+	if (w->decided) {
+		w->z.len = 0;
+		size_t n = compress_block(w, w->raw.data, w->raw.len, &w->z);
+		if (n)
+			put_block(w, w->z.data, n, w->raw.len, w->block_first);
+	} else {
+		w->held_len = tc_grow(w->held_len, &w->cap_held, w->nheld + 1, sizeof *w->held_len);
+		w->held_first = tc_realloc(w->held_first, w->cap_held * sizeof *w->held_first);
+		w->held_len[w->nheld] = w->raw.len;
+		w->held_first[w->nheld++] = w->block_first;
+		tc_buf_append(&w->held, w->raw.data, w->raw.len);
+		if (w->held.len >= DOC_TRAIN_RAW)
+			dsw_decide(w, 0);
 	}
-	tc_buf_put_u64le(&w->index, w->f.off);
-	tc_buf_put_u32le(&w->index, w->block_first);
-	tc__wfile_put(&w->f, w->z.data, n);
-	w->raw_bytes += w->raw.len;
-	w->nblocks++;
 	w->raw.len = 0;
 	w->block_first = w->ndocs;
 }
@@ -91,6 +243,7 @@ void tc__dsw_add(tc__dsw *w, const char *id, size_t id_len, const tc_field_value
                  size_t nfields)
 {
 	tc_buf *b = &w->raw;
+	size_t start = b->len;
 	tc_buf_put_varint(b, id_len);
 	tc_buf_append(b, id, id_len);
 	tc_buf_put_varint(b, nfields);
@@ -98,6 +251,10 @@ void tc__dsw_add(tc__dsw *w, const char *id, size_t id_len, const tc_field_value
 		tc_buf_putc(b, (char)fields[i].field);
 		tc_buf_put_varint(b, fields[i].len);
 		tc_buf_append(b, fields[i].data, fields[i].len);
+	}
+	if (!w->decided) {  /* each record is one training sample */
+		w->rec_len = tc_grow(w->rec_len, &w->cap_rec, w->nrec + 1, sizeof *w->rec_len);
+		w->rec_len[w->nrec++] = b->len - start;
 	}
 	w->ndocs++;
 	if (b->len >= DOC_BLOCK_RAW)
@@ -107,12 +264,15 @@ void tc__dsw_add(tc__dsw *w, const char *id, size_t id_len, const tc_field_value
 int tc__dsw_close(tc__dsw *w, tc_error *err)
 {
 	dsw_flush(w);
+	if (!w->decided)
+		dsw_decide(w, 1);
 	uint64_t index_off = w->f.off;
 	tc__wfile_put(&w->f, w->index.data, w->index.len);
 	tc__wfile_u32(&w->f, w->ndocs);
 	tc__wfile_u32(&w->f, w->nblocks);
 	tc__wfile_u64(&w->f, index_off);
 	tc__wfile_u64(&w->f, w->raw_bytes);
+	tc__wfile_u32(&w->f, w->dict_len);
 	int rc = tc__wfile_close(&w->f, err);
 	tc__dsw_free(w);
 	return rc;
@@ -124,8 +284,11 @@ void tc__dsw_free(tc__dsw *w)
 	tc_buf_free(&w->raw);
 	tc_buf_free(&w->z);
 	tc_buf_free(&w->index);
+	free_held(w);
 	ZSTD_freeCCtx(w->cctx);
+	ZSTD_freeCDict(w->cdict);
 	w->cctx = NULL;
+	w->cdict = NULL;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -199,17 +362,36 @@ int tc__docstore_open(tc_segment *seg, tc_error *err)
 	d->nblocks = tc__get_u32(t + 4);
 	uint64_t index_off = tc__get_u64(t + 8);
 	d->raw_bytes = tc__get_u64(t + 16);
+	d->dict_len = tc__get_u32(t + 24);
 	uint64_t tail_off = (uint64_t)(t - f->map.data);
 	if (tc__get_u32(t) != seg->ndocs)
 		return tc__corrupt(err, f, t, "%" PRIu32 " docs, the manifest says %" PRIu32,
 		                   tc__get_u32(t), seg->ndocs);
-	if (index_off < TC_FILE_HEADER || index_off > tail_off ||
+	uint64_t first_block = TC_FILE_HEADER + (uint64_t)d->dict_len;
+	if (index_off < first_block || index_off > tail_off ||
 	    (tail_off - index_off) != (uint64_t)d->nblocks * DOC_IENTRY ||
-	    (seg->ndocs > 0) != (d->nblocks > 0) || d->nblocks > seg->ndocs)
+	    (seg->ndocs > 0) != (d->nblocks > 0) || d->nblocks > seg->ndocs ||
+	    d->dict_len > DOC_DICT_MAX_LEN ||
+	    (d->nblocks > 0 && tc__get_u64(f->map.data + index_off) != first_block))
 		return tc__corrupt(err, f, t, "inconsistent tail (%" PRIu32 " blocks, index at %"
-		                   PRIu64 ")", d->nblocks, index_off);
+		                   PRIu64 ", dictionary of %" PRIu32 " bytes)", d->nblocks,
+		                   index_off, d->dict_len);
 	d->index = f->map.data + index_off;
+	d->ddict = NULL;
+	if (d->dict_len > 0) {
+		/* a copy (the by-reference form is not in the stable API): 112 KiB a segment */
+		d->ddict = ZSTD_createDDict(f->map.data + TC_FILE_HEADER, d->dict_len);
+		if (d->ddict == NULL)
+			return tc__corrupt(err, f, f->map.data + TC_FILE_HEADER,
+			                   "unreadable zstd dictionary");
+	}
 	return TC_OK;
+}
+
+void tc__docstore_close(tc_segment *seg)
+{
+	ZSTD_freeDDict(seg->doc.ddict);
+	seg->doc.ddict = NULL;
 }
 
 /* Bounds and first doc of block b, checked. */
@@ -286,7 +468,10 @@ static int inflate_block(const tc_segment *seg, uint32_t b, const unsigned char 
 		d->dctx = ZSTD_createDCtx();
 	d->block.len = 0;
 	tc_buf_reserve(&d->block, (size_t)n);
-	size_t got = ZSTD_decompressDCtx(d->dctx, d->block.data, (size_t)n, s, (size_t)(e - s));
+	size_t got = seg->doc.ddict
+	             ? ZSTD_decompress_usingDDict(d->dctx, d->block.data, (size_t)n, s,
+	                                          (size_t)(e - s), seg->doc.ddict)
+	             : ZSTD_decompressDCtx(d->dctx, d->block.data, (size_t)n, s, (size_t)(e - s));
 	if (ZSTD_isError(got) || got != n)
 		return tc__corrupt(err, f, s, "block %" PRIu32 ": %s", b,
 		                   ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short block");

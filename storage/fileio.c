@@ -68,6 +68,7 @@ static uint32_t version_of(const char *magic)
 		{TC_MAGIC_POSTINGS, TC_POSTINGS_VERSION},
 		{TC_MAGIC_POSITIONS, TC_POSTINGS_VERSION},
 		{TC_MAGIC_NUMERIC, TC_NUMERIC_VERSION},
+		{TC_MAGIC_DOCSTORE, TC_DOCSTORE_VERSION},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
 		if (memcmp(magic, kinds[i].magic, 4) == 0)
@@ -253,6 +254,7 @@ int tc__rfile_open(tc__rfile *f, const char *dir, const char *name, const char *
 		f->end = d + n - TC_FILE_FOOTER;
 		if (verify)
 			rc = tc__rfile_verify(f, err);
+		f->verified = verify && rc == TC_OK;
 	}
 	if (rc != TC_OK)
 		tc_map_free(&f->map);

@@ -47,6 +47,7 @@ void tc__seg_close(tc_segment *seg)
 	free(seg->ids.by_doc);
 	seg->ids.by_doc = NULL;
 	tc__num_close(seg);
+	tc__docstore_close(seg);
 }
 
 int tc__seg_open(tc_segment *seg, const char *dir, const tc_manifest_seg *ms, int verify_all,
@@ -327,6 +328,7 @@ void tc_seg_stats_get(const tc_segment *seg, tc_seg_stats *out)
 	}
 	out->dict_bytes = seg->f_tdx.map.len;
 	out->docstore_bytes = seg->f_doc.map.len + seg->f_ids.map.len;
+	out->docdict_bytes = seg->doc.dict_len;
 	out->fieldlen_bytes = seg->f_fln.map.len;
 	out->numeric_bytes = seg->f_num.map.len;
 	out->nnum = seg->num.n;

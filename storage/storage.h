@@ -513,6 +513,7 @@ typedef struct tc_seg_stats {
 	uint64_t positions_bytes[3];/* .pos bytes by kind (0 for 'e') */
 	uint64_t dict_bytes;       /* .tdx */
 	uint64_t docstore_bytes;   /* .doc + .ids */
+	uint64_t docdict_bytes;    /* of which the doc store's zstd dictionary (0: none) */
 	uint64_t fieldlen_bytes;   /* .fln */
 	uint64_t numeric_bytes;    /* .num */
 	uint64_t nnum;             /* numeric entries */

@@ -112,6 +112,7 @@ typedef struct tc__rfile {
 	char name[TC_NAME_MAX];      /* for messages */
 	const unsigned char *p;      /* content: after the header ... */
 	const unsigned char *end;    /* ... up to the footer */
+	int verified;                /* the whole-file checksum held at open */
 } tc__rfile;
 
 /*
@@ -190,6 +191,8 @@ typedef struct tc__doc_r {
 	uint32_t nblocks;
 	const unsigned char *index;   /* nblocks entries of 12 bytes */
 	uint64_t raw_bytes;
+	uint32_t dict_len;
+	void *ddict;                  /* ZSTD_DDict over the mapped dictionary; NULL without */
 } tc__doc_r;
 
 typedef struct tc__ids_r {
@@ -295,6 +298,15 @@ typedef struct tc__dsw {
 	uint32_t ndocs, nblocks, block_first;
 	uint64_t raw_bytes;
 	void *cctx;                   /* ZSTD_CCtx */
+	void *cdict;                  /* ZSTD_CDict of the dictionary, NULL without one */
+	uint32_t dict_len;
+	int decided;                  /* dictionary decided; blocks go straight to the file */
+	tc_buf held;                  /* until then: the closed blocks' records, back to back */
+	size_t *held_len;             /* raw length of each held block */
+	uint32_t *held_first;         /* first doc of each held block */
+	size_t nheld, cap_held;
+	uint32_t *rec_len;            /* length of each held record: the training samples */
+	size_t nrec, cap_rec;
 } tc__dsw;
 
 int tc__dsw_open(tc__dsw *w, const char *dir, uint64_t seg_id, tc_error *err);
@@ -306,6 +318,7 @@ void tc__dsw_free(tc__dsw *w);
 int tc__ids_write(const char *dir, uint64_t seg_id, const tc_buf *heap, const uint32_t *offs,
                   uint32_t ndocs, tc_error *err);
 int tc__docstore_open(tc_segment *seg, tc_error *err);
+void tc__docstore_close(tc_segment *seg);
 int tc__ids_open(tc_segment *seg, tc_error *err);
 /* Entry i of the sorted id map. */
 void tc__ids_entry(const tc_segment *seg, uint32_t i, const char **id, uint32_t *len,
@@ -342,6 +355,7 @@ int tc__numw_write(tc__numw *w, const char *dir, uint64_t seg_id, tc_error *err)
 void tc__numw_free(tc__numw *w);
 #define TC_NUMERIC_VERSION 3     /* .num: 2 since blocks of 128, 3 since the codec's packed
                                     exceptions */
+#define TC_DOCSTORE_VERSION 2    /* of .doc files: version 1 had no dictionary */
 #define TC_NUM_BLOCK 128         /* entries per block of .num */
 
 /* One decoded block: entries [first, first + n) of the segment. */

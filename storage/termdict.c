@@ -10,6 +10,7 @@
  *   block     := check:u32 body                    check = low 32 bits of xxHash64(body)
  *   body      := nentries:varint (1..32) entry{nentries}
  *   entry     := shared:varint         bytes shared with the previous key of the block
+ *                                      (all they share: lookups rely on it)
  *                                      (0 for the first entry of a block)
  *                suffix_len:varint  suffix:byte[suffix_len]
  *                                      key = previous key[0..shared) + suffix,
@@ -220,7 +221,7 @@ typedef struct dcursor {
 	size_t key_len;
 } dcursor;
 
-/* Opens block b: checks its bounds and checksum. */
+/* Opens block b: checks its bounds, and its checksum unless the whole file's held at open. */
 static int cursor_block(dcursor *c, const tc_segment *seg, uint64_t b, tc_error *err)
 {
 	const tc__rfile *f = &seg->f_tdx;
@@ -232,7 +233,7 @@ static int cursor_block(dcursor *c, const tc_segment *seg, uint64_t b, tc_error 
 		return tc__corrupt(err, f, d->index + b * IENTRY,
 		                   "block %" PRIu64 " has bad bounds %" PRIu64 "..%" PRIu64, b, off, end);
 	const unsigned char *s = f->map.data + off, *e = f->map.data + end;
-	if ((uint32_t)tc_hash64(s + 4, (size_t)(e - s - 4)) != tc__get_u32(s))
+	if (!f->verified && (uint32_t)tc_hash64(s + 4, (size_t)(e - s - 4)) != tc__get_u32(s))
 		return tc__corrupt(err, f, s, "block %" PRIu64 ": checksum mismatch", b);
 	c->seg = seg;
 	c->blk = b;
@@ -245,20 +246,29 @@ static int cursor_block(dcursor *c, const tc_segment *seg, uint64_t b, tc_error 
 	return TC_OK;
 }
 
-/* Reads the next entry of the block (c->left > 0). */
-static int cursor_entry(dcursor *c, tc_term_info *ti, tc_error *err)
+/* Reads the key part of the next entry (c->left > 0): *shared bytes of the previous key,
+   then *suffix_len bytes at *suffix. */
+static int entry_key(dcursor *c, uint64_t *shared, const unsigned char **suffix,
+                     uint64_t *suffix_len, tc_error *err)
+{
+	const unsigned char *at = c->p;
+	if (tc_varint_get(&c->p, c->end, shared) != 0 ||
+	    tc_varint_get(&c->p, c->end, suffix_len) != 0 || *shared > c->key_len ||
+	    *suffix_len > TC_MAX_KEY - *shared || *suffix_len > (uint64_t)(c->end - c->p) ||
+	    *shared + *suffix_len < 1)
+		return tc__corrupt(err, &c->seg->f_tdx, at, "bad key in block %" PRIu64, c->blk);
+	*suffix = c->p;
+	c->p += *suffix_len;
+	return TC_OK;
+}
+
+/* Reads the statistics that follow an entry's key (its first byte: kind). */
+static int entry_stats(dcursor *c, unsigned char kind, tc_term_info *ti, tc_error *err)
 {
 	const tc__rfile *f = &c->seg->f_tdx;
 	const unsigned char *at = c->p;
-	uint64_t shared, slen, v[6];
-	if (tc_varint_get(&c->p, c->end, &shared) != 0 ||
-	    tc_varint_get(&c->p, c->end, &slen) != 0 || shared > c->key_len ||
-	    slen > TC_MAX_KEY - shared || slen > (uint64_t)(c->end - c->p) || shared + slen < 1)
-		return tc__corrupt(err, f, at, "bad key in block %" PRIu64, c->blk);
-	memcpy(c->key + shared, c->p, slen);
-	c->key_len = shared + slen;
-	c->p += slen;
-	int has_pos = tc_key_has_positions(c->key, c->key_len);
+	uint64_t v[6];
+	int has_pos = tc_key_has_positions(&kind, 1);
 	int nv = has_pos ? 6 : 5;
 	for (int i = 0; i < nv; i++)
 		if (tc_varint_get(&c->p, c->end, &v[i]) != 0)
@@ -281,6 +291,21 @@ static int cursor_entry(dcursor *c, tc_term_info *ti, tc_error *err)
 	if (c->left == 0 && c->p != c->end)
 		return tc__corrupt(err, f, c->p, "stray bytes after block %" PRIu64, c->blk);
 	return TC_OK;
+}
+
+/* Reads the next entry of the block (c->left > 0), its key into c->key. */
+static int cursor_entry(dcursor *c, tc_term_info *ti, tc_error *err)
+{
+	uint64_t shared, slen;
+	const unsigned char *suffix;
+	TC_FORWARD(entry_key(c, &shared, &suffix, &slen, err));
+	/* shared is the longest common prefix (lookups rely on it) */
+	if (shared < c->key_len && slen > 0 && suffix[0] == c->key[shared])
+		return tc__corrupt(err, &c->seg->f_tdx, suffix, "key in block %" PRIu64
+		                   " shares more than it says", c->blk);
+	memcpy(c->key + shared, suffix, slen);
+	c->key_len = shared + slen;
+	return entry_stats(c, c->key[0], ti, err);
 }
 
 /* *out = last block whose first key <= key, or -1 when key sorts before every block. */
@@ -315,16 +340,38 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
 		return TC_ENOENT;
 	dcursor c;
 	TC_FORWARD(cursor_block(&c, seg, (uint64_t)b, err));
+	/*
+	 * The keys ascend, each sharing `shared` bytes with the one before; `match` is how
+	 * many bytes the previous key shares with the one sought (which is greater). A key
+	 * sharing less than `match` with its predecessor is greater than the one sought (its
+	 * next byte exceeds the predecessor's, which equals the sought key's): not there. A
+	 * key sharing more is still smaller. Only when the two are equal are bytes compared,
+	 * and keys are never assembled.
+	 */
+	const unsigned char *k = key;
+	unsigned char kind = 0;
+	uint64_t match = 0;
 	while (c.left > 0) {
+		uint64_t shared, slen;
+		const unsigned char *suffix;
+		TC_FORWARD(entry_key(&c, &shared, &suffix, &slen, err));
+		c.key_len = shared + slen;
+		if (shared == 0)
+			kind = suffix[0];
 		tc_term_info ti;
-		TC_FORWARD(cursor_entry(&c, &ti, err));
-		int cmp = keycmp(c.key, c.key_len, key, len);
-		if (cmp == 0) {
-			*info = ti;
-			return TC_OK;
-		}
-		if (cmp > 0)
-			break;
+		TC_FORWARD(entry_stats(&c, kind, &ti, err));
+		if (shared < match)
+			return TC_ENOENT;
+		if (shared > match)
+			continue;
+		uint64_t n = 0;
+		while (n < slen && match + n < len && suffix[n] == k[match + n])
+			n++;
+		match += n;
+		if (n == slen && match == len)
+			return *info = ti, TC_OK;
+		if (match == len || (n < slen && suffix[n] > k[match]))
+			return TC_ENOENT;  /* the sought key is a prefix of this one, or smaller */
 	}
 	return TC_ENOENT;
 }

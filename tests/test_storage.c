@@ -543,6 +543,23 @@ static void check_segment(const tc_segment *seg, const model *m)
 		tc_term_info ti;
 		assert_int_equal(tc_seg_term_lookup(seg, key, len, &ti, &e), present ? TC_OK : TC_ENOENT);
 	}
+	/* neighbours of present keys: one byte shorter, longer, or changed in its last byte */
+	for (size_t i = 0; i < m->nterms; i += 1 + m->nterms / 50) {
+		const rterm *t = &m->terms[i];
+		for (int v = 0; v < 4; v++) {
+			rterm probe = *t;
+			if (v == 0 && probe.len > 1)
+				probe.len--;
+			else if (v == 1 && probe.len < sizeof probe.key)
+				probe.key[probe.len++] = (unsigned char)"a\x00\xff"[rnd(3)];
+			else
+				probe.key[probe.len - 1] += v == 2 ? 1 : 0xff;
+			int present = bsearch(&probe, m->terms, m->nterms, sizeof *m->terms, key_cmp) != NULL;
+			tc_term_info ti;
+			assert_int_equal(tc_seg_term_lookup(seg, probe.key, probe.len, &ti, &e),
+			                 present ? TC_OK : TC_ENOENT);
+		}
+	}
 	assert_int_equal(tc_seg_term_lookup(seg, "", 0, &(tc_term_info){0}, &e), TC_ENOENT);
 	assert_int_equal(tc_seg_term_lookup(seg, "\xff\xff\xff", 3, &(tc_term_info){0}, &e),
 	                 TC_ENOENT);
@@ -1321,6 +1338,116 @@ static void test_numeric_hostile(void **state)
 	model_free(&m);
 }
 
+/*
+ * Text of n bytes drawn from a pool of 4,000 phrases of 6-30 letters, the frequent ones
+ * far more often than the rest: like real text, a 64 KiB block meets many phrases only
+ * once, which is what a doc store dictionary learns.
+ */
+static char *rand_words(size_t n)
+{
+	static char pool[4000][32];
+	if (pool[0][0] == '\0')
+		for (size_t i = 0; i < 4000; i++) {
+			size_t k = 6 + rnd(25);
+			for (size_t j = 0; j < k; j++)
+				pool[i][j] = j % 6 == 5 ? ' ' : (char)('a' + rnd(26));
+			pool[i][k] = '\0';
+		}
+	char *s = tc_malloc(n + 1);
+	size_t at = 0;
+	while (at < n) {
+		const char *w = pool[rnd(1 + rnd(4000))];
+		size_t k = strlen(w) + 1 <= n - at ? strlen(w) : n - at;
+		memcpy(s + at, w, k);
+		at += k;
+		if (at < n)
+			s[at++] = ' ';
+	}
+	s[n] = '\0';
+	return s;
+}
+
+/*
+ * The doc store's dictionary: used when it pays (a segment decided at its end, one decided
+ * once 2 MiB were held and written on after), absent when there is too little text, and
+ * damage to it is caught as corruption.
+ */
+static void test_docstore_dict(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t ndocs, body;   /* docs and body bytes of each */
+		int dict;               /* a dictionary is expected */
+	} cases[] = {
+		{7, 300, 0},            /* too little text to learn from */
+		{3000, 350, 1},         /* ~1 MiB: decided at the end, dictionary bytes counted */
+		{9000, 400, 1},         /* ~3.6 MiB: decided at 2 MiB, later blocks written on */
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		model m;
+		model_build(&m, 90 + c, cases[c].ndocs, 20, 0, "w");
+		for (uint32_t d = 0; d < m.ndocs; d++) {
+			free(m.docs[d].body);
+			m.docs[d].body = rand_words(cases[c].body - 50 + rnd(100));
+		}
+		tc_seg_info info;
+		write_model(&m, 20 + c, &info);
+		tc_manifest man;
+		commit_one(&info, &man);
+		tc_snapshot *snap;
+		OK(tc_snapshot_open(tmpdir, TC_SNAP_VERIFY, &snap, E));
+		const tc_segment *seg = tc_snapshot_segment(snap, 0);
+		tc_seg_stats st;
+		tc_seg_stats_get(seg, &st);
+		if (cases[c].dict)
+			assert_true(st.docdict_bytes > 1000);
+		else
+			assert_int_equal(st.docdict_bytes, 0);
+		check_segment(seg, &m);
+		tc_snapshot_release(snap);
+		OK(tc_index_check(tmpdir, NULL, E));
+
+		char path[512];
+		snprintf(path, sizeof path, "%s/%016llx.doc", tmpdir, (unsigned long long)(20 + c));
+		if (cases[c].dict) {
+			/* damage inside the dictionary: never a crash or a wrong document */
+			size_t caught = 0;
+			for (int k = 0; k < 12; k++) {
+				long off = 8 + (long)rnd((uint32_t)st.docdict_bytes);
+				unsigned char x = (unsigned char)(1u << rnd(8));
+				flip(path, off, x);
+				tc_error e = {0};
+				assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_ECORRUPT);
+				assert_non_null(strstr(e.msg, ".doc"));
+				int rc = tc_snapshot_open(tmpdir, 0, &snap, &e);
+				if (rc == TC_OK) {
+					rc = read_everything(snap);
+					tc_snapshot_release(snap);
+				}
+				assert_true(rc == TC_OK || rc == TC_ECORRUPT);
+				caught += rc == TC_ECORRUPT;
+				flip(path, off, x);
+			}
+			print_message("%zu of 12 dictionary damages caught without verification\n", caught);
+			assert_true(caught >= 6);
+		}
+		/* a doc store of version 1 (no dictionary) is refused as a version */
+		size_t len = 0;
+		char *saved = tu_read_file(path, &len);
+		flip(path, 4, 2 ^ 1);
+		reseal(path);
+		tc_error e = {0};
+		assert_int_equal(tc_snapshot_open(tmpdir, 0, &snap, &e), TC_EVERSION);
+		assert_non_null(strstr(e.msg, ".doc"));
+		FILE *f = fopen(path, "wb");
+		fwrite(saved, 1, len, f);
+		fclose(f);
+		free(saved);
+		tc_manifest_free(&man);
+		model_free(&m);
+	}
+}
+
 /* Writer misuse is refused with TC_EINVAL and the error sticks. */
 static void test_writer_errors(void **state)
 {
@@ -1400,6 +1527,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corruption, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_numeric_edges, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_numeric_hostile, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_docstore_dict, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_errors, dir_setup, dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
