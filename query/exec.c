@@ -355,6 +355,8 @@ typedef struct phrase_field {
 	unsigned field;
 	tc_postings **fp;         /* one per word; NULL array when a word is absent */
 	tc_postings **ep;         /* strict mode: exact postings per word */
+	tc_postings **lead;       /* the lists that decide matching (fp, or ep in strict
+	                             mode), shortest first: the order they are sought in */
 	uint32_t doc;             /* next verified doc in this field */
 	uint32_t freq;            /* matches of the phrase in that doc */
 	double w_idf, avgdl;
@@ -365,7 +367,8 @@ typedef struct phrase_it {
 	size_t nw, nf;
 	phrase_field f[MAX_FIELDS_SEARCHED];
 	double max;
-	uint32_t *scratch;        /* last position chosen per word (slop) */
+	uint32_t *scratch;        /* candidate starts of the phrase in a doc */
+	size_t scratch_cap;
 } phrase_it;
 
 /* First doc >= target where every postings list of p[0..n) stands. */
@@ -401,15 +404,14 @@ static uint32_t next_pos(const uint32_t *pos, uint32_t n, uint32_t after)
 }
 
 /*
- * Counts the phrase's occurrences in the current doc (at most `enough`): word i at
- * start + i, or, with a slop, each next word at the nearest later position, the whole no
- * more than slop positions longer than the phrase. Without a slop the lists are merged
- * in one pass: each word's cursor only moves forward.
+ * Counts the phrase's occurrences in the current doc (at most `enough`) with a slop:
+ * from each position of word 0, each next word at the nearest later position, the whole
+ * no more than slop positions longer than the phrase.
  */
-static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
+static uint32_t phrase_count_slop(phrase_it *p, phrase_field *f, uint32_t enough)
 {
 	const uint32_t *pos[64];
-	uint32_t npos[64], at[64] = {0};
+	uint32_t npos[64];
 	size_t nw = p->nw < 64 ? p->nw : 64;
 	for (size_t i = 0; i < nw; i++)
 		if (tc_postings_positions(f->fp[i], &pos[i], &npos[i], NULL) != TC_OK)
@@ -419,16 +421,6 @@ static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
 		uint32_t start = pos[0][k], cur = start;
 		size_t i = 1;
 		for (; i < nw; i++) {
-			if (slop == 0) {
-				uint32_t want = start + (uint32_t)i;
-				while (at[i] < npos[i] && pos[i][at[i]] < want)
-					at[i]++;
-				if (at[i] == npos[i])
-					return count; /* word i has no later position: no later match */
-				if (pos[i][at[i]] != want)
-					break;
-				continue;
-			}
 			cur = next_pos(pos[i], npos[i], cur);
 			if (cur == UINT32_MAX || cur - start - (uint32_t)i > slop)
 				break;
@@ -439,14 +431,81 @@ static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
 	return count;
 }
 
+/* Keeps the starts s of set[0..n) (ascending) where word i stands at s + i; the new n. */
+static uint32_t keep_starts(uint32_t *set, uint32_t n, const uint32_t *pos, uint32_t npos,
+                            uint32_t i)
+{
+	uint32_t out = 0;
+	for (uint32_t k = 0, m = 0; k < n && m < npos;) {
+		uint64_t want = (uint64_t)set[k] + i;
+		if (pos[m] < want) {
+			m++;
+		} else {
+			if (pos[m] == want)
+				set[out++] = set[k];
+			k++;
+		}
+	}
+	return out;
+}
+
+/*
+ * Counts the phrase's occurrences in the current doc (at most `enough`): the positions
+ * of word 0 from which every word i stands at +i. The candidate starts come from the
+ * word with the fewest occurrences here and are narrowed word by word, fewest first, so
+ * a doc where two words never meet is rejected before the other words' positions are
+ * decoded.
+ */
+static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
+{
+	if (p->base.q->slop > 0)
+		return phrase_count_slop(p, f, enough);
+	size_t nw = p->nw < 64 ? p->nw : 64;
+	uint32_t order[64];
+	for (size_t i = 0; i < nw; i++) {
+		uint32_t tf = tc_postings_freq(f->fp[i]);
+		size_t j = i;
+		for (; j > 0 && tc_postings_freq(f->fp[order[j - 1]]) > tf; j--)
+			order[j] = order[j - 1];
+		order[j] = (uint32_t)i;
+	}
+	const uint32_t *pos;
+	uint32_t npos, n = 0, first = order[0];
+	if (tc_postings_positions(f->fp[first], &pos, &npos, NULL) != TC_OK)
+		return 0;
+	p->scratch = tc_grow(p->scratch, &p->scratch_cap, npos, sizeof *p->scratch);
+	for (uint32_t k = 0; k < npos; k++)
+		if (pos[k] >= first && (n == 0 || p->scratch[n - 1] != pos[k] - first))
+			p->scratch[n++] = pos[k] - first;
+	for (size_t j = 1; j < nw && n > 0; j++) {
+		if (order[j] == 0)
+			continue; /* word 0 counts the occurrences, below */
+		if (tc_postings_positions(f->fp[order[j]], &pos, &npos, NULL) != TC_OK)
+			return 0;
+		n = keep_starts(p->scratch, n, pos, npos, order[j]);
+	}
+	if (n == 0 || tc_postings_positions(f->fp[0], &pos, &npos, NULL) != TC_OK)
+		return 0;
+	/* word 0 may repeat a position: each repetition is an occurrence */
+	uint32_t count = 0;
+	for (uint32_t k = 0, m = 0; k < npos && m < n && count < enough;) {
+		if (pos[k] < p->scratch[m])
+			k++;
+		else if (pos[k] > p->scratch[m])
+			m++;
+		else
+			count++, k++;
+	}
+	return count;
+}
+
 static uint32_t phrase_field_seek(phrase_it *p, phrase_field *f, uint32_t target)
 {
 	if (f->fp == NULL)
 		return TC_DOC_END;
-	tc_postings **lead = p->base.r->o->strict ? f->ep : f->fp;
-	for (uint32_t d = conj_seek(lead, p->nw, target); d != TC_DOC_END;
-	     d = conj_seek(lead, p->nw, d + 1)) {
-		if (lead != f->fp && conj_seek(f->fp, p->nw, d) != d)
+	for (uint32_t d = conj_seek(f->lead, p->nw, target); d != TC_DOC_END;
+	     d = conj_seek(f->lead, p->nw, d + 1)) {
+		if (f->ep && conj_seek(f->fp, p->nw, d) != d)
 			continue;
 		if ((f->freq = phrase_count(p, f, 1)) > 0) /* the full count when scored */
 			return d;
@@ -500,7 +559,9 @@ static void phrase_free(it *self)
 	for (size_t i = 0; i < p->nf; i++) {
 		free_plist(p->f[i].fp, p->nw);
 		free_plist(p->f[i].ep, p->nw);
+		free(p->f[i].lead);
 	}
+	free(p->scratch);
 	free(p);
 }
 
@@ -520,6 +581,19 @@ static tc_postings **open_words(run *r, const tc_qnode *q, unsigned field, int e
 		}
 	}
 	return p;
+}
+
+/* A copy of the array p[0..n), shortest list first. */
+static tc_postings **by_count(tc_postings **p, size_t n)
+{
+	tc_postings **o = tc_malloc(n * sizeof *o);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		for (; j > 0 && tc_postings_count(o[j - 1]) > tc_postings_count(p[i]); j--)
+			o[j] = o[j - 1];
+		o[j] = p[i];
+	}
+	return o;
 }
 
 static it *phrase_new(run *r, const tc_qnode *q)
@@ -551,6 +625,8 @@ static it *phrase_new(run *r, const tc_qnode *q)
 				f->fp = NULL;
 			}
 		}
+		if (f->fp)
+			f->lead = by_count(f->ep ? f->ep : f->fp, p->nw);
 		double m = f->w_idf * (r->o->k1 + 1.0);
 		if (m > p->max)
 			p->max = m;

@@ -231,6 +231,7 @@ static int brute(const rdoc *d, int kind, char **w, size_t n)
 	case 0: /* term */
 		return in[0];
 	case 1: /* AND */
+	case 6:
 		for (size_t i = 0; i < n; i++)
 			if (!(has_run(d, 0, &w[i], 1) || has_run(d, 1, &w[i], 1)))
 				return 0;
@@ -241,6 +242,7 @@ static int brute(const rdoc *d, int kind, char **w, size_t n)
 				return 1;
 		return 0;
 	case 3: /* phrase */
+	case 7:
 		return has_run(d, 0, w, n) || has_run(d, 1, w, n);
 	case 5: /* prefix */
 		return has_prefix(d, w[0]);
@@ -303,13 +305,14 @@ static void test_randomized(void **state)
 	assert_true(tc_snapshot_nsegments(snap) >= 3);
 	tc_snapshot_release(snap);
 
-	static const char *ops[] = {"%s", "%s %s", "%s OR %s", "\"%s %s\"", "%s -%s", "%s*"};
-	for (int round = 0; round < 240; round++) {
-		int kind = (int)(rnd(&seed) % 6);
-		size_t n = kind == 0 || kind == 5 ? 1 : 2;
-		const char *qw[2];
-		char *fw[2];
-		char folded[2][64];
+	static const char *ops[] = {"%s",      "%s %s",    "%s OR %s",       "\"%s %s\"",
+	                            "%s -%s",  "%s*",      "%s %s %s",       "\"%s %s %s\""};
+	for (int round = 0; round < 320; round++) {
+		int kind = (int)(rnd(&seed) % 8);
+		size_t n = kind == 0 || kind == 5 ? 1 : kind >= 6 ? 3 : 2;
+		const char *qw[3];
+		char *fw[3];
+		char folded[3][64];
 		for (size_t k = 0; k < n; k++) {
 			qw[k] = vocab[rnd(&seed) % NV];
 			if (rnd(&seed) & 1) { /* typed without diacritics half the time */
@@ -330,7 +333,7 @@ static void test_randomized(void **state)
 			}
 		}
 		char q[128];
-		snprintf(q, sizeof q, ops[kind], qw[0], n > 1 ? qw[1] : "");
+		snprintf(q, sizeof q, ops[kind], qw[0], n > 1 ? qw[1] : "", n > 2 ? qw[2] : "");
 		if (kind == 4 && strcmp(fw[0], fw[1]) == 0) { /* "a -a" excludes everything */
 			for (size_t k = 0; k < n; k++)
 				free(fw[k]);
