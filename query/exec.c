@@ -30,7 +30,6 @@ typedef struct run {
 	const tc_search_opts *o;
 	const tc_segment *seg;
 	double N;                 /* docs in the snapshot: BM25's N */
-	double threshold;         /* the k-th best score so far (-1 until k are found) */
 	int rc;                   /* sticky error */
 	tc_error *err;
 	/* document frequencies over the whole snapshot, found once per query rather than
@@ -47,7 +46,9 @@ typedef struct run {
 typedef struct it it;
 typedef struct it_ops {
 	uint32_t (*seek)(it *self, uint32_t target);
-	double (*score)(it *self);
+	/* score of the current doc; when it cannot reach need, any value below need will
+	 * do (the caller wants only scores that reach it: -INFINITY for every score) */
+	double (*score)(it *self, double need);
 	/* upper bound of score for the current doc and every later doc up to *until
 	 * (which it lowers; the caller starts it at TC_DOC_END) */
 	double (*bound)(it *self, uint32_t *until);
@@ -232,12 +233,25 @@ static tc_postings *term_fp_at(term_it *t, size_t i)
 	return f->fp;
 }
 
-static double term_score(it *self)
+/* The exact-form bonus of the current doc: the word typed with diacritics and its exact
+   form in a field that holds the doc. */
+static double term_exact_bonus(term_it *t)
+{
+	if (!t->w->exact)
+		return 0.0;
+	for (size_t i = 0; i < t->nf; i++) {
+		term_field *f = &t->f[i];
+		if (f->doc == t->base.doc && f->ep && tc_postings_seek(f->ep, f->doc) == f->doc)
+			return EXACT_BONUS;
+	}
+	return 0.0;
+}
+
+static double term_score(it *self, double need)
 {
 	term_it *t = (term_it *)self;
 	run *r = self->r;
 	double s = 0;
-	int exact = 0;
 	for (size_t i = 0; i < t->nf; i++) {
 		term_field *f = &t->f[i];
 		if (f->doc != self->doc)
@@ -245,10 +259,8 @@ static double term_score(it *self)
 		tc_postings *fp = term_fp_at(t, i);
 		uint32_t tf = fp ? tc_postings_freq(fp) : tc_postings_freq(f->match);
 		s += bm25_doc(r, self->doc, f->field, tf, f->avgdl, f->w_idf);
-		if (t->w->exact && f->ep && tc_postings_seek(f->ep, self->doc) == self->doc)
-			exact = 1;
 	}
-	return s + (exact ? EXACT_BONUS : 0.0);
+	return s + term_exact_bonus(t);
 }
 
 /* The BM25 bound of the block under f's cursor, computed once per block. */
@@ -268,26 +280,40 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/* The fields holding the current doc: their current blocks' BM25 bounds (computed once
+   per block). */
+static double term_blocks_bound(term_it *t)
+{
+	double s = 0;
+	for (size_t i = 0; i < t->nf; i++)
+		if (t->f[i].doc == t->base.doc)
+			s += field_block_bound(t->base.r, &t->f[i]);
+	return s;
+}
+
 /*
- * The fields holding the current doc contribute their current block's bound (computed
- * once per block). Fields that do not hold it would loosen the bound, so the bound is
- * claimed for the current doc only.
+ * Fields that do not hold the current doc would loosen the bound, so the bound is claimed
+ * for the current doc only. The exact bonus counts while an exact list has blocks left:
+ * block data only.
  */
 static double term_bound(it *self, uint32_t *until)
 {
 	term_it *t = (term_it *)self;
-	double s = 0;
 	int exact = 0;
 	*until = min_u32(*until, self->doc);
-	for (size_t i = 0; i < t->nf; i++) {
+	for (size_t i = 0; i < t->nf && t->w->exact; i++) {
 		term_field *f = &t->f[i];
-		if (f->doc != self->doc)
-			continue;
-		s += field_block_bound(self->r, f);
-		if (t->w->exact && f->ep && tc_postings_shallow(f->ep, self->doc) != TC_DOC_END)
+		if (f->doc == self->doc && f->ep && tc_postings_shallow(f->ep, self->doc) != TC_DOC_END)
 			exact = 1;
 	}
-	return s + (exact ? EXACT_BONUS : 0.0);
+	return term_blocks_bound(t) + (exact ? EXACT_BONUS : 0.0);
+}
+
+/* A tighter bound for the current doc, with its own exact bonus: that outweighs
+   everything else, and finding it costs doc ids only. */
+static double term_doc_bound(term_it *t)
+{
+	return term_blocks_bound(t) + term_exact_bonus(t);
 }
 
 static void term_free(it *self)
@@ -527,7 +553,7 @@ static uint32_t phrase_seek(it *self, uint32_t target)
 	return best;
 }
 
-static double phrase_score(it *self)
+static double phrase_score(it *self, double need)
 {
 	phrase_it *p = (phrase_it *)self;
 	double s = 0;
@@ -667,7 +693,7 @@ static uint32_t prefix_seek(it *self, uint32_t target)
 	return TC_DOC_END;
 }
 
-static double prefix_score(it *self)
+static double prefix_score(it *self, double need)
 {
 	prefix_it *p = (prefix_it *)self;
 	double s = 0;
@@ -846,7 +872,7 @@ static uint32_t qty_seek(it *self, uint32_t target)
 }
 
 /* More satisfying mentions rank a document higher, with diminishing returns. */
-static double qty_score(it *self)
+static double qty_score(it *self, double need)
 {
 	qty_it *q = (qty_it *)self;
 	return QTY_SCORE * (1.0 + log((double)(q->end - q->at)));
@@ -900,7 +926,9 @@ typedef struct bool_it {
 	it **nots;                /* AND only: excluded */
 	size_t nnots;
 	it **order;               /* AND: kids in query order, for proximity */
-	double bonus_max;         /* AND: the most proximity can add */
+	double *bonus_rest;       /* AND: the most the bonuses can add from the pair
+	                             order[i], order[i+1] on (the last: quantities only) */
+	double *rest;             /* AND: nkids + 1 partial bounds (and_score) */
 } bool_it;
 
 static uint32_t and_seek(it *self, uint32_t target)
@@ -942,13 +970,13 @@ static uint32_t or_seek(it *self, uint32_t target)
 	return best;
 }
 
-static double or_score(it *self)
+static double or_score(it *self, double need)
 {
 	bool_it *b = (bool_it *)self;
 	double s = 0;
 	for (size_t i = 0; i < b->nkids; i++)
 		if (b->kids[i]->doc == self->doc)
-			s += b->kids[i]->ops->score(b->kids[i]);
+			s += b->kids[i]->ops->score(b->kids[i], -INFINITY);
 	return s;
 }
 
@@ -1025,22 +1053,52 @@ static double qty_nearness(qty_it *q, it **order, size_t n)
 	return best >= QTY_NEAR ? 0.0 : 1.0 - (double)best / QTY_NEAR;
 }
 
-static double and_score(it *self)
+/*
+ * Scores the kids one by one and gives up (returning a score below the threshold) as
+ * soon as the scores so far, the bounds of the kids left and the largest bonus together
+ * fall below the k-th best: the freqs, field lengths and positions of the rest are
+ * then never read.
+ */
+/* The proximity bonus of the query words order[i], order[i + 1]; 0 unless both are words. */
+static double pair_weight(const bool_it *b, size_t i)
+{
+	const it *x = b->order[i], *y = b->order[i + 1];
+	if (x->ops != &term_ops || y->ops != &term_ops)
+		return 0.0;
+	return PROX_WEIGHT * (((const term_it *)x)->idf + ((const term_it *)y)->idf) / 2.0;
+}
+
+static double and_score(it *self, double need)
 {
 	bool_it *b = (bool_it *)self;
 	double s = 0;
-	for (size_t i = 0; i < b->nkids; i++)
-		s += b->kids[i]->ops->score(b->kids[i]);
-	/* positions cost more than everything above: skip them when even the largest
-	   bonus could not lift this doc into the top k */
-	if (s + b->bonus_max < self->r->threshold)
-		return s;
-	for (size_t i = 0; i + 1 < b->nkids; i++) {
-		it *x = b->order[i], *y = b->order[i + 1];
-		if (x->ops == &term_ops && y->ops == &term_ops &&
-		    adjacent_in_doc((term_it *)x, (term_it *)y))
-			s += PROX_WEIGHT * (((term_it *)x)->idf + ((term_it *)y)->idf) / 2.0;
+	double *rest = b->rest; /* rest[i]: bounds of kids i.. plus the largest bonus */
+	int prune = need > -INFINITY;
+	if (prune) {
+		rest[b->nkids] = b->bonus_rest[0];
+		for (size_t i = b->nkids; i-- > 0;) {
+			it *k = b->kids[i];
+			uint32_t until = TC_DOC_END;
+			rest[i] = rest[i + 1] + (k->ops == &term_ops ? term_doc_bound((term_it *)k)
+			                                             : k->ops->bound(k, &until));
+		}
 	}
+	for (size_t i = 0; i < b->nkids; i++) {
+		if (prune && s + rest[i] < need)
+			return s;
+		s += b->kids[i]->ops->score(b->kids[i], prune ? need - s - rest[i + 1] : -INFINITY);
+	}
+	/* positions cost more than everything above: each pair is looked at only while
+	   the bonuses left could still lift this doc into the top k */
+	for (size_t i = 0; i + 1 < b->nkids; i++) {
+		if (s + b->bonus_rest[i] < need)
+			return s;
+		double w = pair_weight(b, i);
+		if (w > 0 && adjacent_in_doc((term_it *)b->order[i], (term_it *)b->order[i + 1]))
+			s += w;
+	}
+	if (s + b->bonus_rest[b->nkids ? b->nkids - 1 : 0] < need)
+		return s;
 	for (size_t i = 0; i < b->nkids; i++)
 		if (b->order[i]->ops == &qty_ops)
 			s += QTY_NEAR_WEIGHT * qty_nearness((qty_it *)b->order[i], b->order, b->nkids);
@@ -1050,7 +1108,7 @@ static double and_score(it *self)
 static double and_bound(it *self, uint32_t *until)
 {
 	bool_it *b = (bool_it *)self;
-	double s = b->bonus_max;
+	double s = b->bonus_rest[0];
 	for (size_t i = 0; i < b->nkids; i++)
 		s += b->kids[i]->ops->bound(b->kids[i], until);
 	return s;
@@ -1066,6 +1124,8 @@ static void bool_free(it *self)
 	free(b->kids);
 	free(b->nots);
 	free(b->order);
+	free(b->rest);
+	free(b->bonus_rest);
 	free(b);
 }
 
@@ -1089,6 +1149,8 @@ static it *bool_new(run *r, const tc_qnode *q)
 	b->kids = tc_calloc(q->nkids, sizeof *b->kids);
 	b->nots = tc_calloc(q->nkids, sizeof *b->nots);
 	b->order = tc_calloc(q->nkids, sizeof *b->order);
+	b->rest = tc_calloc(q->nkids + 1, sizeof *b->rest);
+	b->bonus_rest = tc_calloc(q->nkids + 1, sizeof *b->bonus_rest);
 	for (size_t i = 0; i < q->nkids; i++) {
 		const tc_qnode *k = q->kids[i];
 		if (k->type == TC_QN_NOT) {
@@ -1103,16 +1165,12 @@ static it *bool_new(run *r, const tc_qnode *q)
 		                   : b->base.cost + kid->cost;
 	}
 	if (q->type == TC_QN_AND) {
-		int has_qty = 0;
-		for (size_t i = 0; i < b->nkids; i++) {
-			it *x = b->order[i];
-			has_qty |= x->ops == &qty_ops;
-			if (i + 1 < b->nkids && x->ops == &term_ops && b->order[i + 1]->ops == &term_ops)
-				b->bonus_max += PROX_WEIGHT * (((term_it *)x)->idf +
-				                               ((term_it *)b->order[i + 1])->idf) / 2.0;
-		}
-		if (has_qty)
-			b->bonus_max += QTY_NEAR_WEIGHT;
+		size_t last = b->nkids ? b->nkids - 1 : 0;
+		for (size_t i = 0; i < b->nkids; i++)
+			if (b->order[i]->ops == &qty_ops)
+				b->bonus_rest[last] = QTY_NEAR_WEIGHT;
+		for (size_t i = last; i-- > 0;)
+			b->bonus_rest[i] = b->bonus_rest[i + 1] + pair_weight(b, i);
 		qsort(b->kids, b->nkids, sizeof *b->kids, by_cost);
 	}
 	return &b->base;
@@ -1296,7 +1354,7 @@ static void run_term_segment(run *r, const tc_qnode *q, uint32_t segi, size_t ca
 			}
 		}
 		out->scored++;
-		tc_hit h = {segi, d, term_score(&t->base)};
+		tc_hit h = {segi, d, term_score(&t->base, -INFINITY)};
 		heap_push(out, cap, h);
 		d = it_seek(&t->base, d + 1);
 	}
@@ -1327,10 +1385,9 @@ static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_
 				continue;
 		}
 		out->scored++;
-		tc_hit h = {segi, d, root->ops->score(root)};
+		tc_hit h = {segi, d, root->ops->score(root, out->n == cap ? out->hits[0].score
+		                                                          : -INFINITY)};
 		heap_push(out, cap, h);
-		if (out->n == cap)
-			r->threshold = out->hits[0].score;
 	}
 	root->ops->free(root);
 	return r->rc;
@@ -1354,7 +1411,6 @@ int tc_exec(const tc_snapshot *snap, const tc_qnode *q, const tc_search_opts *o,
 	r.snap = snap;
 	r.o = o;
 	r.N = (double)tc_snapshot_ndocs(snap);
-	r.threshold = -1.0;
 	r.err = err;
 	for (size_t s = 0; s < tc_snapshot_nsegments(snap) && r.rc == TC_OK; s++) {
 		r.seg = tc_snapshot_segment(snap, s);
