@@ -252,6 +252,26 @@ static int brute(const rdoc *d, int kind, char **w, size_t n)
 	}
 }
 
+/*
+ * The best 3 of a search that prunes (k = 3) are the first 3 of the full ranking (k =
+ * 1000 scores every match): pruning may skip only docs that cannot enter the top k.
+ */
+static void expect_top_k(const char *dir, const char *q, const char *ranked, size_t count)
+{
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	o.k = 3;
+	uint64_t total;
+	const char *top = search_ids(dir, q, &o, &total);
+	size_t n = 0, len = 0;
+	for (; ranked[len] && n < 3; len++)
+		if (ranked[len] == ' ' && ++n == 3)
+			break;
+	if (total != count || strlen(top) != len || strncmp(top, ranked, len) != 0)
+		fail_msg("query %s: top 3 {%s} (total %llu), full ranking {%s} (%zu)", q, top,
+		         (unsigned long long)total, ranked, count);
+}
+
 static void test_randomized(void **state)
 {
 	char dir[256];
@@ -347,10 +367,13 @@ static void test_randomized(void **state)
 				count++;
 			}
 		uint64_t total;
-		sorted_ids(search_ids(dir, q, NULL, &total), got, sizeof got);
+		char ranked[8192];
+		snprintf(ranked, sizeof ranked, "%s", search_ids(dir, q, NULL, &total));
+		sorted_ids(ranked, got, sizeof got);
 		if (strcmp(got, want) != 0 || total != count)
 			fail_msg("query %s: engine {%s} (total %llu), brute force {%s} (%zu)", q, got,
 			         (unsigned long long)total, want, count);
+		expect_top_k(dir, q, ranked, count);
 		for (size_t k = 0; k < n; k++)
 			free(fw[k]);
 	}
