@@ -1000,9 +1000,8 @@ static int adjacent_in_doc(term_it *a, term_it *b)
 			if (a->f[i].field != b->f[j].field)
 				continue;
 			uint32_t na, nb;
-			const uint32_t *pa = term_positions(a, i, &na);
-			const uint32_t *pb = term_positions(b, j, &nb);
-			if (pa == NULL || pb == NULL)
+			const uint32_t *pa = term_positions(a, i, &na), *pb;
+			if (pa == NULL || (pb = term_positions(b, j, &nb)) == NULL)
 				continue;
 			for (uint32_t k = 0, m = 0; k < na && m < nb;) {
 				if (pa[k] + 1 == pb[m])

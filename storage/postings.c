@@ -294,9 +294,13 @@ static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char
 	for (uint32_t b = 0; b < p->nblocks; b++) {
 		uint64_t v[5] = {0};
 		int nv = p->ti.has_pos ? 5 : 4;
-		for (int j = 0; j < nv; j++)
-			if (tc_varint_get(&s, end, &v[j]) != 0)
+		for (int j = 0; j < nv; j++) {
+			/* most values of an entry fit one byte: no call for those */
+			if (s < end && *s < 0x80)
+				v[j] = *s++;
+			else if (tc_varint_get(&s, end, &v[j]) != 0)
 				return fail(p, f, s, "truncated skip entry"), -1;
+		}
 		uint64_t dlt = v[0], dbytes = v[1], pbytes = p->ti.has_pos ? v[2] : 0;
 		uint64_t mtf = v[nv - 2], mlen = v[nv - 1];
 		last += dlt;
