@@ -381,8 +381,9 @@ typedef struct phrase_field {
 	unsigned field;
 	tc_postings **fp;         /* one per word; NULL array when a word is absent */
 	tc_postings **ep;         /* strict mode: exact postings per word */
+	uint32_t *order;          /* word numbers, shortest folded list first */
 	tc_postings **lead;       /* the lists that decide matching (fp, or ep in strict
-	                             mode), shortest first: the order they are sought in */
+	                             mode) in that order: the order they are sought in */
 	uint32_t doc;             /* next verified doc in this field */
 	uint32_t freq;            /* matches of the phrase in that doc */
 	double w_idf, avgdl;
@@ -478,23 +479,15 @@ static uint32_t keep_starts(uint32_t *set, uint32_t n, const uint32_t *pos, uint
 /*
  * Counts the phrase's occurrences in the current doc (at most `enough`): the positions
  * of word 0 from which every word i stands at +i. The candidate starts come from the
- * word with the fewest occurrences here and are narrowed word by word, fewest first, so
- * a doc where two words never meet is rejected before the other words' positions are
- * decoded.
+ * rarest word and are narrowed word by word, rarest first, so a doc where two words
+ * never meet is rejected before the other words' freqs and positions are decoded.
  */
 static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
 {
 	if (p->base.q->slop > 0)
 		return phrase_count_slop(p, f, enough);
-	size_t nw = p->nw < 64 ? p->nw : 64;
-	uint32_t order[64];
-	for (size_t i = 0; i < nw; i++) {
-		uint32_t tf = tc_postings_freq(f->fp[i]);
-		size_t j = i;
-		for (; j > 0 && tc_postings_freq(f->fp[order[j - 1]]) > tf; j--)
-			order[j] = order[j - 1];
-		order[j] = (uint32_t)i;
-	}
+	size_t nw = p->nw;
+	const uint32_t *order = f->order;
 	const uint32_t *pos;
 	uint32_t npos, n = 0, first = order[0];
 	if (tc_postings_positions(f->fp[first], &pos, &npos, NULL) != TC_OK)
@@ -586,6 +579,7 @@ static void phrase_free(it *self)
 		free_plist(p->f[i].fp, p->nw);
 		free_plist(p->f[i].ep, p->nw);
 		free(p->f[i].lead);
+		free(p->f[i].order);
 	}
 	free(p->scratch);
 	free(p);
@@ -609,15 +603,15 @@ static tc_postings **open_words(run *r, const tc_qnode *q, unsigned field, int e
 	return p;
 }
 
-/* A copy of the array p[0..n), shortest list first. */
-static tc_postings **by_count(tc_postings **p, size_t n)
+/* The numbers 0..n-1 of the lists p[], shortest list first. */
+static uint32_t *by_count(tc_postings **p, size_t n)
 {
-	tc_postings **o = tc_malloc(n * sizeof *o);
+	uint32_t *o = tc_malloc(n * sizeof *o);
 	for (size_t i = 0; i < n; i++) {
 		size_t j = i;
-		for (; j > 0 && tc_postings_count(o[j - 1]) > tc_postings_count(p[i]); j--)
+		for (; j > 0 && tc_postings_count(p[o[j - 1]]) > tc_postings_count(p[i]); j--)
 			o[j] = o[j - 1];
-		o[j] = p[i];
+		o[j] = (uint32_t)i;
 	}
 	return o;
 }
@@ -651,8 +645,12 @@ static it *phrase_new(run *r, const tc_qnode *q)
 				f->fp = NULL;
 			}
 		}
-		if (f->fp)
-			f->lead = by_count(f->ep ? f->ep : f->fp, p->nw);
+		if (f->fp) {
+			f->order = by_count(f->fp, p->nw);
+			f->lead = tc_malloc(p->nw * sizeof *f->lead);
+			for (size_t k = 0; k < p->nw; k++)
+				f->lead[k] = (f->ep ? f->ep : f->fp)[f->order[k]];
+		}
 		double m = f->w_idf * (r->o->k1 + 1.0);
 		if (m > p->max)
 			p->max = m;
