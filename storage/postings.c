@@ -41,6 +41,7 @@
 #include "storage_int.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -199,7 +200,6 @@ struct tc_postings {
 	uint32_t n, i;                 /* docs in it, index of the current doc */
 	uint32_t doc;                  /* current doc */
 	int started;
-	uint32_t docs[TC_POSTINGS_BLOCK], freqs[TC_POSTINGS_BLOCK];
 	const unsigned char *fsrc;     /* the block's freqs chunk, decoded on first use */
 	int freq_ready;                /* freqs holds block blk's freqs */
 	/* positions of the decoded block, decoded chunk by chunk as far as a doc needs */
@@ -208,12 +208,15 @@ struct tc_postings {
 	const unsigned char *pos_src;  /* where the next chunk of the block starts */
 	uint32_t *posv;
 	size_t posv_cap;
-	uint32_t pstart[TC_POSTINGS_BLOCK + 1]; /* doc j's deltas: posv[pstart[j]..pstart[j+1]) */
 	uint32_t *cur;                 /* absolute positions of the current doc */
 	size_t cur_cap;
 	int cur_ready;
 	int rc;
-	tc_error err;
+	/* from here on written before read: not cleared when opening (a list is opened for
+	   every field of every query word) */
+	uint32_t docs[TC_POSTINGS_BLOCK], freqs[TC_POSTINGS_BLOCK];
+	uint32_t pstart[TC_POSTINGS_BLOCK + 1]; /* doc j's deltas: posv[pstart[j]..pstart[j+1]) */
+	tc_error err;                  /* set with rc (only its code is cleared) */
 };
 
 static uint32_t fail(tc_postings *p, const tc__rfile *f, const void *at, const char *what)
@@ -337,7 +340,9 @@ int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_posting
 		return tc__corrupt(err, f, NULL, "term info out of range (df %" PRIu32
 		                   ", doc_off %" PRIu64 ", pos_off %" PRIu64 ")",
 		                   info->df, info->doc_off, info->pos_off);
-	tc_postings *p = tc_calloc(1, sizeof *p);
+	tc_postings *p = tc_malloc(sizeof *p);
+	memset(p, 0, offsetof(tc_postings, docs));
+	tc_error_clear(&p->err);
 	p->seg = seg;
 	p->ti = *info;
 	p->nblocks = (info->df + TC_POSTINGS_BLOCK - 1) / TC_POSTINGS_BLOCK;
