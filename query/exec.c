@@ -29,6 +29,7 @@ typedef struct run {
 	const tc_snapshot *snap;
 	const tc_search_opts *o;
 	const tc_segment *seg;
+	size_t segi;              /* seg is segment segi of snap */
 	double N;                 /* docs in the snapshot: BM25's N */
 	int rc;                   /* sticky error */
 	tc_error *err;
@@ -39,6 +40,8 @@ typedef struct run {
 		unsigned field;
 		char kind;
 		double df;
+		tc_term_info *info;   /* per segment, as looked up for df (df 0: absent), so
+		                         opening the postings needs no second lookup; or NULL */
 	} dfc[64];
 	size_t ndfc;
 } run;
@@ -141,15 +144,20 @@ static struct df_entry *df_find(run *r, char kind, unsigned field, const void *t
 	return NULL;
 }
 
-static void df_keep(run *r, char kind, unsigned field, const void *term, double df)
+/* Keeps df (and info, which it then owns) for the rest of the query, if there is room. */
+static void df_keep(run *r, char kind, unsigned field, const void *term, double df,
+                    tc_term_info *info)
 {
-	if (r->ndfc == sizeof r->dfc / sizeof r->dfc[0])
+	if (r->ndfc == sizeof r->dfc / sizeof r->dfc[0]) {
+		free(info);
 		return;
+	}
 	struct df_entry *e = &r->dfc[r->ndfc++];
 	e->term = term;
 	e->field = field;
 	e->kind = kind;
 	e->df = df;
+	e->info = info;
 }
 
 /* Documents holding key, over every segment of the snapshot. */
@@ -159,23 +167,38 @@ static double key_df(run *r, char kind, unsigned field, const char *term)
 	if (e)
 		return e->df;
 	char key[TC_MAX_KEY];
-	size_t n = make_key(kind, field, term, key);
+	size_t n = make_key(kind, field, term, key), nsegs = tc_snapshot_nsegments(r->snap);
 	double df = 0;
-	for (size_t s = 0; s < tc_snapshot_nsegments(r->snap); s++) {
-		tc_term_info ti;
-		if (tc_seg_term_lookup(tc_snapshot_segment(r->snap, s), key, n, &ti, NULL) == TC_OK)
-			df += ti.df;
+	tc_term_info *info = tc_calloc(nsegs ? nsegs : 1, sizeof *info);
+	int damaged = 0;
+	for (size_t s = 0; s < nsegs; s++) {
+		int rc = tc_seg_term_lookup(tc_snapshot_segment(r->snap, s), key, n, &info[s], NULL);
+		if (rc != TC_OK)
+			info[s].df = 0;
+		damaged |= rc != TC_OK && rc != TC_ENOENT;
+		df += info[s].df;
 	}
-	df_keep(r, kind, field, term, df);
+	if (damaged) { /* not kept: opening the postings looks again and reports it */
+		free(info);
+		info = NULL;
+	}
+	df_keep(r, kind, field, term, df, info);
 	return df;
 }
 
 static tc_postings *open_postings(run *r, char kind, unsigned field, const char *term)
 {
-	char key[TC_MAX_KEY];
-	size_t n = make_key(kind, field, term, key);
 	tc_term_info ti;
-	int rc = tc_seg_term_lookup(r->seg, key, n, &ti, r->err);
+	int rc;
+	struct df_entry *e = df_find(r, kind, field, term);
+	if (e && e->info) {
+		ti = e->info[r->segi];
+		rc = ti.df ? TC_OK : TC_ENOENT;
+	} else {
+		char key[TC_MAX_KEY];
+		size_t n = make_key(kind, field, term, key);
+		rc = tc_seg_term_lookup(r->seg, key, n, &ti, r->err);
+	}
 	if (rc == TC_ENOENT)
 		return NULL;
 	tc_postings *p = NULL;
@@ -787,7 +810,7 @@ static it *prefix_new(run *r, const tc_qnode *q)
 		} else {
 			for (size_t s = 0; s < tc_snapshot_nsegments(r->snap) && r->rc == TC_OK; s++)
 				prefix_walk(r, tc_snapshot_segment(r->snap, s), key, klen, NULL, &df);
-			df_keep(r, 'P', fields[i], q, df);
+			df_keep(r, 'P', fields[i], q, df, NULL);
 		}
 		f->field = fields[i];
 		f->w_idf = field_weight(r, fields[i]) * idf(r->N, df);
@@ -1411,8 +1434,11 @@ int tc_exec(const tc_snapshot *snap, const tc_qnode *q, const tc_search_opts *o,
 	r.err = err;
 	for (size_t s = 0; s < tc_snapshot_nsegments(snap) && r.rc == TC_OK; s++) {
 		r.seg = tc_snapshot_segment(snap, s);
+		r.segi = s;
 		run_segment(&r, q, (uint32_t)s, cap, out);
 	}
+	for (size_t i = 0; i < r.ndfc; i++)
+		free(r.dfc[i].info);
 	if (r.rc != TC_OK) {
 		out->n = 0;
 		return r.rc;
