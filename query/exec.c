@@ -29,8 +29,8 @@ typedef struct run {
 	const tc_snapshot *snap;
 	const tc_search_opts *o;
 	const tc_segment *seg;
+	size_t segi;              /* seg is segment segi of snap */
 	double N;                 /* docs in the snapshot: BM25's N */
-	double threshold;         /* the k-th best score so far (-1 until k are found) */
 	int rc;                   /* sticky error */
 	tc_error *err;
 	/* document frequencies over the whole snapshot, found once per query rather than
@@ -40,6 +40,8 @@ typedef struct run {
 		unsigned field;
 		char kind;
 		double df;
+		tc_term_info *info;   /* per segment, as looked up for df (df 0: absent), so
+		                         opening the postings needs no second lookup; or NULL */
 	} dfc[64];
 	size_t ndfc;
 } run;
@@ -47,7 +49,9 @@ typedef struct run {
 typedef struct it it;
 typedef struct it_ops {
 	uint32_t (*seek)(it *self, uint32_t target);
-	double (*score)(it *self);
+	/* score of the current doc; when it cannot reach need, any value below need will
+	 * do (the caller wants only scores that reach it: -INFINITY for every score) */
+	double (*score)(it *self, double need);
 	/* upper bound of score for the current doc and every later doc up to *until
 	 * (which it lowers; the caller starts it at TC_DOC_END) */
 	double (*bound)(it *self, uint32_t *until);
@@ -140,15 +144,20 @@ static struct df_entry *df_find(run *r, char kind, unsigned field, const void *t
 	return NULL;
 }
 
-static void df_keep(run *r, char kind, unsigned field, const void *term, double df)
+/* Keeps df (and info, which it then owns) for the rest of the query, if there is room. */
+static void df_keep(run *r, char kind, unsigned field, const void *term, double df,
+                    tc_term_info *info)
 {
-	if (r->ndfc == sizeof r->dfc / sizeof r->dfc[0])
+	if (r->ndfc == sizeof r->dfc / sizeof r->dfc[0]) {
+		free(info);
 		return;
+	}
 	struct df_entry *e = &r->dfc[r->ndfc++];
 	e->term = term;
 	e->field = field;
 	e->kind = kind;
 	e->df = df;
+	e->info = info;
 }
 
 /* Documents holding key, over every segment of the snapshot. */
@@ -158,23 +167,38 @@ static double key_df(run *r, char kind, unsigned field, const char *term)
 	if (e)
 		return e->df;
 	char key[TC_MAX_KEY];
-	size_t n = make_key(kind, field, term, key);
+	size_t n = make_key(kind, field, term, key), nsegs = tc_snapshot_nsegments(r->snap);
 	double df = 0;
-	for (size_t s = 0; s < tc_snapshot_nsegments(r->snap); s++) {
-		tc_term_info ti;
-		if (tc_seg_term_lookup(tc_snapshot_segment(r->snap, s), key, n, &ti, NULL) == TC_OK)
-			df += ti.df;
+	tc_term_info *info = tc_calloc(nsegs ? nsegs : 1, sizeof *info);
+	int damaged = 0;
+	for (size_t s = 0; s < nsegs; s++) {
+		int rc = tc_seg_term_lookup(tc_snapshot_segment(r->snap, s), key, n, &info[s], NULL);
+		if (rc != TC_OK)
+			info[s].df = 0;
+		damaged |= rc != TC_OK && rc != TC_ENOENT;
+		df += info[s].df;
 	}
-	df_keep(r, kind, field, term, df);
+	if (damaged) { /* not kept: opening the postings looks again and reports it */
+		free(info);
+		info = NULL;
+	}
+	df_keep(r, kind, field, term, df, info);
 	return df;
 }
 
 static tc_postings *open_postings(run *r, char kind, unsigned field, const char *term)
 {
-	char key[TC_MAX_KEY];
-	size_t n = make_key(kind, field, term, key);
 	tc_term_info ti;
-	int rc = tc_seg_term_lookup(r->seg, key, n, &ti, r->err);
+	int rc;
+	struct df_entry *e = df_find(r, kind, field, term);
+	if (e && e->info) {
+		ti = e->info[r->segi];
+		rc = ti.df ? TC_OK : TC_ENOENT;
+	} else {
+		char key[TC_MAX_KEY];
+		size_t n = make_key(kind, field, term, key);
+		rc = tc_seg_term_lookup(r->seg, key, n, &ti, r->err);
+	}
 	if (rc == TC_ENOENT)
 		return NULL;
 	tc_postings *p = NULL;
@@ -232,12 +256,25 @@ static tc_postings *term_fp_at(term_it *t, size_t i)
 	return f->fp;
 }
 
-static double term_score(it *self)
+/* The exact-form bonus of the current doc: the word typed with diacritics and its exact
+   form in a field that holds the doc. */
+static double term_exact_bonus(term_it *t)
+{
+	if (!t->w->exact)
+		return 0.0;
+	for (size_t i = 0; i < t->nf; i++) {
+		term_field *f = &t->f[i];
+		if (f->doc == t->base.doc && f->ep && tc_postings_seek(f->ep, f->doc) == f->doc)
+			return EXACT_BONUS;
+	}
+	return 0.0;
+}
+
+static double term_score(it *self, double need)
 {
 	term_it *t = (term_it *)self;
 	run *r = self->r;
 	double s = 0;
-	int exact = 0;
 	for (size_t i = 0; i < t->nf; i++) {
 		term_field *f = &t->f[i];
 		if (f->doc != self->doc)
@@ -245,10 +282,8 @@ static double term_score(it *self)
 		tc_postings *fp = term_fp_at(t, i);
 		uint32_t tf = fp ? tc_postings_freq(fp) : tc_postings_freq(f->match);
 		s += bm25_doc(r, self->doc, f->field, tf, f->avgdl, f->w_idf);
-		if (t->w->exact && f->ep && tc_postings_seek(f->ep, self->doc) == self->doc)
-			exact = 1;
 	}
-	return s + (exact ? EXACT_BONUS : 0.0);
+	return s + term_exact_bonus(t);
 }
 
 /* The BM25 bound of the block under f's cursor, computed once per block. */
@@ -268,26 +303,40 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/* The fields holding the current doc: their current blocks' BM25 bounds (computed once
+   per block). */
+static double term_blocks_bound(term_it *t)
+{
+	double s = 0;
+	for (size_t i = 0; i < t->nf; i++)
+		if (t->f[i].doc == t->base.doc)
+			s += field_block_bound(t->base.r, &t->f[i]);
+	return s;
+}
+
 /*
- * The fields holding the current doc contribute their current block's bound (computed
- * once per block). Fields that do not hold it would loosen the bound, so the bound is
- * claimed for the current doc only.
+ * Fields that do not hold the current doc would loosen the bound, so the bound is claimed
+ * for the current doc only. The exact bonus counts while an exact list has blocks left:
+ * block data only.
  */
 static double term_bound(it *self, uint32_t *until)
 {
 	term_it *t = (term_it *)self;
-	double s = 0;
 	int exact = 0;
 	*until = min_u32(*until, self->doc);
-	for (size_t i = 0; i < t->nf; i++) {
+	for (size_t i = 0; i < t->nf && t->w->exact; i++) {
 		term_field *f = &t->f[i];
-		if (f->doc != self->doc)
-			continue;
-		s += field_block_bound(self->r, f);
-		if (t->w->exact && f->ep && tc_postings_shallow(f->ep, self->doc) != TC_DOC_END)
+		if (f->doc == self->doc && f->ep && tc_postings_shallow(f->ep, self->doc) != TC_DOC_END)
 			exact = 1;
 	}
-	return s + (exact ? EXACT_BONUS : 0.0);
+	return term_blocks_bound(t) + (exact ? EXACT_BONUS : 0.0);
+}
+
+/* A tighter bound for the current doc, with its own exact bonus: that outweighs
+   everything else, and finding it costs doc ids only. */
+static double term_doc_bound(term_it *t)
+{
+	return term_blocks_bound(t) + term_exact_bonus(t);
 }
 
 static void term_free(it *self)
@@ -355,6 +404,9 @@ typedef struct phrase_field {
 	unsigned field;
 	tc_postings **fp;         /* one per word; NULL array when a word is absent */
 	tc_postings **ep;         /* strict mode: exact postings per word */
+	uint32_t *order;          /* word numbers, shortest folded list first */
+	tc_postings **lead;       /* the lists that decide matching (fp, or ep in strict
+	                             mode) in that order: the order they are sought in */
 	uint32_t doc;             /* next verified doc in this field */
 	uint32_t freq;            /* matches of the phrase in that doc */
 	double w_idf, avgdl;
@@ -365,7 +417,8 @@ typedef struct phrase_it {
 	size_t nw, nf;
 	phrase_field f[MAX_FIELDS_SEARCHED];
 	double max;
-	uint32_t *scratch;        /* last position chosen per word (slop) */
+	uint32_t *scratch;        /* candidate starts of the phrase in a doc */
+	size_t scratch_cap;
 } phrase_it;
 
 /* First doc >= target where every postings list of p[0..n) stands. */
@@ -401,15 +454,14 @@ static uint32_t next_pos(const uint32_t *pos, uint32_t n, uint32_t after)
 }
 
 /*
- * Counts the phrase's occurrences in the current doc (at most `enough`): word i at
- * start + i, or, with a slop, each next word at the nearest later position, the whole no
- * more than slop positions longer than the phrase. Without a slop the lists are merged
- * in one pass: each word's cursor only moves forward.
+ * Counts the phrase's occurrences in the current doc (at most `enough`) with a slop:
+ * from each position of word 0, each next word at the nearest later position, the whole
+ * no more than slop positions longer than the phrase.
  */
-static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
+static uint32_t phrase_count_slop(phrase_it *p, phrase_field *f, uint32_t enough)
 {
 	const uint32_t *pos[64];
-	uint32_t npos[64], at[64] = {0};
+	uint32_t npos[64];
 	size_t nw = p->nw < 64 ? p->nw : 64;
 	for (size_t i = 0; i < nw; i++)
 		if (tc_postings_positions(f->fp[i], &pos[i], &npos[i], NULL) != TC_OK)
@@ -419,16 +471,6 @@ static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
 		uint32_t start = pos[0][k], cur = start;
 		size_t i = 1;
 		for (; i < nw; i++) {
-			if (slop == 0) {
-				uint32_t want = start + (uint32_t)i;
-				while (at[i] < npos[i] && pos[i][at[i]] < want)
-					at[i]++;
-				if (at[i] == npos[i])
-					return count; /* word i has no later position: no later match */
-				if (pos[i][at[i]] != want)
-					break;
-				continue;
-			}
 			cur = next_pos(pos[i], npos[i], cur);
 			if (cur == UINT32_MAX || cur - start - (uint32_t)i > slop)
 				break;
@@ -439,14 +481,73 @@ static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
 	return count;
 }
 
+/* Keeps the starts s of set[0..n) (ascending) where word i stands at s + i; the new n. */
+static uint32_t keep_starts(uint32_t *set, uint32_t n, const uint32_t *pos, uint32_t npos,
+                            uint32_t i)
+{
+	uint32_t out = 0;
+	for (uint32_t k = 0, m = 0; k < n && m < npos;) {
+		uint64_t want = (uint64_t)set[k] + i;
+		if (pos[m] < want) {
+			m++;
+		} else {
+			if (pos[m] == want)
+				set[out++] = set[k];
+			k++;
+		}
+	}
+	return out;
+}
+
+/*
+ * Counts the phrase's occurrences in the current doc (at most `enough`): the positions
+ * of word 0 from which every word i stands at +i. The candidate starts come from the
+ * rarest word and are narrowed word by word, rarest first, so a doc where two words
+ * never meet is rejected before the other words' freqs and positions are decoded.
+ */
+static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
+{
+	if (p->base.q->slop > 0)
+		return phrase_count_slop(p, f, enough);
+	size_t nw = p->nw;
+	const uint32_t *order = f->order;
+	const uint32_t *pos;
+	uint32_t npos, n = 0, first = order[0];
+	if (tc_postings_positions(f->fp[first], &pos, &npos, NULL) != TC_OK)
+		return 0;
+	p->scratch = tc_grow(p->scratch, &p->scratch_cap, npos, sizeof *p->scratch);
+	for (uint32_t k = 0; k < npos; k++)
+		if (pos[k] >= first && (n == 0 || p->scratch[n - 1] != pos[k] - first))
+			p->scratch[n++] = pos[k] - first;
+	for (size_t j = 1; j < nw && n > 0; j++) {
+		if (order[j] == 0)
+			continue; /* word 0 counts the occurrences, below */
+		if (tc_postings_positions(f->fp[order[j]], &pos, &npos, NULL) != TC_OK)
+			return 0;
+		n = keep_starts(p->scratch, n, pos, npos, order[j]);
+	}
+	if (n == 0 || tc_postings_positions(f->fp[0], &pos, &npos, NULL) != TC_OK)
+		return 0;
+	/* word 0 may repeat a position: each repetition is an occurrence */
+	uint32_t count = 0;
+	for (uint32_t k = 0, m = 0; k < npos && m < n && count < enough;) {
+		if (pos[k] < p->scratch[m])
+			k++;
+		else if (pos[k] > p->scratch[m])
+			m++;
+		else
+			count++, k++;
+	}
+	return count;
+}
+
 static uint32_t phrase_field_seek(phrase_it *p, phrase_field *f, uint32_t target)
 {
 	if (f->fp == NULL)
 		return TC_DOC_END;
-	tc_postings **lead = p->base.r->o->strict ? f->ep : f->fp;
-	for (uint32_t d = conj_seek(lead, p->nw, target); d != TC_DOC_END;
-	     d = conj_seek(lead, p->nw, d + 1)) {
-		if (lead != f->fp && conj_seek(f->fp, p->nw, d) != d)
+	for (uint32_t d = conj_seek(f->lead, p->nw, target); d != TC_DOC_END;
+	     d = conj_seek(f->lead, p->nw, d + 1)) {
+		if (f->ep && conj_seek(f->fp, p->nw, d) != d)
 			continue;
 		if ((f->freq = phrase_count(p, f, 1)) > 0) /* the full count when scored */
 			return d;
@@ -468,7 +569,7 @@ static uint32_t phrase_seek(it *self, uint32_t target)
 	return best;
 }
 
-static double phrase_score(it *self)
+static double phrase_score(it *self, double need)
 {
 	phrase_it *p = (phrase_it *)self;
 	double s = 0;
@@ -500,7 +601,10 @@ static void phrase_free(it *self)
 	for (size_t i = 0; i < p->nf; i++) {
 		free_plist(p->f[i].fp, p->nw);
 		free_plist(p->f[i].ep, p->nw);
+		free(p->f[i].lead);
+		free(p->f[i].order);
 	}
+	free(p->scratch);
 	free(p);
 }
 
@@ -520,6 +624,19 @@ static tc_postings **open_words(run *r, const tc_qnode *q, unsigned field, int e
 		}
 	}
 	return p;
+}
+
+/* The numbers 0..n-1 of the lists p[], shortest list first. */
+static uint32_t *by_count(tc_postings **p, size_t n)
+{
+	uint32_t *o = tc_malloc(n * sizeof *o);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		for (; j > 0 && tc_postings_count(p[o[j - 1]]) > tc_postings_count(p[i]); j--)
+			o[j] = o[j - 1];
+		o[j] = (uint32_t)i;
+	}
+	return o;
 }
 
 static it *phrase_new(run *r, const tc_qnode *q)
@@ -550,6 +667,12 @@ static it *phrase_new(run *r, const tc_qnode *q)
 				free_plist(f->fp, p->nw);
 				f->fp = NULL;
 			}
+		}
+		if (f->fp) {
+			f->order = by_count(f->fp, p->nw);
+			f->lead = tc_malloc(p->nw * sizeof *f->lead);
+			for (size_t k = 0; k < p->nw; k++)
+				f->lead[k] = (f->ep ? f->ep : f->fp)[f->order[k]];
 		}
 		double m = f->w_idf * (r->o->k1 + 1.0);
 		if (m > p->max)
@@ -591,7 +714,7 @@ static uint32_t prefix_seek(it *self, uint32_t target)
 	return TC_DOC_END;
 }
 
-static double prefix_score(it *self)
+static double prefix_score(it *self, double need)
 {
 	prefix_it *p = (prefix_it *)self;
 	double s = 0;
@@ -687,7 +810,7 @@ static it *prefix_new(run *r, const tc_qnode *q)
 		} else {
 			for (size_t s = 0; s < tc_snapshot_nsegments(r->snap) && r->rc == TC_OK; s++)
 				prefix_walk(r, tc_snapshot_segment(r->snap, s), key, klen, NULL, &df);
-			df_keep(r, 'P', fields[i], q, df);
+			df_keep(r, 'P', fields[i], q, df, NULL);
 		}
 		f->field = fields[i];
 		f->w_idf = field_weight(r, fields[i]) * idf(r->N, df);
@@ -767,7 +890,7 @@ static uint32_t qty_seek(it *self, uint32_t target)
 }
 
 /* More satisfying mentions rank a document higher, with diminishing returns. */
-static double qty_score(it *self)
+static double qty_score(it *self, double need)
 {
 	qty_it *q = (qty_it *)self;
 	size_t n = q->end - q->at;
@@ -816,7 +939,9 @@ typedef struct bool_it {
 	it **nots;                /* AND only: excluded */
 	size_t nnots;
 	it **order;               /* AND: kids in query order, for proximity */
-	double bonus_max;         /* AND: the most proximity can add */
+	double *bonus_rest;       /* AND: the most the bonuses can add from the pair
+	                             order[i], order[i+1] on (the last: quantities only) */
+	double *rest;             /* AND: nkids + 1 partial bounds (and_score) */
 } bool_it;
 
 static uint32_t and_seek(it *self, uint32_t target)
@@ -858,13 +983,13 @@ static uint32_t or_seek(it *self, uint32_t target)
 	return best;
 }
 
-static double or_score(it *self)
+static double or_score(it *self, double need)
 {
 	bool_it *b = (bool_it *)self;
 	double s = 0;
 	for (size_t i = 0; i < b->nkids; i++)
 		if (b->kids[i]->doc == self->doc)
-			s += b->kids[i]->ops->score(b->kids[i]);
+			s += b->kids[i]->ops->score(b->kids[i], -INFINITY);
 	return s;
 }
 
@@ -888,9 +1013,8 @@ static int adjacent_in_doc(term_it *a, term_it *b)
 			if (a->f[i].field != b->f[j].field)
 				continue;
 			uint32_t na, nb;
-			const uint32_t *pa = term_positions(a, i, &na);
-			const uint32_t *pb = term_positions(b, j, &nb);
-			if (pa == NULL || pb == NULL)
+			const uint32_t *pa = term_positions(a, i, &na), *pb;
+			if (pa == NULL || (pb = term_positions(b, j, &nb)) == NULL)
 				continue;
 			for (uint32_t k = 0, m = 0; k < na && m < nb;) {
 				if (pa[k] + 1 == pb[m])
@@ -941,22 +1065,52 @@ static double qty_nearness(qty_it *q, it **order, size_t n)
 	return best >= QTY_NEAR ? 0.0 : 1.0 - (double)best / QTY_NEAR;
 }
 
-static double and_score(it *self)
+/*
+ * Scores the kids one by one and gives up (returning a score below the threshold) as
+ * soon as the scores so far, the bounds of the kids left and the largest bonus together
+ * fall below the k-th best: the freqs, field lengths and positions of the rest are
+ * then never read.
+ */
+/* The proximity bonus of the query words order[i], order[i + 1]; 0 unless both are words. */
+static double pair_weight(const bool_it *b, size_t i)
+{
+	const it *x = b->order[i], *y = b->order[i + 1];
+	if (x->ops != &term_ops || y->ops != &term_ops)
+		return 0.0;
+	return PROX_WEIGHT * (((const term_it *)x)->idf + ((const term_it *)y)->idf) / 2.0;
+}
+
+static double and_score(it *self, double need)
 {
 	bool_it *b = (bool_it *)self;
 	double s = 0;
-	for (size_t i = 0; i < b->nkids; i++)
-		s += b->kids[i]->ops->score(b->kids[i]);
-	/* positions cost more than everything above: skip them when even the largest
-	   bonus could not lift this doc into the top k */
-	if (s + b->bonus_max < self->r->threshold)
-		return s;
-	for (size_t i = 0; i + 1 < b->nkids; i++) {
-		it *x = b->order[i], *y = b->order[i + 1];
-		if (x->ops == &term_ops && y->ops == &term_ops &&
-		    adjacent_in_doc((term_it *)x, (term_it *)y))
-			s += PROX_WEIGHT * (((term_it *)x)->idf + ((term_it *)y)->idf) / 2.0;
+	double *rest = b->rest; /* rest[i]: bounds of kids i.. plus the largest bonus */
+	int prune = need > -INFINITY;
+	if (prune) {
+		rest[b->nkids] = b->bonus_rest[0];
+		for (size_t i = b->nkids; i-- > 0;) {
+			it *k = b->kids[i];
+			uint32_t until = TC_DOC_END;
+			rest[i] = rest[i + 1] + (k->ops == &term_ops ? term_doc_bound((term_it *)k)
+			                                             : k->ops->bound(k, &until));
+		}
 	}
+	for (size_t i = 0; i < b->nkids; i++) {
+		if (prune && s + rest[i] < need)
+			return s;
+		s += b->kids[i]->ops->score(b->kids[i], prune ? need - s - rest[i + 1] : -INFINITY);
+	}
+	/* positions cost more than everything above: each pair is looked at only while
+	   the bonuses left could still lift this doc into the top k */
+	for (size_t i = 0; i + 1 < b->nkids; i++) {
+		if (s + b->bonus_rest[i] < need)
+			return s;
+		double w = pair_weight(b, i);
+		if (w > 0 && adjacent_in_doc((term_it *)b->order[i], (term_it *)b->order[i + 1]))
+			s += w;
+	}
+	if (s + b->bonus_rest[b->nkids ? b->nkids - 1 : 0] < need)
+		return s;
 	for (size_t i = 0; i < b->nkids; i++)
 		if (b->order[i]->ops == &qty_ops)
 			s += QTY_NEAR_WEIGHT * qty_nearness((qty_it *)b->order[i], b->order, b->nkids);
@@ -966,7 +1120,7 @@ static double and_score(it *self)
 static double and_bound(it *self, uint32_t *until)
 {
 	bool_it *b = (bool_it *)self;
-	double s = b->bonus_max;
+	double s = b->bonus_rest[0];
 	for (size_t i = 0; i < b->nkids; i++)
 		s += b->kids[i]->ops->bound(b->kids[i], until);
 	return s;
@@ -982,6 +1136,8 @@ static void bool_free(it *self)
 	free(b->kids);
 	free(b->nots);
 	free(b->order);
+	free(b->rest);
+	free(b->bonus_rest);
 	free(b);
 }
 
@@ -1005,6 +1161,8 @@ static it *bool_new(run *r, const tc_qnode *q)
 	b->kids = tc_calloc(q->nkids, sizeof *b->kids);
 	b->nots = tc_calloc(q->nkids, sizeof *b->nots);
 	b->order = tc_calloc(q->nkids, sizeof *b->order);
+	b->rest = tc_calloc(q->nkids + 1, sizeof *b->rest);
+	b->bonus_rest = tc_calloc(q->nkids + 1, sizeof *b->bonus_rest);
 	for (size_t i = 0; i < q->nkids; i++) {
 		const tc_qnode *k = q->kids[i];
 		if (k->type == TC_QN_NOT) {
@@ -1019,16 +1177,12 @@ static it *bool_new(run *r, const tc_qnode *q)
 		                   : b->base.cost + kid->cost;
 	}
 	if (q->type == TC_QN_AND) {
-		int has_qty = 0;
-		for (size_t i = 0; i < b->nkids; i++) {
-			it *x = b->order[i];
-			has_qty |= x->ops == &qty_ops;
-			if (i + 1 < b->nkids && x->ops == &term_ops && b->order[i + 1]->ops == &term_ops)
-				b->bonus_max += PROX_WEIGHT * (((term_it *)x)->idf +
-				                               ((term_it *)b->order[i + 1])->idf) / 2.0;
-		}
-		if (has_qty)
-			b->bonus_max += QTY_NEAR_WEIGHT;
+		size_t last = b->nkids ? b->nkids - 1 : 0;
+		for (size_t i = 0; i < b->nkids; i++)
+			if (b->order[i]->ops == &qty_ops)
+				b->bonus_rest[last] = QTY_NEAR_WEIGHT;
+		for (size_t i = last; i-- > 0;)
+			b->bonus_rest[i] = b->bonus_rest[i + 1] + pair_weight(b, i);
 		qsort(b->kids, b->nkids, sizeof *b->kids, by_cost);
 	}
 	return &b->base;
@@ -1212,7 +1366,7 @@ static void run_term_segment(run *r, const tc_qnode *q, uint32_t segi, size_t ca
 			}
 		}
 		out->scored++;
-		tc_hit h = {segi, d, term_score(&t->base)};
+		tc_hit h = {segi, d, term_score(&t->base, -INFINITY)};
 		heap_push(out, cap, h);
 		d = it_seek(&t->base, d + 1);
 	}
@@ -1243,10 +1397,9 @@ static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_
 				continue;
 		}
 		out->scored++;
-		tc_hit h = {segi, d, root->ops->score(root)};
+		tc_hit h = {segi, d, root->ops->score(root, out->n == cap ? out->hits[0].score
+		                                                          : -INFINITY)};
 		heap_push(out, cap, h);
-		if (out->n == cap)
-			r->threshold = out->hits[0].score;
 	}
 	root->ops->free(root);
 	return r->rc;
@@ -1270,12 +1423,14 @@ int tc_exec(const tc_snapshot *snap, const tc_qnode *q, const tc_search_opts *o,
 	r.snap = snap;
 	r.o = o;
 	r.N = (double)tc_snapshot_ndocs(snap);
-	r.threshold = -1.0;
 	r.err = err;
 	for (size_t s = 0; s < tc_snapshot_nsegments(snap) && r.rc == TC_OK; s++) {
 		r.seg = tc_snapshot_segment(snap, s);
+		r.segi = s;
 		run_segment(&r, q, (uint32_t)s, cap, out);
 	}
+	for (size_t i = 0; i < r.ndfc; i++)
+		free(r.dfc[i].info);
 	if (r.rc != TC_OK) {
 		out->n = 0;
 		return r.rc;

@@ -42,6 +42,7 @@
 #include "storage_int.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -200,19 +201,23 @@ struct tc_postings {
 	uint32_t n, i;                 /* docs in it, index of the current doc */
 	uint32_t doc;                  /* current doc */
 	int started;
-	uint32_t docs[TC_POSTINGS_BLOCK], freqs[TC_POSTINGS_BLOCK];
 	const unsigned char *fsrc;     /* the block's freqs chunk, decoded on first use */
 	int freq_ready;                /* freqs holds block blk's freqs */
-	/* positions of the decoded block, decoded on demand */
-	int pos_blk_ready;             /* posv holds the deltas of block blk */
+	/* positions of the decoded block, decoded chunk by chunk as far as a doc needs */
+	int pos_blk_ready;             /* pstart holds block blk's offsets */
+	uint32_t pos_done;             /* posv[0..pos_done) decoded */
+	const unsigned char *pos_src;  /* where the next chunk of the block starts */
 	uint32_t *posv;
 	size_t posv_cap;
-	uint32_t pstart[TC_POSTINGS_BLOCK + 1]; /* doc j's deltas: posv[pstart[j]..pstart[j+1]) */
 	uint32_t *cur;                 /* absolute positions of the current doc */
 	size_t cur_cap;
 	int cur_ready;
 	int rc;
-	tc_error err;
+	/* from here on written before read: not cleared when opening (a list is opened for
+	   every field of every query word) */
+	uint32_t docs[TC_POSTINGS_BLOCK], freqs[TC_POSTINGS_BLOCK];
+	uint32_t pstart[TC_POSTINGS_BLOCK + 1]; /* doc j's deltas: posv[pstart[j]..pstart[j+1]) */
+	tc_error err;                  /* set with rc (only its code is cleared) */
 };
 
 static uint32_t fail(tc_postings *p, const tc__rfile *f, const void *at, const char *what)
@@ -239,14 +244,15 @@ static int load_block(tc_postings *p, uint32_t b)
 		return fail(p, f, p->doff[b], "bad block"), -1;
 	p->fsrc = s;
 	p->freq_ready = 0;
+	/* ids ascend, so the last one alone decides whether all are in range; 64 bits
+	   cannot overflow over 128 gaps */
 	uint64_t next = b ? (uint64_t)p->last[b - 1] + 1 : 0;
 	for (uint32_t j = 0; j < k; j++) {
-		uint64_t d = next + p->docs[j];
-		if (d >= p->seg->ndocs)
-			return fail(p, f, p->doff[b], "doc id beyond the segment"), -1;
-		p->docs[j] = (uint32_t)d;
-		next = d + 1;
+		next += p->docs[j];
+		p->docs[j] = (uint32_t)next++;
 	}
+	if (next - 1 >= p->seg->ndocs)
+		return fail(p, f, p->doff[b], "doc id beyond the segment"), -1;
 	if (p->nblocks > 1 && p->docs[k - 1] != p->last[b])
 		return fail(p, f, p->doff[b], "last doc differs from the skip entry"), -1;
 	p->blk = b;
@@ -292,9 +298,13 @@ static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char
 	for (uint32_t b = 0; b < p->nblocks; b++) {
 		uint64_t v[5] = {0};
 		int nv = p->ti.has_pos ? 5 : 4;
-		for (int j = 0; j < nv; j++)
-			if (tc_varint_get(&s, end, &v[j]) != 0)
+		for (int j = 0; j < nv; j++) {
+			/* most values of an entry fit one byte: no call for those */
+			if (s < end && *s < 0x80)
+				v[j] = *s++;
+			else if (tc_varint_get(&s, end, &v[j]) != 0)
 				return fail(p, f, s, "truncated skip entry"), -1;
+		}
 		uint64_t dlt = v[0], dbytes = v[1], pbytes = p->ti.has_pos ? v[2] : 0;
 		uint64_t mtf = v[nv - 2], mlen = v[nv - 1];
 		last += dlt;
@@ -331,7 +341,9 @@ int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_posting
 		return tc__corrupt(err, f, NULL, "term info out of range (df %" PRIu32
 		                   ", doc_off %" PRIu64 ", pos_off %" PRIu64 ")",
 		                   info->df, info->doc_off, info->pos_off);
-	tc_postings *p = tc_calloc(1, sizeof *p);
+	tc_postings *p = tc_malloc(sizeof *p);
+	memset(p, 0, offsetof(tc_postings, docs));
+	tc_error_clear(&p->err);
 	p->seg = seg;
 	p->ti = *info;
 	p->nblocks = (info->df + TC_POSTINGS_BLOCK - 1) / TC_POSTINGS_BLOCK;
@@ -421,6 +433,33 @@ static uint32_t find_block(const tc_postings *p, uint32_t from, uint32_t target)
 	return lo;
 }
 
+/*
+ * Index of the first of docs[lo..hi] that is >= target, given docs[hi] >= target.
+ * Seeks mostly move a few docs ahead: look at the next ones, then gallop and bisect.
+ */
+static uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
+                               uint32_t target)
+{
+	for (uint32_t end = lo + 4 < hi ? lo + 4 : hi; lo < end; lo++)
+		if (docs[lo] >= target)
+			return lo;
+	uint32_t step = 4;
+	while (lo + step < hi && docs[lo + step] < target) {
+		lo += step;
+		step *= 2;
+	}
+	if (lo + step < hi)
+		hi = lo + step;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (docs[mid] < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
 {
 	if (p->rc != TC_OK)
@@ -441,12 +480,9 @@ uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
 		p->i = 0;
 	}
 	p->started = 1;
-	uint32_t i = p->i;
-	while (p->docs[i] < target)
-		i++;  /* stops at the block's last doc, which is >= target */
-	p->i = i;
+	p->i = first_at_least(p->docs, p->i, p->n - 1, target);
 	p->cur_ready = 0;
-	return p->doc = p->docs[i];
+	return p->doc = p->docs[p->i];
 }
 
 uint32_t tc_postings_doc(const tc_postings *p)
@@ -475,11 +511,13 @@ int tc_postings_error(const tc_postings *p, tc_error *err)
 	return TC_OK;
 }
 
-/* Decodes the position deltas of the current block. */
-static int load_positions(tc_postings *p)
+/*
+ * Prepares the current block's positions: where each doc's deltas start. The deltas
+ * themselves are decoded by pos_decode_to, only as far as the docs asked for need: a
+ * query that wants one doc of a block decodes the chunks up to that doc, not the block.
+ */
+static int pos_begin_block(tc_postings *p)
 {
-	const tc__rfile *f = &p->seg->f_pos;
-	const unsigned char *s = p->poff[p->blk], *end = p->poff[p->blk + 1];
 	uint32_t total = 0;
 	if (load_freqs(p) != 0)
 		return -1;
@@ -490,18 +528,30 @@ static int load_positions(tc_postings *p)
 		total += p->freqs[j];
 	}
 	p->pstart[p->n] = total;
+	p->pos_src = p->poff[p->blk];
+	p->pos_done = 0;
+	p->pos_blk_ready = 1;
+	return 0;
+}
+
+/* Decodes the current block's position deltas up to (at least) value index upto. */
+static int pos_decode_to(tc_postings *p, uint32_t upto)
+{
+	const tc__rfile *f = &p->seg->f_pos;
+	const unsigned char *end = p->poff[p->blk + 1];
+	uint32_t total = p->pstart[p->n];
 	/* grow chunk by chunk, so damaged freqs cannot make us allocate more than the
 	   data can hold */
-	for (uint32_t done = 0; done < total;) {
-		uint32_t k = total - done < 128 ? total - done : 128;
-		p->posv = tc_grow(p->posv, &p->posv_cap, done + k, sizeof *p->posv);
-		if (tc__chunk_unpack(&s, end, p->posv + done, k) != 0)
-			return fail(p, f, s, "bad positions block"), -1;
-		done += k;
+	while (p->pos_done < upto) {
+		uint32_t k = total - p->pos_done < 128 ? total - p->pos_done : 128;
+		p->posv = tc_grow(p->posv, &p->posv_cap, p->pos_done + k, sizeof *p->posv);
+		if (tc__chunk_unpack(&p->pos_src, end, p->posv + p->pos_done, k) != 0)
+			return fail(p, f, p->pos_src, "bad positions block"), -1;
+		p->pos_done += k;
+		if (p->pos_done == total && p->nblocks > 1 && p->pos_src != end)
+			return fail(p, f, p->pos_src,
+			            "positions block shorter than its skip entry says"), -1;
 	}
-	if (p->nblocks > 1 && s != end)
-		return fail(p, f, s, "positions block shorter than its skip entry says"), -1;
-	p->pos_blk_ready = 1;
 	return 0;
 }
 
@@ -516,9 +566,11 @@ int tc_postings_positions(tc_postings *p, const uint32_t **pos, uint32_t *n, tc_
 	if (!p->started || p->doc == TC_DOC_END)
 		return tc_error_set(err, TC_EINVAL, "no current doc");
 	if (!p->cur_ready) {
-		if (!p->pos_blk_ready && load_positions(p) != 0)
+		if (!p->pos_blk_ready && pos_begin_block(p) != 0)
 			return tc_postings_error(p, err);
 		uint32_t a = p->pstart[p->i], k = p->pstart[p->i + 1] - a;
+		if (pos_decode_to(p, a + k) != 0)
+			return tc_postings_error(p, err);
 		p->cur = tc_grow(p->cur, &p->cur_cap, k, sizeof *p->cur);
 		uint64_t v = 0;
 		for (uint32_t j = 0; j < k; j++) {

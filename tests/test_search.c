@@ -231,6 +231,7 @@ static int brute(const rdoc *d, int kind, char **w, size_t n)
 	case 0: /* term */
 		return in[0];
 	case 1: /* AND */
+	case 6:
 		for (size_t i = 0; i < n; i++)
 			if (!(has_run(d, 0, &w[i], 1) || has_run(d, 1, &w[i], 1)))
 				return 0;
@@ -241,6 +242,7 @@ static int brute(const rdoc *d, int kind, char **w, size_t n)
 				return 1;
 		return 0;
 	case 3: /* phrase */
+	case 7:
 		return has_run(d, 0, w, n) || has_run(d, 1, w, n);
 	case 5: /* prefix */
 		return has_prefix(d, w[0]);
@@ -248,6 +250,26 @@ static int brute(const rdoc *d, int kind, char **w, size_t n)
 		return (has_run(d, 0, &w[0], 1) || has_run(d, 1, &w[0], 1)) &&
 		       !(has_run(d, 0, &w[1], 1) || has_run(d, 1, &w[1], 1));
 	}
+}
+
+/*
+ * The best 3 of a search that prunes (k = 3) are the first 3 of the full ranking (k =
+ * 1000 scores every match): pruning may skip only docs that cannot enter the top k.
+ */
+static void expect_top_k(const char *dir, const char *q, const char *ranked, size_t count)
+{
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	o.k = 3;
+	uint64_t total;
+	const char *top = search_ids(dir, q, &o, &total);
+	size_t n = 0, len = 0;
+	for (; ranked[len] && n < 3; len++)
+		if (ranked[len] == ' ' && ++n == 3)
+			break;
+	if (total != count || strlen(top) != len || strncmp(top, ranked, len) != 0)
+		fail_msg("query %s: top 3 {%s} (total %llu), full ranking {%s} (%zu)", q, top,
+		         (unsigned long long)total, ranked, count);
 }
 
 static void test_randomized(void **state)
@@ -303,13 +325,14 @@ static void test_randomized(void **state)
 	assert_true(tc_snapshot_nsegments(snap) >= 3);
 	tc_snapshot_release(snap);
 
-	static const char *ops[] = {"%s", "%s %s", "%s OR %s", "\"%s %s\"", "%s -%s", "%s*"};
-	for (int round = 0; round < 240; round++) {
-		int kind = (int)(rnd(&seed) % 6);
-		size_t n = kind == 0 || kind == 5 ? 1 : 2;
-		const char *qw[2];
-		char *fw[2];
-		char folded[2][64];
+	static const char *ops[] = {"%s",      "%s %s",    "%s OR %s",       "\"%s %s\"",
+	                            "%s -%s",  "%s*",      "%s %s %s",       "\"%s %s %s\""};
+	for (int round = 0; round < 320; round++) {
+		int kind = (int)(rnd(&seed) % 8);
+		size_t n = kind == 0 || kind == 5 ? 1 : kind >= 6 ? 3 : 2;
+		const char *qw[3];
+		char *fw[3];
+		char folded[3][64];
 		for (size_t k = 0; k < n; k++) {
 			qw[k] = vocab[rnd(&seed) % NV];
 			if (rnd(&seed) & 1) { /* typed without diacritics half the time */
@@ -330,7 +353,7 @@ static void test_randomized(void **state)
 			}
 		}
 		char q[128];
-		snprintf(q, sizeof q, ops[kind], qw[0], n > 1 ? qw[1] : "");
+		snprintf(q, sizeof q, ops[kind], qw[0], n > 1 ? qw[1] : "", n > 2 ? qw[2] : "");
 		if (kind == 4 && strcmp(fw[0], fw[1]) == 0) { /* "a -a" excludes everything */
 			for (size_t k = 0; k < n; k++)
 				free(fw[k]);
@@ -344,10 +367,13 @@ static void test_randomized(void **state)
 				count++;
 			}
 		uint64_t total;
-		sorted_ids(search_ids(dir, q, NULL, &total), got, sizeof got);
+		char ranked[8192];
+		snprintf(ranked, sizeof ranked, "%s", search_ids(dir, q, NULL, &total));
+		sorted_ids(ranked, got, sizeof got);
 		if (strcmp(got, want) != 0 || total != count)
 			fail_msg("query %s: engine {%s} (total %llu), brute force {%s} (%zu)", q, got,
 			         (unsigned long long)total, want, count);
+		expect_top_k(dir, q, ranked, count);
 		for (size_t k = 0; k < n; k++)
 			free(fw[k]);
 	}
