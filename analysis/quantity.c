@@ -18,6 +18,7 @@
 #include "quantity.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,15 +274,26 @@ static bool line_start(const sc *c, size_t i)
 	return memchr(p, '\n', n) != NULL;
 }
 
-static bool tok_is(const sc *c, size_t i, const char *exact, const char *folded, size_t flen)
+/*
+ * Is s[0..n) (a token's form, which holds no space) the word at the start of w, ended by
+ * a space or the end of w? Most words of a list differ from a token in their first
+ * byte, so this looks at w one byte at a time and stops at the first difference.
+ */
+static bool word_is(const char *s, size_t n, const char *w)
+{
+	for (size_t k = 0; k < n; k++)
+		if (w[k] != s[k])
+			return false;
+	return (w[n] == ' ' || w[n] == '\0') && memchr(w, ' ', n) == NULL;
+}
+
+static bool tok_is(const sc *c, size_t i, const char *exact, const char *folded)
 {
 	const tc_token *t = &c->t[i];
-	if (t->folded_len != flen || memcmp(tfold(c, i), folded, flen) != 0)
+	if (!word_is(tfold(c, i), t->folded_len, folded))
 		return false;
-	if (!(t->flags & TC_TOK_ACCENTED))
-		return true;
-	size_t elen = strcspn(exact, " ");
-	return t->exact_len == elen && memcmp(tc_tok_exact(c->tl, t), exact, elen) == 0;
+	return !(t->flags & TC_TOK_ACCENTED) ||
+	       word_is(tc_tok_exact(c->tl, t), t->exact_len, exact);
 }
 
 /* Does the phrase w match tokens [i, i+k)? Returns k, or 0. */
@@ -290,13 +302,13 @@ static size_t match_at(const sc *c, size_t i, const wd *w)
 	const char *e = w->exact, *f = w->folded;
 	size_t k = 0;
 	for (;;) {
-		size_t fl = strcspn(f, " ");
-		if (i + k >= c->n || (k > 0 && !gap_blank(c, i + k)) || !tok_is(c, i + k, e, f, fl))
+		if (i + k >= c->n || (k > 0 && !gap_blank(c, i + k)) || !tok_is(c, i + k, e, f))
 			return 0;
+		f += c->t[i + k].folded_len;
 		k++;
-		if (f[fl] == '\0')
+		if (*f == '\0')
 			return k;
-		f += fl + 1;
+		f++;
 		e += strcspn(e, " ") + 1;
 	}
 }
@@ -605,6 +617,34 @@ static bool read_digits(const sc *c, size_t i, num *nm, val *v)
 	return false;
 }
 
+/*
+ * Every word that is not a number asks whether it is a number word: an open-addressed
+ * table over the exact forms of WNUMS, built once, answers with about one probe.
+ */
+#define WNUM_SLOTS 256         /* a power of two; mostly empty, so most misses cost no compare */
+#define WNUM_MAX_BYTES 8       /* the longest number words ("triệu", "rưỡi") have 7 */
+
+static uint8_t wnum_slot[WNUM_SLOTS];   /* index into WNUMS + 1; 0 = empty */
+
+static uint32_t wnum_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static void build_wnum_table(void)
+{
+	for (size_t k = 0; WNUMS[k].w.folded; k++) {
+		const char *x = WNUMS[k].w.exact;
+		uint32_t i = wnum_hash(x, strlen(x)) & (WNUM_SLOTS - 1);
+		while (wnum_slot[i])
+			i = (i + 1) & (WNUM_SLOTS - 1);
+		wnum_slot[i] = (uint8_t)(k + 1);
+	}
+}
+
 /* Unaccented number words are too ambiguous ("nam", "sau", "tam"): exact forms only. */
 static const wnum *wnum_at(const sc *c, size_t i)
 {
@@ -612,11 +652,16 @@ static const wnum *wnum_at(const sc *c, size_t i)
 		return NULL;
 	const tc_token *t = &c->t[i];
 	const char *x = tc_tok_exact(c->tl, t);
-	if (t->exact_len > 8 || (t->flags & TC_TOK_NUMBER))
-		return NULL;    /* the longest number words ("triệu", "rưỡi") have 7 bytes */
-	for (const wnum *w = WNUMS; w->w.folded; w++)
+	if (t->exact_len > WNUM_MAX_BYTES || (t->flags & TC_TOK_NUMBER))
+		return NULL;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, build_wnum_table);
+	for (uint32_t k = wnum_hash(x, t->exact_len) & (WNUM_SLOTS - 1); wnum_slot[k];
+	     k = (k + 1) & (WNUM_SLOTS - 1)) {
+		const wnum *w = &WNUMS[wnum_slot[k] - 1];
 		if (x[0] == w->w.exact[0] && strcmp(x, w->w.exact) == 0)
 			return w;
+	}
 	return NULL;
 }
 
