@@ -50,6 +50,8 @@ struct tc_analyzer {
 	tc_buf scratch;               /* the input with invalid bytes replaced, same length */
 	UChar *u16;                   /* slow path: one word in UTF-16 */
 	size_t u16_cap;
+	UChar *text16;                /* the scratch text in UTF-16, for the break iterator */
+	size_t text16_cap;
 	stemmer_slot stem[MAX_STEMMERS];
 	size_t n_stem;
 	cache_slot *cache;            /* CACHE_SLOTS entries, allocated on first use */
@@ -94,6 +96,7 @@ void tc_analyzer_free(tc_analyzer *a)
 		sb_stemmer_delete(a->stem[i].sb);
 	tc_buf_free(&a->scratch);
 	free(a->u16);
+	free(a->text16);
 	free(a->cache);
 	free(a);
 }
@@ -461,6 +464,9 @@ static void emit_segment(tc_analyzer *a, struct sb_stemmer *sb, size_t s, size_t
 	}
 }
 
+static int find_words(tc_analyzer *a, struct sb_stemmer *sb, size_t len, tc_toklist *out,
+                      tc_error *err);
+
 int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
                tc_toklist *out, tc_error *err)
 {
@@ -492,18 +498,67 @@ int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
 		i += k;
 	}
 
+	return find_words(a, sb, len, out, err);
+}
+
+/*
+ * Byte offset in the scratch text of UTF-16 offset u16, walking forward from the
+ * position *at16 / *at8 (break positions only grow). The text is well-formed UTF-8:
+ * four-byte sequences are the ones that take two UTF-16 units.
+ */
+static size_t byte_offset(const unsigned char *p, int32_t u16, int32_t *at16, size_t *at8)
+{
+	while (*at16 < u16) {
+		unsigned char c = p[*at8];
+		size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		*at8 += k;
+		*at16 += k == 4 ? 2 : 1;
+	}
+	return *at8;
+}
+
+/*
+ * Runs the word break iterator over the scratch text and emits the words. ICU walks
+ * UTF-16 much faster than a UTF-8 UText, which maps every chunk of 32 units back and
+ * forth; so the text is converted once and the breaks mapped back to byte offsets. Text
+ * that ICU would not convert as is (it substitutes what it finds ill-formed) goes
+ * through the UTF-8 UText, which sees exactly the bytes given.
+ */
+static int find_words(tc_analyzer *a, struct sb_stemmer *sb, size_t len, tc_toklist *out,
+                      tc_error *err)
+{
 	UErrorCode st = U_ZERO_ERROR;
-	a->ut = utext_openUTF8(a->ut, a->scratch.data, (int64_t)len, &st);
-	ubrk_setUText(a->brk, a->ut, &st);
+	int use16 = 0;
+	if (len < (size_t)INT32_MAX / 2) {
+		if (len + 1 > a->text16_cap) {
+			a->text16_cap = len + 1;
+			a->text16 = tc_realloc(a->text16, a->text16_cap * sizeof(UChar));
+		}
+		int32_t n16 = 0, nsub = 0;
+		u_strFromUTF8WithSub(a->text16, (int32_t)a->text16_cap, &n16, a->scratch.data,
+		                     (int32_t)len, 0xFFFD, &nsub, &st);
+		if (U_SUCCESS(st) && nsub == 0) {
+			ubrk_setText(a->brk, a->text16, n16, &st);
+			use16 = 1;
+		}
+		st = U_ZERO_ERROR;
+	}
+	if (!use16) {
+		a->ut = utext_openUTF8(a->ut, a->scratch.data, (int64_t)len, &st);
+		ubrk_setUText(a->brk, a->ut, &st);
+	}
 	TC_RETURN_IF(U_FAILURE(st), err, TC_EICU, "analyze: ICU word breaker failed: %s",
 	             u_errorName(st));
+	const unsigned char *p = (const unsigned char *)a->scratch.data;
+	int32_t at16 = 0;
+	size_t at8 = 0;
 	size_t last_end = 0;
-	int32_t prev = ubrk_first(a->brk);
-	for (int32_t next = ubrk_next(a->brk); next != UBRK_DONE;
-	     prev = next, next = ubrk_next(a->brk)) {
-		if (ubrk_getRuleStatus(a->brk) < UBRK_WORD_NONE_LIMIT)
-			continue;
-		emit_segment(a, sb, (size_t)prev, (size_t)next, &last_end, out);
+	size_t prev = (size_t)ubrk_first(a->brk);
+	for (int32_t next = ubrk_next(a->brk); next != UBRK_DONE; next = ubrk_next(a->brk)) {
+		size_t next8 = use16 ? byte_offset(p, next, &at16, &at8) : (size_t)next;
+		if (ubrk_getRuleStatus(a->brk) >= UBRK_WORD_NONE_LIMIT)
+			emit_segment(a, sb, prev, next8, &last_end, out);
+		prev = next8;
 	}
 	return TC_OK;
 }
