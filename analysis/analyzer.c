@@ -273,9 +273,14 @@ static bool is_connector(const char *gap, size_t n)
 {
 	if (n > 2)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (strchr("/-._&+:'", gap[i]) == NULL || gap[i] == '\0')
+	for (size_t i = 0; i < n; i++) {
+		switch (gap[i]) {
+		case '/': case '-': case '.': case '_': case '&': case '+': case ':': case '\'':
+			break;
+		default:
 			return false;
+		}
+	}
 	return true;
 }
 
