@@ -1,7 +1,8 @@
 /*
  * analyzer.c — normalise, segment, fold and stem Vietnamese text (see analyzer.h).
  *
- * The hot path avoids ICU per token: ICU's word break iterator finds the words, and each
+ * The hot path avoids ICU per token: the words are those of ICU's word break iterator
+ * (found by wordbreak.c's shortcut when the text allows, else by ICU itself), and each
  * word's letters are looked up in viet.c's table (lower case, base letter, quality and
  * tone mark). Only words with combining marks or letters outside the Latin blocks go
  * through ICU's NFC normaliser and case mapping.
@@ -20,6 +21,7 @@
 #include "common/mem.h"
 #include "common/utf8.h"
 #include "viet.h"
+#include "wordbreak.h"
 
 #define MAX_WORD_CPS 96       /* longer words are skipped: see TC_TOKEN_MAX_BYTES */
 #define MAX_STEMMERS 8
@@ -52,6 +54,7 @@ struct tc_analyzer {
 	size_t u16_cap;
 	UChar *text16;                /* the scratch text in UTF-16, for the break iterator */
 	size_t text16_cap;
+	tc_wb wb;                     /* word segments found without ICU */
 	stemmer_slot stem[MAX_STEMMERS];
 	size_t n_stem;
 	cache_slot *cache;            /* CACHE_SLOTS entries, allocated on first use */
@@ -97,6 +100,7 @@ void tc_analyzer_free(tc_analyzer *a)
 	tc_buf_free(&a->scratch);
 	free(a->u16);
 	free(a->text16);
+	tc_wb_free(&a->wb);
 	free(a->cache);
 	free(a);
 }
@@ -503,6 +507,12 @@ int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
 		i += k;
 	}
 
+	if (tc_wb_words(&a->wb, a->scratch.data, len)) {
+		size_t last_end = 0;
+		for (size_t k = 0; k < a->wb.nseg; k++)
+			emit_segment(a, sb, a->wb.seg[2 * k], a->wb.seg[2 * k + 1], &last_end, out);
+		return TC_OK;
+	}
 	return find_words(a, sb, len, out, err);
 }
 

@@ -1,0 +1,256 @@
+/*
+ * wordbreak.c — ICU's word segments without ICU, for the common case (see wordbreak.h).
+ *
+ * ICU 72's root word rules (RuleBasedBreakIterator::getRules() of the word instance)
+ * differ from UAX #29 in two ways that matter here: '@' is added to ALetter, and ':'
+ * (with U+FE55, U+FF1A) is taken out of MidLetter. Segments that ICU tags with a word
+ * status are exactly those that start with a letter (ALetterPlus) or a digit (Numeric):
+ * every other segment is a lone character, a run of spaces or CR LF, all status 0.
+ * Within the covered classes the rules are pairwise, with one character of context on
+ * each side:
+ *
+ *   WB3   CR x LF               WB3a/b  break after and before CR, LF, Newline
+ *   WB3d  WSegSpace x WSegSpace
+ *   WB5   AL x AL               WB8-10  (AL | NU) x (AL | NU)
+ *   WB6   AL x (ML | MNLQ) AL   WB7     AL (ML | MNLQ) x AL
+ *   WB11  NU (MN | MNLQ) x NU   WB12    NU x (MN | MNLQ) NU
+ *   WB999 break everywhere else
+ *
+ * where MNLQ is MidNumLet or Single_Quote. Characters that bring the other rules into
+ * play (Extend, Format, ZWJ, Katakana, Hebrew letters, ExtendNumLet, regional
+ * indicators, the dictionary scripts and ideographs) and everything from U+3000 on are
+ * not covered: tc_wb_words() declines text that holds one.
+ */
+#include "wordbreak.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
+#include "common/mem.h"
+
+enum { C_OTHER, C_AL, C_NU, C_ML, C_MN, C_MNLQ, C_WS, C_CR, C_LF, C_NL, C_NO };
+
+#define TABLE_END 0x3000
+
+static uint8_t cls_tab[TABLE_END];
+static bool enabled;
+
+static uint8_t class_of(UChar32 c)
+{
+	if (c == '@')
+		return C_AL;
+	if (c == ':')
+		return C_OTHER;
+	UErrorCode st = U_ZERO_ERROR;
+	UScriptCode sc = uscript_getScript(c, &st);
+	if (U_FAILURE(st) || sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA ||
+	    sc == USCRIPT_KATAKANA || sc == USCRIPT_HANGUL ||
+	    u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) ||
+	    u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT)
+		return C_NO;
+	switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+	case U_WB_OTHER:
+	case U_WB_DOUBLE_QUOTE:   /* only the Hebrew rules use it */
+		return C_OTHER;
+	case U_WB_ALETTER: return C_AL;
+	case U_WB_NUMERIC: return C_NU;
+	case U_WB_MIDLETTER: return C_ML;
+	case U_WB_MIDNUM: return C_MN;
+	case U_WB_MIDNUMLET:
+	case U_WB_SINGLE_QUOTE: return C_MNLQ;
+	case U_WB_WSEGSPACE: return C_WS;
+	case U_WB_CR: return C_CR;
+	case U_WB_LF: return C_LF;
+	case U_WB_NEWLINE: return C_NL;
+	default: return C_NO;
+	}
+}
+
+/*
+ * The rules as a table over (class before, class after): break, join, or join when the
+ * next code point (WB6, WB12) or the one before the previous (WB7, WB11) is a letter
+ * or a digit.
+ */
+enum { J_NO, J_YES, J_NEXT_AL, J_NEXT_NU, J_PREV_AL, J_PREV_NU };
+
+static const uint8_t join_tab[C_NO][C_NO] = {
+	[C_CR][C_LF] = J_YES,
+	[C_WS][C_WS] = J_YES,
+	[C_AL][C_AL] = J_YES, [C_AL][C_NU] = J_YES, [C_NU][C_AL] = J_YES, [C_NU][C_NU] = J_YES,
+	[C_AL][C_ML] = J_NEXT_AL, [C_AL][C_MNLQ] = J_NEXT_AL,
+	[C_ML][C_AL] = J_PREV_AL, [C_MNLQ][C_AL] = J_PREV_AL,
+	[C_NU][C_MN] = J_NEXT_NU, [C_NU][C_MNLQ] = J_NEXT_NU,
+	[C_MN][C_NU] = J_PREV_NU, [C_MNLQ][C_NU] = J_PREV_NU,
+};
+
+/* Is there no boundary between code points i-1 and i of cl[0..n)? (0 < i < n) */
+static inline bool joins(const uint8_t *cl, size_t i, size_t n)
+{
+	switch (join_tab[cl[i - 1]][cl[i]]) {
+	case J_YES: return true;
+	case J_NEXT_AL: return i + 1 < n && cl[i + 1] == C_AL;
+	case J_NEXT_NU: return i + 1 < n && cl[i + 1] == C_NU;
+	case J_PREV_AL: return i >= 2 && cl[i - 2] == C_AL;
+	case J_PREV_NU: return i >= 2 && cl[i - 2] == C_NU;
+	default: return false;
+	}
+}
+
+/* Decodes one code point of well-formed UTF-8 at s; returns its length. */
+static inline size_t decode(const unsigned char *s, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c < 0xE0) {
+		*cp = (uint32_t)(c & 0x1F) << 6 | (s[1] & 0x3F);
+		return 2;
+	}
+	if (c < 0xF0) {
+		*cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+		return 3;
+	}
+	*cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+	      (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+	return 4;
+}
+
+static bool words(tc_wb *w, const char *s, size_t len)
+{
+	if (len >= UINT32_MAX)
+		return false;
+	if (len + 1 > w->cap) {
+		w->cap = len + 1;
+		w->cls = tc_realloc(w->cls, w->cap);
+		w->off = tc_realloc(w->off, w->cap * sizeof *w->off);
+	}
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	for (size_t i = 0; i < len; n++) {
+		uint32_t cp;
+		size_t k = decode(p + i, &cp);
+		uint8_t c = cp < TABLE_END ? cls_tab[cp] : C_NO;
+		if (c == C_NO)
+			return false;
+		w->cls[n] = c;
+		w->off[n] = (uint32_t)i;
+		i += k;
+	}
+	w->off[n] = (uint32_t)len;
+	/* at most one word per code point */
+	w->seg = tc_grow(w->seg, &w->cap_seg, 2 * n, sizeof *w->seg);
+	w->nseg = 0;
+	const uint8_t *cl = w->cls;
+	size_t start = 0;
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && joins(cl, i, n))
+			continue;
+		if (cl[start] == C_AL || cl[start] == C_NU) {
+			w->seg[2 * w->nseg] = w->off[start];
+			w->seg[2 * w->nseg + 1] = w->off[i];
+			w->nseg++;
+		}
+		start = i;
+	}
+	return true;
+}
+
+/* ---- the self-check ------------------------------------------------------------------- */
+
+/* Do ICU and words() find the same word segments in s? (Text words() declines: yes.) */
+static bool agrees(UBreakIterator *bi, tc_wb *w, const char *s)
+{
+	size_t len = strlen(s);
+	if (!words(w, s, len))
+		return true;
+	UErrorCode st = U_ZERO_ERROR;
+	UText *ut = utext_openUTF8(NULL, s, (int64_t)len, &st);
+	ubrk_setUText(bi, ut, &st);
+	size_t k = 0;
+	bool same = U_SUCCESS(st);
+	int32_t prev = ubrk_first(bi);
+	for (int32_t next = ubrk_next(bi); same && next != UBRK_DONE;
+	     prev = next, next = ubrk_next(bi)) {
+		if (ubrk_getRuleStatus(bi) < UBRK_WORD_NONE_LIMIT)
+			continue;
+		same = k < w->nseg && w->seg[2 * k] == (uint32_t)prev &&
+		       w->seg[2 * k + 1] == (uint32_t)next;
+		k++;
+	}
+	utext_close(ut);
+	return same && k == w->nseg;
+}
+
+/* Every ASCII character and the common non-ASCII punctuation, between letters, digits,
+ * spaces and itself. */
+static bool self_check(void)
+{
+	static const char *const extra[] = {
+		"\xC2\xA0", "\xC2\xB7", "\xE2\x80\x99", "\xE2\x80\x98", "\xE2\x80\x9C",
+		"\xE2\x80\x9D", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\xA6", "\xC3\x97",
+		"\xC4\x91", "\xE1\xBB\x87", "\xE2\x82\xAB", "\xE2\x80\xA2", "\xC2\xAB"};
+	static const char *const ctx[][2] = {
+		{"a", "b"}, {"1", "2"}, {"a", "2"}, {"1", "b"}, {"", ""}, {" ", " "},
+		{"ab", "cd"}, {"x", ""}, {"", "y"}, {"12", ""}, {"", "34"}, {"\r", "\n"}};
+	UErrorCode st = U_ZERO_ERROR;
+	UBreakIterator *bi = ubrk_open(UBRK_WORD, "", NULL, 0, &st);
+	if (U_FAILURE(st))
+		return false;
+	tc_wb w = {0};
+	bool ok = true;
+	size_t nextra = sizeof extra / sizeof extra[0];
+	for (size_t c = 1; ok && c < 0x80 + nextra; c++) {
+		char ch[8];
+		if (c < 0x80) {
+			ch[0] = (char)c;
+			ch[1] = '\0';
+		} else {
+			strcpy(ch, extra[c - 0x80]);
+		}
+		for (size_t k = 0; ok && k < sizeof ctx / sizeof ctx[0]; k++) {
+			char s[64];
+			strcpy(s, ctx[k][0]);
+			strcat(s, ch);
+			strcat(s, ctx[k][1]);
+			ok = agrees(bi, &w, s);
+			strcpy(s, ctx[k][0]);
+			strcat(s, ch);
+			strcat(s, ch);
+			strcat(s, ctx[k][1]);
+			ok = ok && agrees(bi, &w, s);
+		}
+	}
+	ubrk_close(bi);
+	tc_wb_free(&w);
+	return ok;
+}
+
+static void build(void)
+{
+	for (UChar32 c = 0; c < TABLE_END; c++)
+		cls_tab[c] = c >= 0xD800 && c <= 0xDFFF ? C_NO : class_of(c);
+	cls_tab[0] = C_NO; /* text with NUL is not what the analyser hands over */
+	enabled = true;
+	enabled = self_check();
+}
+
+bool tc_wb_words(tc_wb *w, const char *s, size_t len)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, build);
+	return enabled && words(w, s, len);
+}
+
+void tc_wb_free(tc_wb *w)
+{
+	free(w->cls);
+	free(w->off);
+	free(w->seg);
+	memset(w, 0, sizeof *w);
+}
