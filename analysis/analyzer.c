@@ -27,18 +27,25 @@
 #define MAX_STEMMERS 8
 #define INVALID_BYTE 0x1A     /* stands in for an invalid byte: a control char, a break */
 
-#define CACHE_SLOTS 8192          /* power of two */
-#define CACHE_KEY_MAX 40
-#define CACHE_VAL_MAX 160
+#define CACHE_SLOTS 16384         /* power of two */
+#define CACHE_KV 50               /* key and value bytes in one 64-byte slot */
+#define CACHE_LINE 64
+#define PREFETCH_WORDS 4          /* words ahead whose cache slot is fetched early */
 
+/*
+ * One word in the cache, one cache line: the cache is far bigger than the CPU's
+ * caches and each token hits it at random, so a slot must cost one miss, not three.
+ * Words whose key and value do not fit (long or unusual ones) are not cached.
+ */
 typedef struct cache_slot {
 	const struct sb_stemmer *sb;  /* the stemmer the result was made with */
-	uint8_t klen, vlen;           /* klen 0: empty slot */
+	uint8_t klen;                 /* 0: empty slot */
 	uint8_t exact_len, folded_len, stem_len;
 	uint16_t flags;
-	char key[CACHE_KEY_MAX];      /* the word's bytes as written */
-	char val[CACHE_VAL_MAX];      /* "exact\0folded\0[stem\0]" */
+	char kv[CACHE_KV];            /* the word's bytes as written, then
+	                                 "exact\0folded\0[stem\0]" */
 } cache_slot;
+_Static_assert(sizeof(cache_slot) == CACHE_LINE, "a cache slot is one cache line");
 
 typedef struct stemmer_slot {
 	char lang[24];
@@ -58,6 +65,7 @@ struct tc_analyzer {
 	stemmer_slot stem[MAX_STEMMERS];
 	size_t n_stem;
 	cache_slot *cache;            /* CACHE_SLOTS entries, allocated on first use */
+	void *cache_mem;              /* what was allocated for them (cache is aligned) */
 };
 
 /* One word being analysed: its letters and what we learn while reading them. */
@@ -101,7 +109,7 @@ void tc_analyzer_free(tc_analyzer *a)
 	free(a->u16);
 	free(a->text16);
 	tc_wb_free(&a->wb);
-	free(a->cache);
+	free(a->cache_mem);
 	free(a);
 }
 
@@ -373,16 +381,26 @@ static uint32_t hash_bytes(const char *s, size_t n)
  * syllable parsing and stemming. Stems depend on the language, so the stemmer is part
  * of the key.
  */
+static inline cache_slot *cache_slot_of(tc_analyzer *a, const char *src, size_t n)
+{
+	return &a->cache[hash_bytes(src, n) & (CACHE_SLOTS - 1)];
+}
+
+static size_t cache_vlen(size_t exact_len, size_t folded_len, size_t stem_len)
+{
+	return exact_len + folded_len + 2 + (stem_len ? stem_len + 1 : 0);
+}
+
 static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
                          tc_buf *t, word_result *r)
 {
-	if (a->cache == NULL || n > CACHE_KEY_MAX)
+	if (a->cache == NULL || n >= CACHE_KV)
 		return false;
-	cache_slot *c = &a->cache[hash_bytes(src, n) & (CACHE_SLOTS - 1)];
-	if (c->klen != n || c->sb != sb || memcmp(c->key, src, n) != 0)
+	const cache_slot *c = cache_slot_of(a, src, n);
+	if (c->klen != n || c->sb != sb || memcmp(c->kv, src, n) != 0)
 		return false;
 	size_t base = t->len;
-	tc_buf_append(t, c->val, c->vlen);
+	tc_buf_append(t, c->kv + n, cache_vlen(c->exact_len, c->folded_len, c->stem_len));
 	r->exact = base;
 	r->exact_len = c->exact_len;
 	r->folded = base + c->exact_len + 1;
@@ -396,17 +414,20 @@ static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src,
 static void cache_store(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
                         const tc_buf *t, const word_result *r)
 {
-	size_t vlen = r->exact_len + r->folded_len + 2 + (r->stem_len ? r->stem_len + 1 : 0);
-	if (n > CACHE_KEY_MAX || vlen > CACHE_VAL_MAX)
+	size_t vlen = cache_vlen(r->exact_len, r->folded_len, r->stem_len);
+	if (n == 0 || n + vlen > CACHE_KV)
 		return;
-	if (a->cache == NULL)
-		a->cache = tc_calloc(CACHE_SLOTS, sizeof *a->cache);
-	cache_slot *c = &a->cache[hash_bytes(src, n) & (CACHE_SLOTS - 1)];
+	if (a->cache == NULL) {
+		size_t bytes = CACHE_SLOTS * sizeof(cache_slot);
+		a->cache_mem = tc_calloc(1, bytes + CACHE_LINE);
+		uintptr_t p = (uintptr_t)a->cache_mem;
+		a->cache = (cache_slot *)((p + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1));
+	}
+	cache_slot *c = cache_slot_of(a, src, n);
 	c->sb = sb;
 	c->klen = (uint8_t)n;
-	memcpy(c->key, src, n);
-	c->vlen = (uint8_t)vlen;
-	memcpy(c->val, t->data + r->exact, vlen);
+	memcpy(c->kv, src, n);
+	memcpy(c->kv + n, t->data + r->exact, vlen);
 	c->exact_len = (uint8_t)r->exact_len;
 	c->folded_len = (uint8_t)r->folded_len;
 	c->stem_len = (uint8_t)r->stem_len;
@@ -509,8 +530,17 @@ int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
 
 	if (tc_wb_words(&a->wb, a->scratch.data, len)) {
 		size_t last_end = 0;
-		for (size_t k = 0; k < a->wb.nseg; k++)
-			emit_segment(a, sb, a->wb.seg[2 * k], a->wb.seg[2 * k + 1], &last_end, out);
+		const uint32_t *seg = a->wb.seg;
+		for (size_t k = 0; k < a->wb.nseg; k++) {
+#if defined(__GNUC__)
+			/* most segments are one word: fetch the slot of one a few words ahead */
+			size_t f = k + PREFETCH_WORDS;
+			if (a->cache && f < a->wb.nseg && seg[2 * f + 1] - seg[2 * f] < CACHE_KV)
+				__builtin_prefetch(cache_slot_of(a, a->scratch.data + seg[2 * f],
+				                                 seg[2 * f + 1] - seg[2 * f]));
+#endif
+			emit_segment(a, sb, seg[2 * k], seg[2 * k + 1], &last_end, out);
+		}
 		return TC_OK;
 	}
 	return find_words(a, sb, len, out, err);
