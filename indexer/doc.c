@@ -467,9 +467,15 @@ int tc_ix_doc_from_json(tc_ix_worker *w, const char *src, uint64_t line, const c
 {
 	doc_reset(d);
 	d->in_bytes = len;
-	size_t bad = tc_utf8_count_invalid(json, len);
+	/*
+	 * jansson refuses invalid UTF-8 outright (its test is as strict as ours), so a
+	 * record it parses is valid; only one it refuses is checked, and if bytes were to
+	 * blame, repaired as any text is and parsed again.
+	 */
+	json_error_t je;
+	json_t *root = json_loadb(json, len, 0, &je);
+	size_t bad = root ? 0 : tc_utf8_count_invalid(json, len);
 	if (bad) {
-		/* jansson refuses invalid UTF-8 outright; repair first, as for any text */
 		tc_buf_clear(&w->clean);
 		tc_utf8_sanitize(json, len, &w->clean);
 		json = w->clean.data;
@@ -477,9 +483,8 @@ int tc_ix_doc_from_json(tc_ix_worker *w, const char *src, uint64_t line, const c
 		d->invalid_utf8 = bad;
 		note(d, src, line, "%zu invalid UTF-8 byte%s replaced by U+FFFD", bad,
 		     bad == 1 ? "" : "s");
+		root = json_loadb(json, len, 0, &je);
 	}
-	json_error_t je;
-	json_t *root = json_loadb(json, len, 0, &je);
 	TC_RETURN_IF(!root, err, TC_EPARSE, "%s:%llu: invalid JSON at column %d: %s", src,
 	             (unsigned long long)line, je.column, je.text);
 	int rc = take_fields(root, d, src, line, err);
