@@ -497,6 +497,29 @@ static void emit_segment(tc_analyzer *a, struct sb_stemmer *sb, size_t s, size_t
 static int find_words(tc_analyzer *a, struct sb_stemmer *sb, size_t len, tc_toklist *out,
                       tc_error *err);
 
+/*
+ * Makes the scratch text fit for the word breakers: NUL becomes a space, and each invalid
+ * byte a control character (counted in out), so the offsets stay those of the input.
+ * Returns true.
+ */
+static bool repair(tc_analyzer *a, size_t len, tc_toklist *out)
+{
+	unsigned char *p = (unsigned char *)a->scratch.data;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = p[i] < 0x80 ? 1 : tc_utf8_decode(p + i, len - i, &cp);
+		if (p[i] == 0)
+			p[i] = ' ';
+		if (k == 0) {
+			p[i] = INVALID_BYTE;
+			out->invalid_utf8++;
+			k = 1;
+		}
+		i += k;
+	}
+	return true;
+}
+
 int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
                tc_toklist *out, tc_error *err)
 {
@@ -511,24 +534,11 @@ int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
 	if (len == 0)
 		return TC_OK;
 
-	/* Invalid bytes become a control character of the same length: offsets stay true. */
 	tc_buf_clear(&a->scratch);
 	tc_buf_append(&a->scratch, text, len);
-	unsigned char *p = (unsigned char *)a->scratch.data;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t k = p[i] < 0x80 ? 1 : tc_utf8_decode(p + i, len - i, &cp);
-		if (p[i] == 0)
-			p[i] = ' ';
-		if (k == 0) {
-			p[i] = INVALID_BYTE;
-			out->invalid_utf8++;
-			k = 1;
-		}
-		i += k;
-	}
-
-	if (tc_wb_words(&a->wb, a->scratch.data, len)) {
+	/* the shortcut also checks the text: if it declines, repair it and ask again */
+	if (tc_wb_words(&a->wb, a->scratch.data, len) ||
+	    (repair(a, len, out) && tc_wb_words(&a->wb, a->scratch.data, len))) {
 		size_t last_end = 0;
 		const uint32_t *seg = a->wb.seg;
 		for (size_t k = 0; k < a->wb.nseg; k++) {

@@ -31,6 +31,7 @@
 #include <unicode/uscript.h>
 
 #include "common/mem.h"
+#include "common/utf8.h"
 
 enum { C_OTHER, C_AL, C_NU, C_ML, C_MN, C_MNLQ, C_WS, C_CR, C_LF, C_NL, C_NO };
 
@@ -100,27 +101,6 @@ static inline bool joins(const uint8_t *cl, size_t i, size_t n)
 	}
 }
 
-/* Decodes one code point of well-formed UTF-8 at s; returns its length. */
-static inline size_t decode(const unsigned char *s, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xE0) {
-		*cp = (uint32_t)(c & 0x1F) << 6 | (s[1] & 0x3F);
-		return 2;
-	}
-	if (c < 0xF0) {
-		*cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-		return 3;
-	}
-	*cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-	      (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-	return 4;
-}
-
 static bool words(tc_wb *w, const char *s, size_t len)
 {
 	if (len >= UINT32_MAX)
@@ -134,9 +114,9 @@ static bool words(tc_wb *w, const char *s, size_t len)
 	size_t n = 0;
 	for (size_t i = 0; i < len; n++) {
 		uint32_t cp;
-		size_t k = decode(p + i, &cp);
+		size_t k = tc_utf8_decode(p + i, len - i, &cp);
 		uint8_t c = cp < TABLE_END ? cls_tab[cp] : C_NO;
-		if (c == C_NO)
+		if (c == C_NO || k == 0)
 			return false;
 		w->cls[n] = c;
 		w->off[n] = (uint32_t)i;
@@ -235,7 +215,7 @@ static void build(void)
 {
 	for (UChar32 c = 0; c < TABLE_END; c++)
 		cls_tab[c] = c >= 0xD800 && c <= 0xDFFF ? C_NO : class_of(c);
-	cls_tab[0] = C_NO; /* text with NUL is not what the analyser hands over */
+	cls_tab[0] = C_NO; /* the analyser turns NUL into a space first */
 	enabled = true;
 	enabled = self_check();
 }

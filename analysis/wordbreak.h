@@ -35,10 +35,10 @@ typedef struct tc_wb {
 } tc_wb;
 
 /*
- * Finds the word segments of the well-formed UTF-8 text s[0..len): on success returns
- * true with w->seg[0 .. 2*w->nseg) holding their byte spans in order. Returns false
- * when the text holds a character outside the covered classes (or the shortcut is off);
- * ask ICU then.
+ * Finds the word segments of the text s[0..len): on success returns true with
+ * w->seg[0 .. 2*w->nseg) holding their byte spans in order. Returns false when the text
+ * is not valid UTF-8, holds a NUL or a character outside the covered classes, or the
+ * shortcut is off; ask ICU then.
  */
 bool tc_wb_words(tc_wb *w, const char *s, size_t len);
 

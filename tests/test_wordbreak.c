@@ -101,6 +101,12 @@ static void test_declines(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		if (fast_words(cases[i], strlen(cases[i]), out, sizeof out))
 			fail_msg("taken: \"%s\" -> [%s]", cases[i], out);
+	/* not valid UTF-8, or a NUL: the analyser repairs the text first */
+	static const char *const broken[] = {"a\xFF", "\xC3", "x\xE1\x80", "\xED\xA0\x80",
+	                                     "\xC0\x80", "\xF4\x90\x80\x80", "ab\x80"};
+	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++)
+		assert_false(fast_words(broken[i], strlen(broken[i]), out, sizeof out));
+	assert_false(fast_words("a\0b", 3, out, sizeof out));
 }
 
 /* Random strings over the covered classes, each character in every neighbourhood. */
