@@ -313,6 +313,8 @@ static size_t match_at(const sc *c, size_t i, const wd *w)
 	}
 }
 
+#define PHRASE_LIST_MAX 128   /* entries of a list whose word counts are kept */
+
 static size_t phrase_len(const wd *w)
 {
 	size_t k = 1;
@@ -321,17 +323,23 @@ static size_t phrase_len(const wd *w)
 	return k;
 }
 
+static const uint8_t *phrase_lens(const wd *list);
+
 /*
  * The entry of list that ends right before token i (blank gap before i), or NULL.
- * *first gets its first token.
+ * *first gets its first token. This runs for most numbers with long lists, so the
+ * word counts of the lists are counted once (phrase_lens) and an entry whose first
+ * byte is not that of its would-be first token is passed over without a call.
  */
 static const wd *match_before(const sc *c, size_t i, const wd *list, size_t *first)
 {
 	if (i == 0 || !gap_blank(c, i))
 		return NULL;
+	const uint8_t *ks = phrase_lens(list);
 	for (const wd *w = list; w->folded; w++) {
-		size_t k = phrase_len(w);
-		if (k <= i && match_at(c, i - k, w) == k) {
+		size_t j = (size_t)(w - list);
+		size_t k = ks && j < PHRASE_LIST_MAX ? ks[j] : phrase_len(w);
+		if (k <= i && tfold(c, i - k)[0] == w->folded[0] && match_at(c, i - k, w) == k) {
 			if (first)
 				*first = i - k;
 			return w;
@@ -2237,4 +2245,32 @@ int tc_qcmp_parse(tc_analyzer *a, const char *q, size_t len, tc_qcmp *out, size_
 	if (rc != TC_OK)
 		*n = 0;
 	return rc;
+}
+
+/* ---- word counts of the phrase lists ------------------------------------------------ */
+
+/* The lists match_before() is given; any other list works too, only slower. */
+static const wd *const PHRASE_LISTS[] = {
+	REF_WORDS, COUNT_WORDS, SCORE_BEFORE, YEAR_WORDS, DAY_WORDS, QUALIFIERS,
+	W_NGAY, W_THANG, W_NAM, YEAR_PREPS};
+#define N_PHRASE_LISTS (sizeof PHRASE_LISTS / sizeof PHRASE_LISTS[0])
+
+static uint8_t phrase_k[N_PHRASE_LISTS][PHRASE_LIST_MAX];
+
+static void count_phrases(void)
+{
+	for (size_t l = 0; l < N_PHRASE_LISTS; l++)
+		for (size_t j = 0; j < PHRASE_LIST_MAX && PHRASE_LISTS[l][j].folded; j++)
+			phrase_k[l][j] = (uint8_t)phrase_len(&PHRASE_LISTS[l][j]);
+}
+
+/* Word counts of list's entries (the first PHRASE_LIST_MAX), or NULL if not listed. */
+static const uint8_t *phrase_lens(const wd *list)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, count_phrases);
+	for (size_t l = 0; l < N_PHRASE_LISTS; l++)
+		if (PHRASE_LISTS[l] == list)
+			return phrase_k[l];
+	return NULL;
 }
