@@ -381,9 +381,9 @@ static uint32_t hash_bytes(const char *s, size_t n)
  * syllable parsing and stemming. Stems depend on the language, so the stemmer is part
  * of the key.
  */
-static inline cache_slot *cache_slot_of(tc_analyzer *a, const char *src, size_t n)
+static inline cache_slot *cache_slot_of(tc_analyzer *a, uint32_t h)
 {
-	return &a->cache[hash_bytes(src, n) & (CACHE_SLOTS - 1)];
+	return &a->cache[h & (CACHE_SLOTS - 1)];
 }
 
 static size_t cache_vlen(size_t exact_len, size_t folded_len, size_t stem_len)
@@ -391,12 +391,13 @@ static size_t cache_vlen(size_t exact_len, size_t folded_len, size_t stem_len)
 	return exact_len + folded_len + 2 + (stem_len ? stem_len + 1 : 0);
 }
 
+/* h: hash_bytes(src, n) */
 static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
-                         tc_buf *t, word_result *r)
+                         uint32_t h, tc_buf *t, word_result *r)
 {
 	if (a->cache == NULL || n >= CACHE_KV)
 		return false;
-	const cache_slot *c = cache_slot_of(a, src, n);
+	const cache_slot *c = cache_slot_of(a, h);
 	if (c->klen != n || c->sb != sb || memcmp(c->kv, src, n) != 0)
 		return false;
 	size_t base = t->len;
@@ -412,7 +413,7 @@ static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src,
 }
 
 static void cache_store(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
-                        const tc_buf *t, const word_result *r)
+                        uint32_t h, const tc_buf *t, const word_result *r)
 {
 	size_t vlen = cache_vlen(r->exact_len, r->folded_len, r->stem_len);
 	if (n == 0 || n + vlen > CACHE_KV)
@@ -423,7 +424,7 @@ static void cache_store(tc_analyzer *a, struct sb_stemmer *sb, const char *src, 
 		uintptr_t p = (uintptr_t)a->cache_mem;
 		a->cache = (cache_slot *)((p + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1));
 	}
-	cache_slot *c = cache_slot_of(a, src, n);
+	cache_slot *c = cache_slot_of(a, h);
 	c->sb = sb;
 	c->klen = (uint8_t)n;
 	memcpy(c->kv, src, n);
@@ -434,17 +435,20 @@ static void cache_store(tc_analyzer *a, struct sb_stemmer *sb, const char *src, 
 	c->flags = r->flags;
 }
 
-/* Analyses one word [start, end) of the scratch text and appends its token. */
+/*
+ * Analyses one word [start, end) of the scratch text (h: hash_bytes of it) and appends
+ * its token.
+ */
 static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_t end,
-                      bool joined, tc_toklist *out)
+                      uint32_t h, bool joined, tc_toklist *out)
 {
 	const char *src = a->scratch.data + start;
 	size_t n = end - start;
 	word_result r;
-	if (!cache_lookup(a, sb, src, n, &out->text, &r)) {
+	if (!cache_lookup(a, sb, src, n, h, &out->text, &r)) {
 		if (!analyse_word(a, sb, src, n, &out->text, &r))
 			return;
-		cache_store(a, sb, src, n, &out->text, &r);
+		cache_store(a, sb, src, n, h, &out->text, &r);
 	}
 	out->tok = tc_grow(out->tok, &out->cap, out->n + 1, sizeof *out->tok);
 	tc_token *k = &out->tok[out->n];
@@ -459,6 +463,19 @@ static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_
 	k->stem_len = (uint16_t)r.stem_len;
 	k->flags = (uint16_t)(r.flags | (joined ? TC_TOK_JOINED : 0));
 	out->n++;
+}
+
+/* Emits [part, end) as a word, joined to the last token if only a connector is between. */
+static void emit_part(tc_analyzer *a, struct sb_stemmer *sb, size_t part, size_t end,
+                      uint32_t h, size_t *last_end, tc_toklist *out)
+{
+	const char *txt = a->scratch.data;
+	bool joined = out->n > 0 && *last_end <= part &&
+	              is_connector(txt + *last_end, part - *last_end);
+	size_t before = out->n;
+	emit_word(a, sb, part, end, h, joined, out);
+	if (out->n > before)
+		*last_end = end;
 }
 
 static bool is_digit_at(const char *s, size_t i, size_t lo, size_t hi)
@@ -482,20 +499,45 @@ static void emit_segment(tc_analyzer *a, struct sb_stemmer *sb, size_t s, size_t
 			      txt[i] == ':';
 		if (!cut)
 			continue;
-		if (i > part) {
-			bool joined = out->n > 0 && *last_end <= part &&
-			              is_connector(txt + *last_end, part - *last_end);
-			size_t before = out->n;
-			emit_word(a, sb, part, i, joined, out);
-			if (out->n > before)
-				*last_end = i;
-		}
+		if (i > part)
+			emit_part(a, sb, part, i, hash_bytes(txt + part, i - part), last_end, out);
 		part = i + 1;
 	}
 }
 
 static int find_words(tc_analyzer *a, struct sb_stemmer *sb, size_t len, tc_toklist *out,
                       tc_error *err);
+
+/*
+ * Emits the words of the segments the shortcut found. A segment of letters and digits
+ * only has no '.' or ':' to cut at: it is one word. Each word's cache slot is fetched
+ * PREFETCH_WORDS segments ahead, with the hash that its lookup then uses.
+ */
+static void emit_segments(tc_analyzer *a, struct sb_stemmer *sb, tc_toklist *out)
+{
+	const uint32_t *seg = a->wb.seg;
+	size_t nseg = a->wb.nseg;
+	uint32_t hash[2 * PREFETCH_WORDS];  /* of segment f at f % (2 * PREFETCH_WORDS) */
+	for (size_t f = 0; f < PREFETCH_WORDS && f < nseg; f++)
+		hash[f] = hash_bytes(a->scratch.data + seg[3 * f], seg[3 * f + 1] - seg[3 * f]);
+	size_t last_end = 0;
+	for (size_t k = 0; k < nseg; k++) {
+		size_t f = k + PREFETCH_WORDS;
+		if (f < nseg) {
+			uint32_t h = hash_bytes(a->scratch.data + seg[3 * f], seg[3 * f + 1] - seg[3 * f]);
+			hash[f % (2 * PREFETCH_WORDS)] = h;
+#if defined(__GNUC__)
+			if (a->cache)
+				__builtin_prefetch(cache_slot_of(a, h));
+#endif
+		}
+		if (seg[3 * k + 2] & TC_WB_PLAIN)
+			emit_part(a, sb, seg[3 * k], seg[3 * k + 1], hash[k % (2 * PREFETCH_WORDS)],
+			          &last_end, out);
+		else
+			emit_segment(a, sb, seg[3 * k], seg[3 * k + 1], &last_end, out);
+	}
+}
 
 /*
  * Makes the scratch text fit for the word breakers: NUL becomes a space, and each invalid
@@ -539,18 +581,7 @@ int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
 	/* the shortcut also checks the text: if it declines, repair it and ask again */
 	if (tc_wb_words(&a->wb, a->scratch.data, len) ||
 	    (repair(a, len, out) && tc_wb_words(&a->wb, a->scratch.data, len))) {
-		size_t last_end = 0;
-		const uint32_t *seg = a->wb.seg;
-		for (size_t k = 0; k < a->wb.nseg; k++) {
-#if defined(__GNUC__)
-			/* most segments are one word: fetch the slot of one a few words ahead */
-			size_t f = k + PREFETCH_WORDS;
-			if (a->cache && f < a->wb.nseg && seg[2 * f + 1] - seg[2 * f] < CACHE_KV)
-				__builtin_prefetch(cache_slot_of(a, a->scratch.data + seg[2 * f],
-				                                 seg[2 * f + 1] - seg[2 * f]));
-#endif
-			emit_segment(a, sb, seg[2 * k], seg[2 * k + 1], &last_end, out);
-		}
+		emit_segments(a, sb, out);
 		return TC_OK;
 	}
 	return find_words(a, sb, len, out, err);

@@ -124,19 +124,24 @@ static bool words(tc_wb *w, const char *s, size_t len)
 	}
 	w->off[n] = (uint32_t)len;
 	/* at most one word per code point */
-	w->seg = tc_grow(w->seg, &w->cap_seg, 2 * n, sizeof *w->seg);
+	w->seg = tc_grow(w->seg, &w->cap_seg, 3 * n, sizeof *w->seg);
 	w->nseg = 0;
 	const uint8_t *cl = w->cls;
 	size_t start = 0;
+	bool plain = true;    /* letters and digits only since start */
 	for (size_t i = 1; i <= n; i++) {
-		if (i < n && joins(cl, i, n))
+		if (i < n && joins(cl, i, n)) {
+			plain = plain && (cl[i] == C_AL || cl[i] == C_NU);
 			continue;
+		}
 		if (cl[start] == C_AL || cl[start] == C_NU) {
-			w->seg[2 * w->nseg] = w->off[start];
-			w->seg[2 * w->nseg + 1] = w->off[i];
-			w->nseg++;
+			uint32_t *g = &w->seg[3 * w->nseg++];
+			g[0] = w->off[start];
+			g[1] = w->off[i];
+			g[2] = plain ? TC_WB_PLAIN : 0;
 		}
 		start = i;
+		plain = true;
 	}
 	return true;
 }
@@ -159,8 +164,8 @@ static bool agrees(UBreakIterator *bi, tc_wb *w, const char *s)
 	     prev = next, next = ubrk_next(bi)) {
 		if (ubrk_getRuleStatus(bi) < UBRK_WORD_NONE_LIMIT)
 			continue;
-		same = k < w->nseg && w->seg[2 * k] == (uint32_t)prev &&
-		       w->seg[2 * k + 1] == (uint32_t)next;
+		same = k < w->nseg && w->seg[3 * k] == (uint32_t)prev &&
+		       w->seg[3 * k + 1] == (uint32_t)next;
 		k++;
 	}
 	utext_close(ut);

@@ -30,13 +30,16 @@ typedef struct tc_wb {
 	uint8_t *cls;         /* class of each code point */
 	uint32_t *off;        /* its byte offset */
 	size_t cap;
-	uint32_t *seg;        /* the words found: start, end, start, end, ... */
+	uint32_t *seg;        /* the words found: start, end, flags (TC_WB_*), start, ... */
 	size_t nseg, cap_seg;
 } tc_wb;
 
+/* A word of letters and digits only (no '.', '\'', ',' ... inside). */
+#define TC_WB_PLAIN 1
+
 /*
  * Finds the word segments of the text s[0..len): on success returns true with
- * w->seg[0 .. 2*w->nseg) holding their byte spans in order. Returns false when the text
+ * w->seg[0 .. 3*w->nseg) holding their byte spans and flags in order. Returns false when the text
  * is not valid UTF-8, holds a NUL or a character outside the covered classes, or the
  * shortcut is off; ask ICU then.
  */

@@ -8,6 +8,8 @@
 
 #include <dirent.h>
 #include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 #include <unicode/utext.h>
 
 #include "analysis/wordbreak.h"
@@ -56,8 +58,20 @@ static bool fast_words(const char *s, size_t len, char *out, size_t cap)
 	if (!tc_wb_words(&wb, s, len))
 		return false;
 	for (size_t k = 0; k < wb.nseg; k++) {
+		const uint32_t *g = &wb.seg[3 * k];
 		size_t n = strlen(out);
-		snprintf(out + n, cap - n, "%s%u-%u", n ? " " : "", wb.seg[2 * k], wb.seg[2 * k + 1]);
+		snprintf(out + n, cap - n, "%s%u-%u", n ? " " : "", g[0], g[1]);
+		/* plain: nothing but letters and digits inside ('@' is a letter to ICU) */
+		bool plain = true;
+		for (int32_t i = (int32_t)g[0]; i < (int32_t)g[1];) {
+			UChar32 c;
+			U8_NEXT(s, i, (int32_t)g[1], c);
+			if (!u_isalnum(c) && c != '@')
+				plain = false;
+		}
+		if (plain != ((g[2] & TC_WB_PLAIN) != 0))
+			fail_msg("\"%.200s\": word %u-%u is %splain", s, g[0], g[1],
+			         g[2] & TC_WB_PLAIN ? "" : "not ");
 	}
 	return true;
 }
