@@ -634,6 +634,20 @@ static bool read_digits(const sc *c, size_t i, num *nm, val *v)
 
 static uint8_t wnum_slot[WNUM_SLOTS];   /* index into WNUMS + 1; 0 = empty */
 
+/*
+ * Most words are not number words, and most differ from all of them in length, first
+ * or last byte: a bit per (length, first byte, last byte) signature answers those
+ * without hashing the word.
+ */
+#define WNUM_SIGS 1024
+static uint8_t wnum_sig[WNUM_SIGS / 8];
+
+static uint32_t wnum_signature(const char *x, size_t n)
+{
+	return (uint32_t)(n * 131 + (unsigned char)x[0] * 7 + (unsigned char)x[n - 1]) &
+	       (WNUM_SIGS - 1);
+}
+
 static uint32_t wnum_hash(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -650,6 +664,8 @@ static void build_wnum_table(void)
 		while (wnum_slot[i])
 			i = (i + 1) & (WNUM_SLOTS - 1);
 		wnum_slot[i] = (uint8_t)(k + 1);
+		uint32_t g = wnum_signature(x, strlen(x));
+		wnum_sig[g / 8] |= (uint8_t)(1u << (g % 8));
 	}
 }
 
@@ -660,10 +676,13 @@ static const wnum *wnum_at(const sc *c, size_t i)
 		return NULL;
 	const tc_token *t = &c->t[i];
 	const char *x = tc_tok_exact(c->tl, t);
-	if (t->exact_len > WNUM_MAX_BYTES || (t->flags & TC_TOK_NUMBER))
+	if (t->exact_len > WNUM_MAX_BYTES || t->exact_len == 0 || (t->flags & TC_TOK_NUMBER))
 		return NULL;
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, build_wnum_table);
+	uint32_t g = wnum_signature(x, t->exact_len);
+	if (!(wnum_sig[g / 8] >> (g % 8) & 1))
+		return NULL;
 	for (uint32_t k = wnum_hash(x, t->exact_len) & (WNUM_SLOTS - 1); wnum_slot[k];
 	     k = (k + 1) & (WNUM_SLOTS - 1)) {
 		const wnum *w = &WNUMS[wnum_slot[k] - 1];
