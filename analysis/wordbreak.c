@@ -71,77 +71,85 @@ static uint8_t class_of(UChar32 c)
 	}
 }
 
-/*
- * The rules as a table over (class before, class after): break, join, or join when the
- * next code point (WB6, WB12) or the one before the previous (WB7, WB11) is a letter
- * or a digit.
- */
-enum { J_NO, J_YES, J_NEXT_AL, J_NEXT_NU, J_PREV_AL, J_PREV_NU };
-
-static const uint8_t join_tab[C_NO][C_NO] = {
-	[C_CR][C_LF] = J_YES,
-	[C_WS][C_WS] = J_YES,
-	[C_AL][C_AL] = J_YES, [C_AL][C_NU] = J_YES, [C_NU][C_AL] = J_YES, [C_NU][C_NU] = J_YES,
-	[C_AL][C_ML] = J_NEXT_AL, [C_AL][C_MNLQ] = J_NEXT_AL,
-	[C_ML][C_AL] = J_PREV_AL, [C_MNLQ][C_AL] = J_PREV_AL,
-	[C_NU][C_MN] = J_NEXT_NU, [C_NU][C_MNLQ] = J_NEXT_NU,
-	[C_MN][C_NU] = J_PREV_NU, [C_MNLQ][C_NU] = J_PREV_NU,
-};
-
-/* Is there no boundary between code points i-1 and i of cl[0..n)? (0 < i < n) */
-static inline bool joins(const uint8_t *cl, size_t i, size_t n)
+/* The class of the code point at p[0..n) (n > 0), its length in *k; C_NO when the text
+ * is not valid UTF-8 there or the character is not covered. */
+static inline uint8_t class_at(const unsigned char *p, size_t n, size_t *k)
 {
-	switch (join_tab[cl[i - 1]][cl[i]]) {
-	case J_YES: return true;
-	case J_NEXT_AL: return i + 1 < n && cl[i + 1] == C_AL;
-	case J_NEXT_NU: return i + 1 < n && cl[i + 1] == C_NU;
-	case J_PREV_AL: return i >= 2 && cl[i - 2] == C_AL;
-	case J_PREV_NU: return i >= 2 && cl[i - 2] == C_NU;
-	default: return false;
+	if (p[0] < 0x80) {
+		*k = 1;
+		return cls_tab[p[0]];
 	}
+	uint32_t cp;
+	*k = tc_utf8_decode(p, n, &cp);
+	return *k && cp < TABLE_END ? cls_tab[cp] : C_NO;
 }
 
+static inline bool is_word(uint8_t c)
+{
+	return c == C_AL || c == C_NU;
+}
+
+/* WB6/WB7, WB11/WB12: does a middle character of class m join prev and next? */
+static inline bool mid_joins(uint8_t prev, uint8_t m, uint8_t next)
+{
+	if (prev == C_AL && next == C_AL)
+		return m == C_ML || m == C_MNLQ;
+	if (prev == C_NU && next == C_NU)
+		return m == C_MN || m == C_MNLQ;
+	return false;
+}
+
+/*
+ * Words are runs of letters and digits (WB5, WB8-WB10), continued across a middle
+ * character when the characters on both sides allow it; nothing else joins a letter or
+ * digit, so a word starts at any letter or digit the previous word did not take, and
+ * the rules among the other characters (WB3, WB3d) do not matter here.
+ */
 static bool words(tc_wb *w, const char *s, size_t len)
 {
 	if (len >= UINT32_MAX)
 		return false;
-	if (len + 1 > w->cap) {
-		w->cap = len + 1;
-		w->cls = tc_realloc(w->cls, w->cap);
-		w->off = tc_realloc(w->off, w->cap * sizeof *w->off);
-	}
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-	for (size_t i = 0; i < len; n++) {
-		uint32_t cp;
-		size_t k = tc_utf8_decode(p + i, len - i, &cp);
-		uint8_t c = cp < TABLE_END ? cls_tab[cp] : C_NO;
-		if (c == C_NO || k == 0)
-			return false;
-		w->cls[n] = c;
-		w->off[n] = (uint32_t)i;
-		i += k;
-	}
-	w->off[n] = (uint32_t)len;
-	/* at most one word per code point */
-	w->seg = tc_grow(w->seg, &w->cap_seg, 3 * n, sizeof *w->seg);
 	w->nseg = 0;
-	const uint8_t *cl = w->cls;
-	size_t start = 0;
-	bool plain = true;    /* letters and digits only since start */
-	for (size_t i = 1; i <= n; i++) {
-		if (i < n && joins(cl, i, n)) {
-			plain = plain && (cl[i] == C_AL || cl[i] == C_NU);
+	size_t i = 0, k;
+	while (i < len) {
+		uint8_t c = class_at(p + i, len - i, &k);
+		if (c == C_NO)
+			return false;
+		if (!is_word(c)) {
+			i += k;
 			continue;
 		}
-		if (cl[start] == C_AL || cl[start] == C_NU) {
-			uint32_t *g = &w->seg[3 * w->nseg++];
-			g[0] = w->off[start];
-			g[1] = w->off[i];
-			g[2] = plain ? TC_WB_PLAIN : 0;
+		size_t start = i;
+		bool plain = true;   /* letters and digits only */
+		uint8_t prev = c;
+		for (i += k; i < len;) {
+			size_t k2, k3;
+			uint8_t c2 = class_at(p + i, len - i, &k2);
+			if (is_word(c2)) {
+				prev = c2;
+				i += k2;
+				continue;
+			}
+			if (c2 == C_NO)
+				return false;
+			if ((c2 != C_ML && c2 != C_MN && c2 != C_MNLQ) || i + k2 >= len)
+				break;
+			uint8_t c3 = class_at(p + i + k2, len - i - k2, &k3);
+			if (c3 == C_NO)
+				return false;
+			if (!mid_joins(prev, c2, c3))
+				break;
+			prev = c3;
+			plain = false;
+			i += k2 + k3;
 		}
-		start = i;
-		plain = true;
+		if (3 * w->nseg + 3 > w->cap_seg)
+			w->seg = tc_grow(w->seg, &w->cap_seg, 3 * w->nseg + 3, sizeof *w->seg);
+		uint32_t *g = &w->seg[3 * w->nseg++];
+		g[0] = (uint32_t)start;
+		g[1] = (uint32_t)i;
+		g[2] = plain ? TC_WB_PLAIN : 0;
 	}
 	return true;
 }
@@ -234,8 +242,6 @@ bool tc_wb_words(tc_wb *w, const char *s, size_t len)
 
 void tc_wb_free(tc_wb *w)
 {
-	free(w->cls);
-	free(w->off);
 	free(w->seg);
 	memset(w, 0, sizeof *w);
 }

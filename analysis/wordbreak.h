@@ -27,9 +27,6 @@
 
 /* Scratch space of one caller (one per analyser); zero-initialise, tc_wb_free() it. */
 typedef struct tc_wb {
-	uint8_t *cls;         /* class of each code point */
-	uint32_t *off;        /* its byte offset */
-	size_t cap;
 	uint32_t *seg;        /* the words found: start, end, flags (TC_WB_*), start, ... */
 	size_t nseg, cap_seg;
 } tc_wb;
