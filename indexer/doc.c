@@ -28,6 +28,7 @@ typedef struct group {
 	uint16_t len;
 	char kind;
 	uint32_t count;      /* occurrences */
+	uint32_t slot;       /* its slot in the table, cleared after the field */
 } group;
 
 struct tc_ix_worker {
@@ -38,7 +39,8 @@ struct tc_ix_worker {
 	tc_buf clean;        /* the record with invalid UTF-8 replaced */
 	group *groups;       /* distinct terms of the field being grouped */
 	size_t ngroups, cap_groups;
-	uint32_t *table;     /* open addressing: group index + 1, 0 = empty */
+	uint32_t *table;     /* open addressing: group index + 1, 0 = empty; all empty
+	                        between fields */
 	size_t cap_table;    /* allocated slots */
 	size_t mask;         /* slots in use for this field, minus one */
 	uint32_t *occ_group; /* group of each occurrence, in token order */
@@ -227,7 +229,7 @@ static inline void push_occ(tc_ix_worker *w, size_t *n, char kind, const char *s
 	}
 	if (w->ngroups == w->cap_groups)
 		w->groups = tc_grow(w->groups, &w->cap_groups, w->ngroups + 1, sizeof *w->groups);
-	w->groups[w->ngroups] = (group){s, h, len, kind, 1};
+	w->groups[w->ngroups] = (group){s, h, len, kind, 1, (uint32_t)i};
 	w->table[i] = (uint32_t)++w->ngroups;
 	w->occ_group[(*n)++] = (uint32_t)w->ngroups - 1;
 }
@@ -244,11 +246,9 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 		cap *= 2;
 	if (cap > w->cap_table) {
 		free(w->table);
-		w->table = tc_malloc(cap * sizeof *w->table);
+		w->table = tc_calloc(cap, sizeof *w->table);
 		w->cap_table = cap;
 	}
-	/* a short field after a long one clears only what it uses */
-	memset(w->table, 0, cap * sizeof *w->table);
 	w->mask = cap - 1;
 	w->ngroups = 0;
 	size_t n = 0;
@@ -262,6 +262,9 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 			if (k != 1 || len[1])
 				push_occ(w, &n, kind[k], form[k], len[k]);
 	}
+	/* empty the table for the next field: the slots used, not the whole table */
+	for (size_t k = 0; k < w->ngroups; k++)
+		w->table[w->groups[k].slot] = 0;
 	/* the terms, each with room for its positions */
 	f->term0 = (uint32_t)d->nterms;
 	d->terms = tc_grow(d->terms, &d->cap_terms, d->nterms + w->ngroups, sizeof *d->terms);
