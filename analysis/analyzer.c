@@ -398,8 +398,11 @@ static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src,
 	if (a->cache == NULL || n >= CACHE_KV)
 		return false;
 	const cache_slot *c = cache_slot_of(a, h);
-	if (c->klen != n || c->sb != sb || memcmp(c->kv, src, n) != 0)
+	if (c->klen != n || c->sb != sb)
 		return false;
+	for (size_t i = 0; i < n; i++) /* a few bytes: a loop beats a call to memcmp */
+		if (c->kv[i] != src[i])
+			return false;
 	size_t base = t->len;
 	tc_buf_append(t, c->kv + n, cache_vlen(c->exact_len, c->folded_len, c->stem_len));
 	r->exact = base;
@@ -450,7 +453,8 @@ static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_
 			return;
 		cache_store(a, sb, src, n, h, &out->text, &r);
 	}
-	out->tok = tc_grow(out->tok, &out->cap, out->n + 1, sizeof *out->tok);
+	if (out->n == out->cap)
+		out->tok = tc_grow(out->tok, &out->cap, out->n + 1, sizeof *out->tok);
 	tc_token *k = &out->tok[out->n];
 	k->pos = (uint32_t)out->n;
 	k->start = (uint32_t)start;
