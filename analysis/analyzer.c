@@ -1,7 +1,8 @@
 /*
  * analyzer.c — normalise, segment, fold and stem Vietnamese text (see analyzer.h).
  *
- * The hot path avoids ICU per token: ICU's word break iterator finds the words, and each
+ * The hot path avoids ICU per token: the words are those of ICU's word break iterator
+ * (found by wordbreak.c's shortcut when the text allows, else by ICU itself), and each
  * word's letters are looked up in viet.c's table (lower case, base letter, quality and
  * tone mark). Only words with combining marks or letters outside the Latin blocks go
  * through ICU's NFC normaliser and case mapping.
@@ -20,23 +21,31 @@
 #include "common/mem.h"
 #include "common/utf8.h"
 #include "viet.h"
+#include "wordbreak.h"
 
 #define MAX_WORD_CPS 96       /* longer words are skipped: see TC_TOKEN_MAX_BYTES */
 #define MAX_STEMMERS 8
 #define INVALID_BYTE 0x1A     /* stands in for an invalid byte: a control char, a break */
 
-#define CACHE_SLOTS 8192          /* power of two */
-#define CACHE_KEY_MAX 40
-#define CACHE_VAL_MAX 160
+#define CACHE_SLOTS 16384         /* power of two */
+#define CACHE_KV 50               /* key and value bytes in one 64-byte slot */
+#define CACHE_LINE 64
+#define PREFETCH_WORDS 4          /* words ahead whose cache slot is fetched early */
 
+/*
+ * One word in the cache, one cache line: the cache is far bigger than the CPU's
+ * caches and each token hits it at random, so a slot must cost one miss, not three.
+ * Words whose key and value do not fit (long or unusual ones) are not cached.
+ */
 typedef struct cache_slot {
 	const struct sb_stemmer *sb;  /* the stemmer the result was made with */
-	uint8_t klen, vlen;           /* klen 0: empty slot */
+	uint8_t klen;                 /* 0: empty slot */
 	uint8_t exact_len, folded_len, stem_len;
 	uint16_t flags;
-	char key[CACHE_KEY_MAX];      /* the word's bytes as written */
-	char val[CACHE_VAL_MAX];      /* "exact\0folded\0[stem\0]" */
+	char kv[CACHE_KV];            /* the word's bytes as written, then
+	                                 "exact\0folded\0[stem\0]" */
 } cache_slot;
+_Static_assert(sizeof(cache_slot) == CACHE_LINE, "a cache slot is one cache line");
 
 typedef struct stemmer_slot {
 	char lang[24];
@@ -50,9 +59,13 @@ struct tc_analyzer {
 	tc_buf scratch;               /* the input with invalid bytes replaced, same length */
 	UChar *u16;                   /* slow path: one word in UTF-16 */
 	size_t u16_cap;
+	UChar *text16;                /* the scratch text in UTF-16, for the break iterator */
+	size_t text16_cap;
+	tc_wb wb;                     /* word segments found without ICU */
 	stemmer_slot stem[MAX_STEMMERS];
 	size_t n_stem;
 	cache_slot *cache;            /* CACHE_SLOTS entries, allocated on first use */
+	void *cache_mem;              /* what was allocated for them (cache is aligned) */
 };
 
 /* One word being analysed: its letters and what we learn while reading them. */
@@ -94,7 +107,9 @@ void tc_analyzer_free(tc_analyzer *a)
 		sb_stemmer_delete(a->stem[i].sb);
 	tc_buf_free(&a->scratch);
 	free(a->u16);
-	free(a->cache);
+	free(a->text16);
+	tc_wb_free(&a->wb);
+	free(a->cache_mem);
 	free(a);
 }
 
@@ -270,9 +285,14 @@ static bool is_connector(const char *gap, size_t n)
 {
 	if (n > 2)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (strchr("/-._&+:'", gap[i]) == NULL || gap[i] == '\0')
+	for (size_t i = 0; i < n; i++) {
+		switch (gap[i]) {
+		case '/': case '-': case '.': case '_': case '&': case '+': case ':': case '\'':
+			break;
+		default:
 			return false;
+		}
+	}
 	return true;
 }
 
@@ -361,16 +381,30 @@ static uint32_t hash_bytes(const char *s, size_t n)
  * syllable parsing and stemming. Stems depend on the language, so the stemmer is part
  * of the key.
  */
-static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
-                         tc_buf *t, word_result *r)
+static inline cache_slot *cache_slot_of(tc_analyzer *a, uint32_t h)
 {
-	if (a->cache == NULL || n > CACHE_KEY_MAX)
+	return &a->cache[h & (CACHE_SLOTS - 1)];
+}
+
+static size_t cache_vlen(size_t exact_len, size_t folded_len, size_t stem_len)
+{
+	return exact_len + folded_len + 2 + (stem_len ? stem_len + 1 : 0);
+}
+
+/* h: hash_bytes(src, n) */
+static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
+                         uint32_t h, tc_buf *t, word_result *r)
+{
+	if (a->cache == NULL || n >= CACHE_KV)
 		return false;
-	cache_slot *c = &a->cache[hash_bytes(src, n) & (CACHE_SLOTS - 1)];
-	if (c->klen != n || c->sb != sb || memcmp(c->key, src, n) != 0)
+	const cache_slot *c = cache_slot_of(a, h);
+	if (c->klen != n || c->sb != sb)
 		return false;
+	for (size_t i = 0; i < n; i++) /* a few bytes: a loop beats a call to memcmp */
+		if (c->kv[i] != src[i])
+			return false;
 	size_t base = t->len;
-	tc_buf_append(t, c->val, c->vlen);
+	tc_buf_append(t, c->kv + n, cache_vlen(c->exact_len, c->folded_len, c->stem_len));
 	r->exact = base;
 	r->exact_len = c->exact_len;
 	r->folded = base + c->exact_len + 1;
@@ -382,38 +416,45 @@ static bool cache_lookup(tc_analyzer *a, struct sb_stemmer *sb, const char *src,
 }
 
 static void cache_store(tc_analyzer *a, struct sb_stemmer *sb, const char *src, size_t n,
-                        const tc_buf *t, const word_result *r)
+                        uint32_t h, const tc_buf *t, const word_result *r)
 {
-	size_t vlen = r->exact_len + r->folded_len + 2 + (r->stem_len ? r->stem_len + 1 : 0);
-	if (n > CACHE_KEY_MAX || vlen > CACHE_VAL_MAX)
+	size_t vlen = cache_vlen(r->exact_len, r->folded_len, r->stem_len);
+	if (n == 0 || n + vlen > CACHE_KV)
 		return;
-	if (a->cache == NULL)
-		a->cache = tc_calloc(CACHE_SLOTS, sizeof *a->cache);
-	cache_slot *c = &a->cache[hash_bytes(src, n) & (CACHE_SLOTS - 1)];
+	if (a->cache == NULL) {
+		size_t bytes = CACHE_SLOTS * sizeof(cache_slot);
+		a->cache_mem = tc_calloc(1, bytes + CACHE_LINE);
+		uintptr_t p = (uintptr_t)a->cache_mem;
+		a->cache = (cache_slot *)((p + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1));
+	}
+	cache_slot *c = cache_slot_of(a, h);
 	c->sb = sb;
 	c->klen = (uint8_t)n;
-	memcpy(c->key, src, n);
-	c->vlen = (uint8_t)vlen;
-	memcpy(c->val, t->data + r->exact, vlen);
+	memcpy(c->kv, src, n);
+	memcpy(c->kv + n, t->data + r->exact, vlen);
 	c->exact_len = (uint8_t)r->exact_len;
 	c->folded_len = (uint8_t)r->folded_len;
 	c->stem_len = (uint8_t)r->stem_len;
 	c->flags = r->flags;
 }
 
-/* Analyses one word [start, end) of the scratch text and appends its token. */
+/*
+ * Analyses one word [start, end) of the scratch text (h: hash_bytes of it) and appends
+ * its token.
+ */
 static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_t end,
-                      bool joined, tc_toklist *out)
+                      uint32_t h, bool joined, tc_toklist *out)
 {
 	const char *src = a->scratch.data + start;
 	size_t n = end - start;
 	word_result r;
-	if (!cache_lookup(a, sb, src, n, &out->text, &r)) {
+	if (!cache_lookup(a, sb, src, n, h, &out->text, &r)) {
 		if (!analyse_word(a, sb, src, n, &out->text, &r))
 			return;
-		cache_store(a, sb, src, n, &out->text, &r);
+		cache_store(a, sb, src, n, h, &out->text, &r);
 	}
-	out->tok = tc_grow(out->tok, &out->cap, out->n + 1, sizeof *out->tok);
+	if (out->n == out->cap)
+		out->tok = tc_grow(out->tok, &out->cap, out->n + 1, sizeof *out->tok);
 	tc_token *k = &out->tok[out->n];
 	k->pos = (uint32_t)out->n;
 	k->start = (uint32_t)start;
@@ -426,6 +467,19 @@ static void emit_word(tc_analyzer *a, struct sb_stemmer *sb, size_t start, size_
 	k->stem_len = (uint16_t)r.stem_len;
 	k->flags = (uint16_t)(r.flags | (joined ? TC_TOK_JOINED : 0));
 	out->n++;
+}
+
+/* Emits [part, end) as a word, joined to the last token if only a connector is between. */
+static void emit_part(tc_analyzer *a, struct sb_stemmer *sb, size_t part, size_t end,
+                      uint32_t h, size_t *last_end, tc_toklist *out)
+{
+	const char *txt = a->scratch.data;
+	bool joined = out->n > 0 && *last_end <= part &&
+	              is_connector(txt + *last_end, part - *last_end);
+	size_t before = out->n;
+	emit_word(a, sb, part, end, h, joined, out);
+	if (out->n > before)
+		*last_end = end;
 }
 
 static bool is_digit_at(const char *s, size_t i, size_t lo, size_t hi)
@@ -449,16 +503,67 @@ static void emit_segment(tc_analyzer *a, struct sb_stemmer *sb, size_t s, size_t
 			      txt[i] == ':';
 		if (!cut)
 			continue;
-		if (i > part) {
-			bool joined = out->n > 0 && *last_end <= part &&
-			              is_connector(txt + *last_end, part - *last_end);
-			size_t before = out->n;
-			emit_word(a, sb, part, i, joined, out);
-			if (out->n > before)
-				*last_end = i;
-		}
+		if (i > part)
+			emit_part(a, sb, part, i, hash_bytes(txt + part, i - part), last_end, out);
 		part = i + 1;
 	}
+}
+
+static int find_words(tc_analyzer *a, struct sb_stemmer *sb, size_t len, tc_toklist *out,
+                      tc_error *err);
+
+/*
+ * Emits the words of the segments the shortcut found. A segment of letters and digits
+ * only has no '.' or ':' to cut at: it is one word. Each word's cache slot is fetched
+ * PREFETCH_WORDS segments ahead, with the hash that its lookup then uses.
+ */
+static void emit_segments(tc_analyzer *a, struct sb_stemmer *sb, tc_toklist *out)
+{
+	const uint32_t *seg = a->wb.seg;
+	size_t nseg = a->wb.nseg;
+	uint32_t hash[2 * PREFETCH_WORDS];  /* of segment f at f % (2 * PREFETCH_WORDS) */
+	for (size_t f = 0; f < PREFETCH_WORDS && f < nseg; f++)
+		hash[f] = hash_bytes(a->scratch.data + seg[3 * f], seg[3 * f + 1] - seg[3 * f]);
+	size_t last_end = 0;
+	for (size_t k = 0; k < nseg; k++) {
+		size_t f = k + PREFETCH_WORDS;
+		if (f < nseg) {
+			uint32_t h = hash_bytes(a->scratch.data + seg[3 * f], seg[3 * f + 1] - seg[3 * f]);
+			hash[f % (2 * PREFETCH_WORDS)] = h;
+#if defined(__GNUC__)
+			if (a->cache)
+				__builtin_prefetch(cache_slot_of(a, h));
+#endif
+		}
+		if (seg[3 * k + 2] & TC_WB_PLAIN)
+			emit_part(a, sb, seg[3 * k], seg[3 * k + 1], hash[k % (2 * PREFETCH_WORDS)],
+			          &last_end, out);
+		else
+			emit_segment(a, sb, seg[3 * k], seg[3 * k + 1], &last_end, out);
+	}
+}
+
+/*
+ * Makes the scratch text fit for the word breakers: NUL becomes a space, and each invalid
+ * byte a control character (counted in out), so the offsets stay those of the input.
+ * Returns true.
+ */
+static bool repair(tc_analyzer *a, size_t len, tc_toklist *out)
+{
+	unsigned char *p = (unsigned char *)a->scratch.data;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = p[i] < 0x80 ? 1 : tc_utf8_decode(p + i, len - i, &cp);
+		if (p[i] == 0)
+			p[i] = ' ';
+		if (k == 0) {
+			p[i] = INVALID_BYTE;
+			out->invalid_utf8++;
+			k = 1;
+		}
+		i += k;
+	}
+	return true;
 }
 
 int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
@@ -475,35 +580,75 @@ int tc_analyze(tc_analyzer *a, const char *text, size_t len, const char *lang,
 	if (len == 0)
 		return TC_OK;
 
-	/* Invalid bytes become a control character of the same length: offsets stay true. */
 	tc_buf_clear(&a->scratch);
 	tc_buf_append(&a->scratch, text, len);
-	unsigned char *p = (unsigned char *)a->scratch.data;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t k = p[i] < 0x80 ? 1 : tc_utf8_decode(p + i, len - i, &cp);
-		if (p[i] == 0)
-			p[i] = ' ';
-		if (k == 0) {
-			p[i] = INVALID_BYTE;
-			out->invalid_utf8++;
-			k = 1;
-		}
-		i += k;
+	/* the shortcut also checks the text: if it declines, repair it and ask again */
+	if (tc_wb_words(&a->wb, a->scratch.data, len) ||
+	    (repair(a, len, out) && tc_wb_words(&a->wb, a->scratch.data, len))) {
+		emit_segments(a, sb, out);
+		return TC_OK;
 	}
+	return find_words(a, sb, len, out, err);
+}
 
+/*
+ * Byte offset in the scratch text of UTF-16 offset u16, walking forward from the
+ * position *at16 / *at8 (break positions only grow). The text is well-formed UTF-8:
+ * four-byte sequences are the ones that take two UTF-16 units.
+ */
+static size_t byte_offset(const unsigned char *p, int32_t u16, int32_t *at16, size_t *at8)
+{
+	while (*at16 < u16) {
+		unsigned char c = p[*at8];
+		size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		*at8 += k;
+		*at16 += k == 4 ? 2 : 1;
+	}
+	return *at8;
+}
+
+/*
+ * Runs the word break iterator over the scratch text and emits the words. ICU walks
+ * UTF-16 much faster than a UTF-8 UText, which maps every chunk of 32 units back and
+ * forth; so the text is converted once and the breaks mapped back to byte offsets. Text
+ * that ICU would not convert as is (it substitutes what it finds ill-formed) goes
+ * through the UTF-8 UText, which sees exactly the bytes given.
+ */
+static int find_words(tc_analyzer *a, struct sb_stemmer *sb, size_t len, tc_toklist *out,
+                      tc_error *err)
+{
 	UErrorCode st = U_ZERO_ERROR;
-	a->ut = utext_openUTF8(a->ut, a->scratch.data, (int64_t)len, &st);
-	ubrk_setUText(a->brk, a->ut, &st);
+	int use16 = 0;
+	if (len < (size_t)INT32_MAX / 2) {
+		if (len + 1 > a->text16_cap) {
+			a->text16_cap = len + 1;
+			a->text16 = tc_realloc(a->text16, a->text16_cap * sizeof(UChar));
+		}
+		int32_t n16 = 0, nsub = 0;
+		u_strFromUTF8WithSub(a->text16, (int32_t)a->text16_cap, &n16, a->scratch.data,
+		                     (int32_t)len, 0xFFFD, &nsub, &st);
+		if (U_SUCCESS(st) && nsub == 0) {
+			ubrk_setText(a->brk, a->text16, n16, &st);
+			use16 = 1;
+		}
+		st = U_ZERO_ERROR;
+	}
+	if (!use16) {
+		a->ut = utext_openUTF8(a->ut, a->scratch.data, (int64_t)len, &st);
+		ubrk_setUText(a->brk, a->ut, &st);
+	}
 	TC_RETURN_IF(U_FAILURE(st), err, TC_EICU, "analyze: ICU word breaker failed: %s",
 	             u_errorName(st));
+	const unsigned char *p = (const unsigned char *)a->scratch.data;
+	int32_t at16 = 0;
+	size_t at8 = 0;
 	size_t last_end = 0;
-	int32_t prev = ubrk_first(a->brk);
-	for (int32_t next = ubrk_next(a->brk); next != UBRK_DONE;
-	     prev = next, next = ubrk_next(a->brk)) {
-		if (ubrk_getRuleStatus(a->brk) < UBRK_WORD_NONE_LIMIT)
-			continue;
-		emit_segment(a, sb, (size_t)prev, (size_t)next, &last_end, out);
+	size_t prev = (size_t)ubrk_first(a->brk);
+	for (int32_t next = ubrk_next(a->brk); next != UBRK_DONE; next = ubrk_next(a->brk)) {
+		size_t next8 = use16 ? byte_offset(p, next, &at16, &at8) : (size_t)next;
+		if (ubrk_getRuleStatus(a->brk) >= UBRK_WORD_NONE_LIMIT)
+			emit_segment(a, sb, prev, next8, &last_end, out);
+		prev = next8;
 	}
 	return TC_OK;
 }

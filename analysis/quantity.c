@@ -18,6 +18,7 @@
 #include "quantity.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,15 +274,26 @@ static bool line_start(const sc *c, size_t i)
 	return memchr(p, '\n', n) != NULL;
 }
 
-static bool tok_is(const sc *c, size_t i, const char *exact, const char *folded, size_t flen)
+/*
+ * Is s[0..n) (a token's form, which holds no space) the word at the start of w, ended by
+ * a space or the end of w? Most words of a list differ from a token in their first
+ * byte, so this looks at w one byte at a time and stops at the first difference.
+ */
+static bool word_is(const char *s, size_t n, const char *w)
+{
+	for (size_t k = 0; k < n; k++)
+		if (w[k] != s[k])
+			return false;
+	return (w[n] == ' ' || w[n] == '\0') && memchr(w, ' ', n) == NULL;
+}
+
+static bool tok_is(const sc *c, size_t i, const char *exact, const char *folded)
 {
 	const tc_token *t = &c->t[i];
-	if (t->folded_len != flen || memcmp(tfold(c, i), folded, flen) != 0)
+	if (!word_is(tfold(c, i), t->folded_len, folded))
 		return false;
-	if (!(t->flags & TC_TOK_ACCENTED))
-		return true;
-	size_t elen = strcspn(exact, " ");
-	return t->exact_len == elen && memcmp(tc_tok_exact(c->tl, t), exact, elen) == 0;
+	return !(t->flags & TC_TOK_ACCENTED) ||
+	       word_is(tc_tok_exact(c->tl, t), t->exact_len, exact);
 }
 
 /* Does the phrase w match tokens [i, i+k)? Returns k, or 0. */
@@ -290,16 +302,18 @@ static size_t match_at(const sc *c, size_t i, const wd *w)
 	const char *e = w->exact, *f = w->folded;
 	size_t k = 0;
 	for (;;) {
-		size_t fl = strcspn(f, " ");
-		if (i + k >= c->n || (k > 0 && !gap_blank(c, i + k)) || !tok_is(c, i + k, e, f, fl))
+		if (i + k >= c->n || (k > 0 && !gap_blank(c, i + k)) || !tok_is(c, i + k, e, f))
 			return 0;
+		f += c->t[i + k].folded_len;
 		k++;
-		if (f[fl] == '\0')
+		if (*f == '\0')
 			return k;
-		f += fl + 1;
+		f++;
 		e += strcspn(e, " ") + 1;
 	}
 }
+
+#define PHRASE_LIST_MAX 128   /* entries of a list whose word counts are kept */
 
 static size_t phrase_len(const wd *w)
 {
@@ -309,17 +323,23 @@ static size_t phrase_len(const wd *w)
 	return k;
 }
 
+static const uint8_t *phrase_lens(const wd *list);
+
 /*
  * The entry of list that ends right before token i (blank gap before i), or NULL.
- * *first gets its first token.
+ * *first gets its first token. This runs for most numbers with long lists, so the
+ * word counts of the lists are counted once (phrase_lens) and an entry whose first
+ * byte is not that of its would-be first token is passed over without a call.
  */
 static const wd *match_before(const sc *c, size_t i, const wd *list, size_t *first)
 {
 	if (i == 0 || !gap_blank(c, i))
 		return NULL;
+	const uint8_t *ks = phrase_lens(list);
 	for (const wd *w = list; w->folded; w++) {
-		size_t k = phrase_len(w);
-		if (k <= i && match_at(c, i - k, w) == k) {
+		size_t j = (size_t)(w - list);
+		size_t k = ks && j < PHRASE_LIST_MAX ? ks[j] : phrase_len(w);
+		if (k <= i && tfold(c, i - k)[0] == w->folded[0] && match_at(c, i - k, w) == k) {
 			if (first)
 				*first = i - k;
 			return w;
@@ -605,6 +625,50 @@ static bool read_digits(const sc *c, size_t i, num *nm, val *v)
 	return false;
 }
 
+/*
+ * Every word that is not a number asks whether it is a number word: an open-addressed
+ * table over the exact forms of WNUMS, built once, answers with about one probe.
+ */
+#define WNUM_SLOTS 256         /* a power of two; mostly empty, so most misses cost no compare */
+#define WNUM_MAX_BYTES 8       /* the longest number words ("triệu", "rưỡi") have 7 */
+
+static uint8_t wnum_slot[WNUM_SLOTS];   /* index into WNUMS + 1; 0 = empty */
+
+/*
+ * Most words are not number words, and most differ from all of them in length, first
+ * or last byte: a bit per (length, first byte, last byte) signature answers those
+ * without hashing the word.
+ */
+#define WNUM_SIGS 1024
+static uint8_t wnum_sig[WNUM_SIGS / 8];
+
+static uint32_t wnum_signature(const char *x, size_t n)
+{
+	return (uint32_t)(n * 131 + (unsigned char)x[0] * 7 + (unsigned char)x[n - 1]) &
+	       (WNUM_SIGS - 1);
+}
+
+static uint32_t wnum_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static void build_wnum_table(void)
+{
+	for (size_t k = 0; WNUMS[k].w.folded; k++) {
+		const char *x = WNUMS[k].w.exact;
+		uint32_t i = wnum_hash(x, strlen(x)) & (WNUM_SLOTS - 1);
+		while (wnum_slot[i])
+			i = (i + 1) & (WNUM_SLOTS - 1);
+		wnum_slot[i] = (uint8_t)(k + 1);
+		uint32_t g = wnum_signature(x, strlen(x));
+		wnum_sig[g / 8] |= (uint8_t)(1u << (g % 8));
+	}
+}
+
 /* Unaccented number words are too ambiguous ("nam", "sau", "tam"): exact forms only. */
 static const wnum *wnum_at(const sc *c, size_t i)
 {
@@ -612,11 +676,19 @@ static const wnum *wnum_at(const sc *c, size_t i)
 		return NULL;
 	const tc_token *t = &c->t[i];
 	const char *x = tc_tok_exact(c->tl, t);
-	if (t->exact_len > 8 || (t->flags & TC_TOK_NUMBER))
-		return NULL;    /* the longest number words ("triệu", "rưỡi") have 7 bytes */
-	for (const wnum *w = WNUMS; w->w.folded; w++)
+	if (t->exact_len > WNUM_MAX_BYTES || t->exact_len == 0 || (t->flags & TC_TOK_NUMBER))
+		return NULL;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, build_wnum_table);
+	uint32_t g = wnum_signature(x, t->exact_len);
+	if (!(wnum_sig[g / 8] >> (g % 8) & 1))
+		return NULL;
+	for (uint32_t k = wnum_hash(x, t->exact_len) & (WNUM_SLOTS - 1); wnum_slot[k];
+	     k = (k + 1) & (WNUM_SLOTS - 1)) {
+		const wnum *w = &WNUMS[wnum_slot[k] - 1];
 		if (x[0] == w->w.exact[0] && strcmp(x, w->w.exact) == 0)
 			return w;
+	}
 	return NULL;
 }
 
@@ -2192,4 +2264,32 @@ int tc_qcmp_parse(tc_analyzer *a, const char *q, size_t len, tc_qcmp *out, size_
 	if (rc != TC_OK)
 		*n = 0;
 	return rc;
+}
+
+/* ---- word counts of the phrase lists ------------------------------------------------ */
+
+/* The lists match_before() is given; any other list works too, only slower. */
+static const wd *const PHRASE_LISTS[] = {
+	REF_WORDS, COUNT_WORDS, SCORE_BEFORE, YEAR_WORDS, DAY_WORDS, QUALIFIERS,
+	W_NGAY, W_THANG, W_NAM, YEAR_PREPS};
+#define N_PHRASE_LISTS (sizeof PHRASE_LISTS / sizeof PHRASE_LISTS[0])
+
+static uint8_t phrase_k[N_PHRASE_LISTS][PHRASE_LIST_MAX];
+
+static void count_phrases(void)
+{
+	for (size_t l = 0; l < N_PHRASE_LISTS; l++)
+		for (size_t j = 0; j < PHRASE_LIST_MAX && PHRASE_LISTS[l][j].folded; j++)
+			phrase_k[l][j] = (uint8_t)phrase_len(&PHRASE_LISTS[l][j]);
+}
+
+/* Word counts of list's entries (the first PHRASE_LIST_MAX), or NULL if not listed. */
+static const uint8_t *phrase_lens(const wd *list)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, count_phrases);
+	for (size_t l = 0; l < N_PHRASE_LISTS; l++)
+		if (PHRASE_LISTS[l] == list)
+			return phrase_k[l];
+	return NULL;
 }

@@ -186,23 +186,25 @@ static bool is_vowel(const tc_vletter *l)
 	return l->base && strchr("aeiouy", l->base) != NULL && l->qual != TC_Q_STROKE;
 }
 
-/* Does onset o (ASCII, 'D' = đ) spell letters[0..strlen(o))? */
-static bool onset_matches(const char *o, const tc_vletter *l, size_t n)
+/*
+ * Does onset o (ASCII, 'D' = đ) spell the first letters of l[0..n)? Returns its length,
+ * or -1. Most onsets differ from the word in their first letter, so o is read as it is
+ * compared rather than measured first.
+ */
+static int onset_matches(const char *o, const tc_vletter *l, size_t n)
 {
-	size_t k = strlen(o);
-	if (k > n)
-		return false;
-	for (size_t i = 0; i < k; i++) {
-		if (l[i].tone)
-			return false;
+	size_t i = 0;
+	for (; o[i]; i++) {
+		if (i >= n || l[i].tone)
+			return -1;
 		if (o[i] == 'D') {
 			if (l[i].base != 'd' || l[i].qual != TC_Q_STROKE)
-				return false;
+				return -1;
 		} else if (l[i].base != o[i] || l[i].qual != TC_Q_NONE) {
-			return false;
+			return -1;
 		}
 	}
-	return true;
+	return (int)i;
 }
 
 static bool rhyme_listed(const tc_vletter *l, size_t n, bool bare)
@@ -269,8 +271,9 @@ bool tc_viet_canonicalize(tc_vletter *l, size_t n)
 		}
 	}
 	for (size_t o = 0; o < sizeof onsets / sizeof onsets[0]; o++) {
-		size_t k = strlen(onsets[o]);
-		if (!onset_matches(onsets[o], l, n) || k == n || !rhyme_listed(l + k, n - k, bare))
+		int km = onset_matches(onsets[o], l, n);
+		size_t k = (size_t)km;
+		if (km < 0 || k == n || !rhyme_listed(l + k, n - k, bare))
 			continue;
 		tc_vletter *r = l + k;
 		size_t m = n - k;

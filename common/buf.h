@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct tc_buf {
 	char *data;   /* bytes, NUL-terminated; NULL until the first append */
@@ -17,10 +18,33 @@ typedef struct tc_buf {
 	size_t cap;   /* bytes allocated */
 } tc_buf;
 
+/* Makes room for extra more bytes (and the NUL); capacity doubles from 64. */
 void tc_buf_reserve(tc_buf *b, size_t extra);
-void tc_buf_append(tc_buf *b, const void *p, size_t n);
+
+/*
+ * Appends are inline: the analysers append a few bytes at a time, millions of times,
+ * and a call per append cost more than the copy. Growth goes through tc_buf_reserve,
+ * so capacities are the same as if every append called it.
+ */
+static inline void tc_buf_append(tc_buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		tc_buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void tc_buf_putc(tc_buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		tc_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
 void tc_buf_puts(tc_buf *b, const char *s);
-void tc_buf_putc(tc_buf *b, char c);
 void tc_buf_printf(tc_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

@@ -15,9 +15,40 @@
 
 /*
  * Decodes one code point from s[0..n) (n > 0). Returns the number of bytes used (1–4),
- * or 0 when s does not start with a valid sequence.
+ * or 0 (and *cp = U+FFFD) when s does not start with a valid sequence. Inline: the
+ * analysers decode every character of the text with it.
  */
-size_t tc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+static inline size_t tc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	*cp = 0xFFFD;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t len;
+	uint32_t v, min;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2; v = c & 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3; v = c & 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4; v = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
 
 /* Encodes cp (a valid scalar value) into out, returns the byte count (1–4). */
 size_t tc_utf8_encode(uint32_t cp, char out[4]);

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ typedef struct group {
 	uint16_t len;
 	char kind;
 	uint32_t count;      /* occurrences */
+	uint32_t slot;       /* its slot in the table, cleared after the field */
 } group;
 
 struct tc_ix_worker {
@@ -37,7 +39,8 @@ struct tc_ix_worker {
 	tc_buf clean;        /* the record with invalid UTF-8 replaced */
 	group *groups;       /* distinct terms of the field being grouped */
 	size_t ngroups, cap_groups;
-	uint32_t *table;     /* open addressing: group index + 1, 0 = empty */
+	uint32_t *table;     /* open addressing: group index + 1, 0 = empty; all empty
+	                        between fields */
 	size_t cap_table;    /* allocated slots */
 	size_t mask;         /* slots in use for this field, minus one */
 	uint32_t *occ_group; /* group of each occurrence, in token order */
@@ -197,28 +200,38 @@ int tc_ix_parse_date(const char *s, size_t n, double *days)
 
 /* ---- analysis of one field ---------------------------------------------------------- */
 
-/* The group of (kind, s[0..len)), created when new. */
-static uint32_t group_of(tc_ix_worker *w, char kind, const char *s, uint16_t len)
+/* Are a[0..n) and b[0..n) equal? Terms are a few bytes: a loop beats a call to memcmp. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/*
+ * Counts one occurrence of (kind, s[0..len)) in its group, created when new. This runs
+ * for every token two or three times: inline, and the group array grows only when full.
+ */
+static inline void push_occ(tc_ix_worker *w, size_t *n, char kind, const char *s,
+                            uint16_t len)
 {
 	uint32_t h = tc_ix_term_hash(kind, s, len);
 	size_t mask = w->mask;
 	size_t i = h & mask;
 	for (; w->table[i]; i = (i + 1) & mask) {
 		group *g = &w->groups[w->table[i] - 1];
-		if (g->hash == h && g->kind == kind && g->len == len && memcmp(g->s, s, len) == 0)
-			return w->table[i] - 1;
+		if (g->hash == h && g->kind == kind && g->len == len && same_bytes(g->s, s, len)) {
+			g->count++;
+			w->occ_group[(*n)++] = w->table[i] - 1;
+			return;
+		}
 	}
-	w->groups = tc_grow(w->groups, &w->cap_groups, w->ngroups + 1, sizeof *w->groups);
-	w->groups[w->ngroups] = (group){s, h, len, kind, 0};
+	if (w->ngroups == w->cap_groups)
+		w->groups = tc_grow(w->groups, &w->cap_groups, w->ngroups + 1, sizeof *w->groups);
+	w->groups[w->ngroups] = (group){s, h, len, kind, 1, (uint32_t)i};
 	w->table[i] = (uint32_t)++w->ngroups;
-	return (uint32_t)w->ngroups - 1;
-}
-
-static void push_occ(tc_ix_worker *w, size_t *n, char kind, const char *s, uint16_t len)
-{
-	uint32_t g = group_of(w, kind, s, len);
-	w->groups[g].count++;
-	w->occ_group[(*n)++] = g;
+	w->occ_group[(*n)++] = (uint32_t)w->ngroups - 1;
 }
 
 /* Groups the tokens of w->tl into the distinct terms of field f. */
@@ -233,21 +246,25 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 		cap *= 2;
 	if (cap > w->cap_table) {
 		free(w->table);
-		w->table = tc_malloc(cap * sizeof *w->table);
+		w->table = tc_calloc(cap, sizeof *w->table);
 		w->cap_table = cap;
 	}
-	/* a short field after a long one clears only what it uses */
-	memset(w->table, 0, cap * sizeof *w->table);
 	w->mask = cap - 1;
 	w->ngroups = 0;
 	size_t n = 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		const tc_token *t = &tl->tok[i];
-		push_occ(w, &n, 'f', tc_tok_folded(tl, t), t->folded_len);
-		if (t->stem_len)
-			push_occ(w, &n, 's', tc_tok_stem(tl, t), t->stem_len);
-		push_occ(w, &n, 'e', tc_tok_exact(tl, t), t->exact_len);
+		/* folded, stem (when there is one), exact: one call site, so it inlines */
+		const char *form[3] = {tc_tok_folded(tl, t), tc_tok_stem(tl, t), tc_tok_exact(tl, t)};
+		const uint16_t len[3] = {t->folded_len, t->stem_len, t->exact_len};
+		static const char kind[3] = {TC_KIND_FOLDED, TC_KIND_STEM, TC_KIND_EXACT};
+		for (size_t k = 0; k < 3; k++)
+			if (k != 1 || len[1])
+				push_occ(w, &n, kind[k], form[k], len[k]);
 	}
+	/* empty the table for the next field: the slots used, not the whole table */
+	for (size_t k = 0; k < w->ngroups; k++)
+		w->table[w->groups[k].slot] = 0;
 	/* the terms, each with room for its positions */
 	f->term0 = (uint32_t)d->nterms;
 	d->terms = tc_grow(d->terms, &d->cap_terms, d->nterms + w->ngroups, sizeof *d->terms);
@@ -467,9 +484,15 @@ int tc_ix_doc_from_json(tc_ix_worker *w, const char *src, uint64_t line, const c
 {
 	doc_reset(d);
 	d->in_bytes = len;
-	size_t bad = tc_utf8_count_invalid(json, len);
+	/*
+	 * jansson refuses invalid UTF-8 outright (its test is as strict as ours), so a
+	 * record it parses is valid; only one it refuses is checked, and if bytes were to
+	 * blame, repaired as any text is and parsed again.
+	 */
+	json_error_t je;
+	json_t *root = json_loadb(json, len, 0, &je);
+	size_t bad = root ? 0 : tc_utf8_count_invalid(json, len);
 	if (bad) {
-		/* jansson refuses invalid UTF-8 outright; repair first, as for any text */
 		tc_buf_clear(&w->clean);
 		tc_utf8_sanitize(json, len, &w->clean);
 		json = w->clean.data;
@@ -477,9 +500,8 @@ int tc_ix_doc_from_json(tc_ix_worker *w, const char *src, uint64_t line, const c
 		d->invalid_utf8 = bad;
 		note(d, src, line, "%zu invalid UTF-8 byte%s replaced by U+FFFD", bad,
 		     bad == 1 ? "" : "s");
+		root = json_loadb(json, len, 0, &je);
 	}
-	json_error_t je;
-	json_t *root = json_loadb(json, len, 0, &je);
 	TC_RETURN_IF(!root, err, TC_EPARSE, "%s:%llu: invalid JSON at column %d: %s", src,
 	             (unsigned long long)line, je.column, je.text);
 	int rc = take_fields(root, d, src, line, err);

@@ -325,11 +325,10 @@ static int open_segment(tc_indexer *ix, tc_error *err)
 	return tc_segw_open(ix->dir, ix->w_id, ix->w_nfields, &ix->w, err);
 }
 
-/* Writes the postings of the membuf to the open segment. */
-static int write_terms(tc_indexer *ix, tc_error *err)
+/* Writes the postings of the membuf to the open segment, on the caller's thread. */
+static int write_terms_serial(tc_indexer *ix, tc_error *err)
 {
 	tc_ix_membuf *mb = ix->mb;
-	tc_ix_membuf_sort(mb);
 	tc_ix_plist r = {0};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < tc_ix_membuf_nterms(mb); i++) {
@@ -345,6 +344,140 @@ static int write_terms(tc_indexer *ix, tc_error *err)
 			rc = tc_segw_term_end(ix->w, err);
 	}
 	tc_ix_plist_free(&r);
+	return rc;
+}
+
+/*
+ * With more than one thread, the last segment of a run is written while every other
+ * thread is idle, so the work is split in two: a helper thread reads the posting lists
+ * back from the membuf (a quarter of the work) into chunks, the caller's thread encodes
+ * them into the segment. A chunk holds whole terms, each as
+ *   df, then per doc: doc, freq, and for keys with positions freq positions
+ * and is handed over through a small ring; the membuf is only read meanwhile.
+ */
+#define FEED_RING 4
+#define FEED_CHUNK ((size_t)64 << 10)   /* uint32s after which a chunk takes no new term */
+
+typedef struct feed_chunk {
+	uint32_t *v;
+	size_t n, cap;
+	size_t first, end;      /* its terms, in sorted order */
+	int full;               /* filled and not yet written */
+} feed_chunk;
+
+typedef struct feed {
+	const tc_ix_membuf *mb;
+	feed_chunk ring[FEED_RING];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int quit;               /* the writer stopped (an error): stop reading */
+} feed;
+
+static void feed_put(feed_chunk *c, uint32_t v)
+{
+	c->v = tc_grow(c->v, &c->cap, c->n + 1, sizeof *c->v);
+	c->v[c->n++] = v;
+}
+
+static void *feed_main(void *arg)
+{
+	feed *f = arg;
+	size_t nterms = tc_ix_membuf_nterms(f->mb);
+	tc_ix_plist r = {0};
+	for (size_t i = 0, k = 0; i < nterms; k++) {
+		feed_chunk *c = &f->ring[k % FEED_RING];
+		pthread_mutex_lock(&f->mu);
+		while (c->full && !f->quit)
+			pthread_cond_wait(&f->cv, &f->mu);
+		int quit = f->quit;
+		pthread_mutex_unlock(&f->mu);
+		if (quit)
+			break;
+		c->n = 0;
+		c->first = i;
+		for (; i < nterms && c->n < FEED_CHUNK; i++) {
+			feed_put(c, tc_ix_membuf_df(f->mb, i));
+			tc_ix_plist_open(&r, f->mb, i);
+			uint32_t doc, freq;
+			const uint32_t *pos;
+			while (tc_ix_plist_next(&r, &doc, &freq, &pos)) {
+				c->v = tc_grow(c->v, &c->cap, c->n + 2 + (pos ? freq : 0), sizeof *c->v);
+				c->v[c->n++] = doc;
+				c->v[c->n++] = freq;
+				if (pos) {
+					memcpy(c->v + c->n, pos, freq * sizeof *pos);
+					c->n += freq;
+				}
+			}
+		}
+		c->end = i;
+		pthread_mutex_lock(&f->mu);
+		c->full = 1;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+	}
+	tc_ix_plist_free(&r);
+	return NULL;
+}
+
+/* Writes the terms of chunk c to the segment. */
+static int write_chunk(tc_indexer *ix, const feed_chunk *c, tc_error *err)
+{
+	const uint32_t *v = c->v;
+	int rc = 0;
+	for (size_t i = c->first; rc == 0 && i < c->end; i++) {
+		size_t len;
+		const unsigned char *key = tc_ix_membuf_key(ix->mb, i, &len);
+		int has_pos = tc_key_has_positions(key, len);
+		rc = tc_segw_term_begin(ix->w, key, len, err);
+		uint32_t df = *v++;
+		for (uint32_t d = 0; rc == 0 && d < df; d++) {
+			uint32_t doc = v[0], freq = v[1];
+			rc = tc_segw_term_doc(ix->w, doc, freq, has_pos ? v + 2 : NULL, err);
+			v += 2 + (has_pos ? freq : 0);
+		}
+		if (rc == 0)
+			rc = tc_segw_term_end(ix->w, err);
+	}
+	return rc;
+}
+
+static int write_terms(tc_indexer *ix, tc_error *err)
+{
+	tc_ix_membuf_sort(ix->mb);
+	size_t nterms = tc_ix_membuf_nterms(ix->mb);
+	if (ix->o.threads < 2 || nterms == 0)
+		return write_terms_serial(ix, err);
+	feed f = {0};
+	f.mb = ix->mb;
+	pthread_mutex_init(&f.mu, NULL);
+	pthread_cond_init(&f.cv, NULL);
+	pthread_t th;
+	if (pthread_create(&th, NULL, feed_main, &f) != 0) {
+		pthread_mutex_destroy(&f.mu);
+		pthread_cond_destroy(&f.cv);
+		return write_terms_serial(ix, err);
+	}
+	int rc = 0;
+	for (size_t done = 0, k = 0; rc == 0 && done < nterms; k++) {
+		feed_chunk *c = &f.ring[k % FEED_RING];
+		pthread_mutex_lock(&f.mu);
+		while (!c->full)
+			pthread_cond_wait(&f.cv, &f.mu);
+		pthread_mutex_unlock(&f.mu);
+		rc = write_chunk(ix, c, err);
+		done = c->end;
+		pthread_mutex_lock(&f.mu);
+		c->full = 0;
+		f.quit = rc < 0;
+		pthread_cond_broadcast(&f.cv);
+		pthread_mutex_unlock(&f.mu);
+	}
+	pthread_join(th, NULL);
+	for (size_t k = 0; k < FEED_RING; k++)
+		free(f.ring[k].v);
+	pthread_mutex_destroy(&f.mu);
+	pthread_cond_destroy(&f.cv);
 	return rc;
 }
 

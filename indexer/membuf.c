@@ -286,13 +286,25 @@ void tc_ix_membuf_add_field(tc_ix_membuf *m, uint32_t doc, uint8_t fid, const tc
 
 /* ---- sorted output -------------------------------------------------------------------- */
 
-/* qsort has no context argument; the sort runs on one thread at a time per membuf */
+/*
+ * Sorting compares keys that sit at random in the pool. Each term's first 8 key bytes
+ * (big-endian, zero-padded) are gathered once into one array: two different prefixes
+ * order their keys as memcmp-then-length does (a zero pad byte only differs from a real
+ * byte that is not zero, and then the shorter key is first either way), so only equal
+ * prefixes need the keys themselves. qsort has no context argument; one sort at a time
+ * runs per thread.
+ */
 static _Thread_local const tc_ix_membuf *sorting;
+static _Thread_local const uint64_t *sort_prefix;
 
 static int key_cmp(const void *pa, const void *pb)
 {
-	const mterm *a = term_at(sorting, *(const uint32_t *)pa);
-	const mterm *b = term_at(sorting, *(const uint32_t *)pb);
+	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
+	uint64_t xa = sort_prefix[ia], xb = sort_prefix[ib];
+	if (xa != xb)
+		return xa < xb ? -1 : 1;
+	const mterm *a = term_at(sorting, ia);
+	const mterm *b = term_at(sorting, ib);
 	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
 	int c = memcmp(at(sorting, a->key), at(sorting, b->key), n);
 	if (c)
@@ -300,16 +312,31 @@ static int key_cmp(const void *pa, const void *pb)
 	return (a->key_len > b->key_len) - (a->key_len < b->key_len);
 }
 
+static uint64_t key_prefix(const unsigned char *k, size_t len)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < 8; i++)
+		v = v << 8 | (i < len ? k[i] : 0);
+	return v;
+}
+
 void tc_ix_membuf_sort(tc_ix_membuf *m)
 {
 	if (m->nterms == 0)
 		return;
 	m->order = tc_grow(m->order, &m->cap_order, m->nterms, sizeof *m->order);
-	for (size_t i = 0; i < m->nterms; i++)
+	uint64_t *prefix = tc_malloc(m->nterms * sizeof *prefix);
+	for (size_t i = 0; i < m->nterms; i++) {
+		const mterm *t = term_at(m, i);
 		m->order[i] = (uint32_t)i;
+		prefix[i] = key_prefix(at(m, t->key), t->key_len);
+	}
 	sorting = m;
+	sort_prefix = prefix;
 	qsort(m->order, m->nterms, sizeof *m->order, key_cmp);
 	sorting = NULL;
+	sort_prefix = NULL;
+	free(prefix);
 }
 
 const unsigned char *tc_ix_membuf_key(const tc_ix_membuf *m, size_t i, size_t *len)
@@ -328,7 +355,7 @@ void tc_ix_plist_open(tc_ix_plist *r, const tc_ix_membuf *m, size_t i)
 {
 	const mterm *t = term_at(m, m->order[i]);
 	r->m = m;
-	r->addr = t->head;
+	r->p = at(m, t->head);
 	r->left = slice_size[0] - LINK;
 	r->level = 0;
 	r->has_pos = t->has_pos;
@@ -336,25 +363,39 @@ void tc_ix_plist_open(tc_ix_plist *r, const tc_ix_membuf *m, size_t i)
 	r->doc = 0;
 }
 
-static inline unsigned char read_byte(tc_ix_plist *r)
+/* At the end of a slice's data: r->p is at its link; go on in the next slice. */
+static void next_slice(tc_ix_plist *r)
 {
-	if (r->left == 0) {
-		const unsigned char *link = at(r->m, r->addr);
-		r->addr = (uint32_t)link[0] | (uint32_t)link[1] << 8 | (uint32_t)link[2] << 16 |
-		          (uint32_t)link[3] << 24;
-		if (r->level + 1 < NLEVELS)
-			r->level++;
-		r->left = slice_size[r->level] - LINK;
-	}
-	r->left--;
-	return *at(r->m, r->addr++);
+	const unsigned char *link = r->p;
+	uint32_t addr = (uint32_t)link[0] | (uint32_t)link[1] << 8 | (uint32_t)link[2] << 16 |
+	                (uint32_t)link[3] << 24;
+	if (r->level + 1 < NLEVELS)
+		r->level++;
+	r->p = at(r->m, addr);
+	r->left = slice_size[r->level] - LINK;
 }
 
-static uint32_t read_varint(tc_ix_plist *r)
+static inline uint32_t read_varint(tc_ix_plist *r)
 {
+	const unsigned char *p = r->p;
+	if (r->left >= 5) {
+		/* the whole varint (at most 5 bytes) is in this slice: no boundary checks */
+		uint32_t v = p[0] & 0x7f;
+		uint32_t n = 1;
+		while (p[n - 1] & 0x80) {
+			v |= (uint32_t)(p[n] & 0x7f) << (7 * n);
+			n++;
+		}
+		r->p = p + n;
+		r->left -= n;
+		return v;
+	}
 	uint32_t v = 0;
 	for (unsigned shift = 0;; shift += 7) {
-		unsigned char b = read_byte(r);
+		if (r->left == 0)
+			next_slice(r);
+		r->left--;
+		unsigned char b = *r->p++;
 		v |= (uint32_t)(b & 0x7f) << shift;
 		if (!(b & 0x80))
 			return v;

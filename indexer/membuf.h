@@ -65,7 +65,8 @@ uint32_t tc_ix_membuf_df(const tc_ix_membuf *m, size_t i);
 /* Reader of one posting list. Zero-initialise; tc_ix_plist_free() at the end. */
 typedef struct tc_ix_plist {
 	const tc_ix_membuf *m;   /* private below */
-	uint32_t addr, left;
+	const unsigned char *p;  /* next byte to read */
+	uint32_t left;           /* data bytes left in its slice */
 	uint8_t level, has_pos;
 	uint32_t remaining, doc;
 	uint32_t *pos;
