@@ -173,7 +173,7 @@ static void model_build(model *m, uint64_t seed, uint32_t ndocs, size_t nterms, 
 	}
 	m->nums = tc_calloc(nnums ? nnums : 1, sizeof *m->nums);
 	m->nnums = nnums;
-	static const char *units[] = {"giao dich", "ty", "%", "\x01" "date", "ho so", "a"};
+	static const char *units[] = {"giao dich", "ty", "%", "\001date", "ho so", "a"};
 	for (size_t i = 0; i < nnums; i++) {
 		rnum *r = &m->nums[i];
 		snprintf(r->unit, sizeof r->unit, "%s", units[rnd(6)]);
@@ -447,7 +447,7 @@ static size_t check_range(const tc_segment *seg, const model *m, const char *u,
 
 static void check_numeric(const tc_segment *seg, const model *m)
 {
-	static const char *units[] = {"giao dich", "ty", "%", "\x01" "date", "ho so", "a", "zz"};
+	static const char *units[] = {"giao dich", "ty", "%", "\001date", "ho so", "a", "zz"};
 	for (int k = 0; k < 60; k++) {
 		const char *u = units[rnd(7)];
 		tc_num_range r = {(double)rnd(200000) / 7.0 - 6000, 0, (int)rnd(2), (int)rnd(2)};
@@ -1434,7 +1434,7 @@ static void test_docstore_dict(void **state)
 		/* a doc store of version 1 (no dictionary) is refused as a version */
 		size_t len = 0;
 		char *saved = tu_read_file(path, &len);
-		flip(path, 4, 2 ^ 1);
+		flip(path, 4, 0x03);  /* version 2 -> 1 */
 		reseal(path);
 		tc_error e = {0};
 		assert_int_equal(tc_snapshot_open(tmpdir, 0, &snap, &e), TC_EVERSION);
