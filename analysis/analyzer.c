@@ -281,19 +281,37 @@ static void put_cp(tc_buf *b, uint32_t cp)
 	tc_buf_append(b, u8, tc_utf8_encode(cp, u8));
 }
 
+/* Bytes of the apostrophe at s[0..n): ' U+2019 U+2018 U+02BC, else 0. */
+static size_t apostrophe_len(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (n >= 1 && u[0] == '\'')
+		return 1;
+	if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x98 || u[2] == 0x99))
+		return 3;
+	if (n >= 2 && u[0] == 0xCA && u[1] == 0xBC)
+		return 2;
+	return 0;
+}
+
+/* Is the gap between two words one or two connectors ("/", "-", "'", "’", "@", ...)? */
 static bool is_connector(const char *gap, size_t n)
 {
-	if (n > 2)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		switch (gap[i]) {
-		case '/': case '-': case '.': case '_': case '&': case '+': case ':': case '\'':
-			break;
-		default:
-			return false;
+	size_t count = 0;
+	for (size_t i = 0; i < n; count++) {
+		size_t k = apostrophe_len(gap + i, n - i);
+		if (k == 0) {
+			switch (gap[i]) {
+			case '/': case '-': case '.': case '_': case '&': case '+': case ':': case '@':
+				k = 1;
+				break;
+			default:
+				return false;
+			}
 		}
+		i += k;
 	}
-	return true;
+	return count <= 2;
 }
 
 /* What a word analyses to; the strings sit in the token list's text buffer. */
@@ -488,24 +506,37 @@ static bool is_digit_at(const char *s, size_t i, size_t lo, size_t hi)
 }
 
 /*
- * ICU keeps "TP.HCM", "U.S" and "10:30" together as one word; we split at '.' and ':'
- * unless both neighbours are digits ("276.938.860", "1.200" stay whole).
+ * Bytes of the character at txt[i] (inside the word [s, e)) where the word splits into
+ * joined parts, else 0. ICU keeps "TP.HCM", "U.S" and "10:30" together; we split at '.'
+ * and ':' unless both neighbours are digits ("276.938.860", "1.200" stay whole). ICU also
+ * keeps words across apostrophes ("H'Mông", "Vietnam’s", "O’Neil") and '@'
+ * ("abc@gmail.com"); we split there, so that the straight and the curly apostrophe find
+ * the same documents and "Mông" or "Vietnam" find those words.
  */
+static size_t cut_at(const char *txt, size_t i, size_t s, size_t e)
+{
+	if (txt[i] == '.')
+		return is_digit_at(txt, i - 1, s, e) && is_digit_at(txt, i + 1, s, e) ? 0 : 1;
+	if (txt[i] == ':' || txt[i] == '@')
+		return 1;
+	return apostrophe_len(txt + i, e - i);
+}
+
 static void emit_segment(tc_analyzer *a, struct sb_stemmer *sb, size_t s, size_t e,
                          size_t *last_end, tc_toklist *out)
 {
 	const char *txt = a->scratch.data;
 	size_t part = s;
-	for (size_t i = s; i <= e; i++) {
-		bool cut = i == e;
-		if (!cut && (txt[i] == '.' || txt[i] == ':'))
-			cut = !(is_digit_at(txt, i - 1, s, e) && is_digit_at(txt, i + 1, s, e)) ||
-			      txt[i] == ':';
-		if (!cut)
+	for (size_t i = s; i <= e;) {
+		size_t cut = i == e ? 1 : cut_at(txt, i, s, e);
+		if (cut == 0) {
+			i++;
 			continue;
+		}
 		if (i > part)
 			emit_part(a, sb, part, i, hash_bytes(txt + part, i - part), last_end, out);
-		part = i + 1;
+		i += cut;
+		part = i;
 	}
 }
 

@@ -13,7 +13,8 @@
  *
  * The rules (written up in README.md, "How text is analysed"):
  *  - Word boundaries come from ICU's word break iterator. A word joined to the previous
- *    one by a connector and no space ("13/2023/NĐ-CP", "Covid-19", "e-mail", "TP.HCM") is
+ *    one by a connector and no space ("13/2023/NĐ-CP", "Covid-19", "e-mail", "TP.HCM",
+ *    "H'Mông", "H’Mông", "abc@gmail.com": apostrophes of any kind and '@' included) is
  *    split into its parts, which get consecutive positions and the TC_TOK_JOINED flag:
  *    a search for the code runs as a phrase of its parts and finds it however it is cased
  *    or accented.

@@ -31,7 +31,8 @@ typedef struct tc_wb {
 	size_t nseg, cap_seg;
 } tc_wb;
 
-/* A word of letters and digits only (no '.', '\'', ',' ... inside). */
+/* A word of letters and digits only: no '.', '\'', ',' ... inside, nor '@' or U+02BC
+   (letters to ICU, which the analyser cuts at). */
 #define TC_WB_PLAIN 1
 
 /*

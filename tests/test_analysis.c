@@ -140,6 +140,12 @@ static void test_tokens(void **state)
 		{"TTHC eCabinet e-mail", "tthc ecabinet e +mail"},
 		{"TP.HCM, U.S.A.", "tp +hcm u +s +a"},
 		{"09:39 AM", "09 +39 am"},
+		/* apostrophes of every kind and '@' split like connectors */
+		{"người H'Mông, H\u2019Mông, M\u2019Nông", "nguoi h +mong h +mong m +nong"},
+		{"Vietnam's Vietnam\u2019s O\u2018Neil", "vietnam +s vietnam +s o +neil"},
+		{"Hawai\u02BCi rock'n'roll", "hawai +i rock +n +roll"},
+		{"banbientap@i-com.vn", "banbientap +i +com +vn"},
+		{"it's 'quoted' a ' b", "it +s quoted a b"},
 		{"(19/7), ngày 20/6/2023", "19 +7 ngay 20 +6 +2023"},
 		{"0274 3616 363", "0274 3616 363"},
 		{"...,;!?  \t\n", ""},

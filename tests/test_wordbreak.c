@@ -61,12 +61,13 @@ static bool fast_words(const char *s, size_t len, char *out, size_t cap)
 		const uint32_t *g = &wb.seg[3 * k];
 		size_t n = strlen(out);
 		snprintf(out + n, cap - n, "%s%u-%u", n ? " " : "", g[0], g[1]);
-		/* plain: nothing but letters and digits inside ('@' is a letter to ICU) */
+		/* plain: nothing but letters and digits inside, and neither '@' nor U+02BC
+		   (letters to ICU, which the analyser cuts at) */
 		bool plain = true;
 		for (int32_t i = (int32_t)g[0]; i < (int32_t)g[1];) {
 			UChar32 c;
 			U8_NEXT(s, i, (int32_t)g[1], c);
-			if (!u_isalnum(c) && c != '@')
+			if (!u_isalnum(c) || c == '@' || c == 0x2BC)
 				plain = false;
 		}
 		if (plain != ((g[2] & TC_WB_PLAIN) != 0))
