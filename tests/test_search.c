@@ -147,9 +147,24 @@ static void sorted_ids(const char *ids, char *out, size_t cap)
 #define S4 "004_64537e625f1f676f"
 
 /* Golden queries over the seeds: the exact set of documents each must return. */
+/* A query and the ids it must find, sorted and space-separated. */
+typedef struct id_case {
+	const char *q, *ids;
+} id_case;
+
+static void check_id_sets(const char *dir, const id_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char got[8192];
+		sorted_ids(search_ids(dir, cases[i].q, NULL, NULL), got, sizeof got);
+		if (strcmp(got, cases[i].ids) != 0)
+			fail_msg("search(%s) = {%s}, want {%s}", cases[i].q, got, cases[i].ids);
+	}
+}
+
 static void test_golden(void **state)
 {
-	static const struct { const char *q, *ids; } cases[] = {
+	static const id_case cases[] = {
 		/* more than 1e9 NDXP transactions: 1,35 tỷ (000, 001) and 1,2 tỷ (004);
 		 * 002 only reports 276.938.860 */
 		{"NDXP > 1 tỷ giao dịch", S0 " " S1 " " S4},
@@ -172,12 +187,7 @@ static void test_golden(void **state)
 		{"covid OR ecabinet", S0 " " S1 " " S3},
 		{"title:ndxp", ""},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char got[8192];
-		sorted_ids(search_ids(seeds_dir, cases[i].q, NULL, NULL), got, sizeof got);
-		if (strcmp(got, cases[i].ids) != 0)
-			fail_msg("search(%s) = {%s}, want {%s}", cases[i].q, got, cases[i].ids);
-	}
+	check_id_sets(seeds_dir, cases, sizeof cases / sizeof cases[0]);
 }
 
 /* ---- randomized: the engine against a brute-force scan ---------------------------- */
@@ -456,7 +466,7 @@ static void test_apostrophes(void **state)
 		"{\"id\":\"mail\",\"title\":\"tin\",\"body\":\"liên hệ banbientap@i-com.vn\"}",
 	};
 	index_json(dir, docs, sizeof docs / sizeof docs[0]);
-	static const struct { const char *q, *ids; } cases[] = {
+	static const id_case cases[] = {
 		{"H'Mông", "curly straight"},
 		{"H\u2019Mông", "curly straight"},
 		{"h'mong", "curly straight"},
@@ -466,12 +476,7 @@ static void test_apostrophes(void **state)
 		{"banbientap@i-com.vn", "mail"},
 		{"i-com", "mail"},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char got[256];
-		sorted_ids(search_ids(dir, cases[i].q, NULL, NULL), got, sizeof got);
-		if (strcmp(got, cases[i].ids) != 0)
-			fail_msg("search(%s) = {%s}, want {%s}", cases[i].q, got, cases[i].ids);
-	}
+	check_id_sets(dir, cases, sizeof cases / sizeof cases[0]);
 	rm_rf(dir);
 }
 
