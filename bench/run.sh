@@ -7,8 +7,11 @@
 #   CORPUS   corpus files, space-separated (default: the largest .jsonl.zst in
 #            ../shared/corpus)
 #   QUERIES  a query file (default: generated from the corpus by bench/gen_queries)
-#   QUICK=1  the seeds plus 1,000 documents of the corpus, 100 queries per class; the
-#            results go to build/bench/quick/ and leave bench/RESULTS.md alone
+#   QUICK=1  the seeds plus 1,000 documents of the corpus, 100 queries per class, each
+#            build timed once; the results go to build/bench/quick/ and leave
+#            bench/RESULTS.md alone
+#   BUILD_RUNS  how many times each build is timed (default 3, quick 1); the run with the
+#            median wall time is the one reported, so one disturbed run moves no ratio
 # Writes build/bench/results.json (quick: build/bench/quick/results.json), the Markdown
 # report (printed, and written to bench/RESULTS.md) and its plot (bench/latency.png).
 set -eu
@@ -18,6 +21,7 @@ BUILD=${BUILD:-build}
 CORPUS=${CORPUS:-}
 QUERIES=${QUERIES:-}
 QUICK=${QUICK:-}
+BUILD_RUNS=${BUILD_RUNS:-}
 SHARED=${TRACUU_SHARED:-../shared}
 B=$BUILD/bench
 TIME=/usr/bin/time
@@ -79,6 +83,17 @@ fi
 nq=$(grep -vc '^#' "$QUERIES" || true)
 QNAME="$nq, $QNAME"
 
+if [ -z "$BUILD_RUNS" ]; then
+	BUILD_RUNS=3
+	[ -z "$QUICK" ] || BUILD_RUNS=1
+fi
+
+# Wall seconds of a /usr/bin/time -v report ("... (h:mm:ss or m:ss): 1:02.34").
+wall_of() {
+	sed -n 's/.*Elapsed (wall clock) time.*): //p' "$1" |
+		awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'
+}
+
 # step NAME OUTPUT.json COMMAND...: runs COMMAND under /usr/bin/time -v, its stdout to
 # OUTPUT.json, the time report to the .time file beside it.
 step() {
@@ -88,16 +103,39 @@ step() {
 	"$TIME" -v -o "${out%.json}.time" "$@" >"$out" || die "$name failed"
 }
 
+# build_step NAME OUTPUT.json TARGET COMMAND...: a build, timed BUILD_RUNS times from an
+# empty TARGET (removed before each run); the run with the median wall time is kept:
+# its stdout in OUTPUT.json, its time report beside it.
+build_step() {
+	name=$1 out=$2 target=$3
+	shift 3
+	r=1
+	while [ "$r" -le "$BUILD_RUNS" ]; do
+		say "$name ($r of $BUILD_RUNS)"
+		rm -rf "$target"
+		"$TIME" -v -o "$out.$r.time" "$@" >"$out.$r" || die "$name failed"
+		printf '%s %s\n' "$(wall_of "$out.$r.time")" "$r" >>"$out.walls"
+		r=$((r + 1))
+	done
+	mid=$(sort -n "$out.walls" | sed -n "$(((BUILD_RUNS + 1) / 2))p" | cut -d' ' -f2)
+	say "$name: wall times $(sort -n "$out.walls" | cut -d' ' -f1 | tr '\n' ' ')(median kept)"
+	mv "$out.$mid" "$out"
+	mv "$out.$mid.time" "${out%.json}.time"
+	rm -f "$out".[0-9]* "$out.walls"
+}
+
 # The peers.
 # shellcheck disable=SC2086
-step "fts5: build" "$RUN/fts5.build.json" "$B/peers/fts5_driver" build "$RUN/fts5.db" $CORPUS
+build_step "fts5: build" "$RUN/fts5.build.json" "$RUN/fts5.db" \
+	"$B/peers/fts5_driver" build "$RUN/fts5.db" $CORPUS
 step "fts5: optimize" "$RUN/fts5.optimize.json" "$B/peers/fts5_driver" optimize "$RUN/fts5.db"
 say "fts5: queries"
 "$B/peers/fts5_driver" query "$RUN/fts5.db" "$QUERIES" -o "$RUN/fts5.queries.tsv" -t 1,2 \
 	>"$RUN/fts5.query.json" || die "fts5 queries failed"
 
 # shellcheck disable=SC2086
-step "xapian: build" "$RUN/xapian.build.json" "$B/peers/xapian_driver" build "$RUN/xapian.db" $CORPUS
+build_step "xapian: build" "$RUN/xapian.build.json" "$RUN/xapian.db" \
+	"$B/peers/xapian_driver" build "$RUN/xapian.db" $CORPUS
 step "xapian: optimize" "$RUN/xapian.optimize.json" "$B/peers/xapian_driver" optimize "$RUN/xapian.db"
 say "xapian: queries"
 "$B/peers/xapian_driver" query "$RUN/xapian.db" "$QUERIES" -o "$RUN/xapian.queries.tsv" -t 1,2 \
@@ -114,10 +152,9 @@ if "$TRACUU" index --help >/dev/null 2>&1; then
 	for j in 1 2; do
 		e=tracuu
 		[ "$j" = 1 ] || e=tracuu-j$j
-		rm -rf "$RUN/$e.idx"
 		# shellcheck disable=SC2086
-		"$TIME" -v -o "$RUN/$e.build.time" "$TRACUU" index -q -i "$RUN/$e.idx" --mem 256 -j "$j" \
-			$CORPUS >/dev/null || die "$e: index failed"
+		build_step "$e: index" "$RUN/$e.build.json" "$RUN/$e.idx" \
+			"$TRACUU" index -q -i "$RUN/$e.idx" --mem 256 -j "$j" $CORPUS
 		if ! "$TRACUU" stats -i "$RUN/$e.idx" --json >"$RUN/$e.build.json" 2>/dev/null; then
 			say "$e: 'tracuu stats --json' failed: index size from the files, no parts"
 			printf '{"bytes":{"total":%s}}\n' "$(du -sb "$RUN/$e.idx" | cut -f1)" \

@@ -1,6 +1,6 @@
 # mk/bench.mk — `make bench`: tracuu side by side with SQLite FTS5 and Xapian (bench/).
 #
-#   make bench [CORPUS="a.jsonl.zst b.jsonl.zst"] [QUERIES=file.tsv] [QUICK=1]
+#   make bench [CORPUS="a.jsonl.zst b.jsonl.zst"] [QUERIES=file.tsv] [QUICK=1] [BUILD_RUNS=N]
 #
 # The peers' packages come from `scripts/install-deps.sh bench`. The bench is not part
 # of `make test`: it takes minutes on the full corpus.
@@ -26,7 +26,7 @@ bench-bin: $(BUILD)/tracuu $(BENCH_PROGS)
 
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory bench-bin
-	@BUILD=$(BUILD) CORPUS="$(CORPUS)" QUERIES="$(QUERIES)" QUICK="$(QUICK)" bench/run.sh
+	@BUILD=$(BUILD) CORPUS="$(CORPUS)" QUERIES="$(QUERIES)" QUICK="$(QUICK)" BUILD_RUNS="$(BUILD_RUNS)" bench/run.sh
 
 # The bench programs share bench/lib; they are built here rather than by the one-file rule.
 $(BUILD)/bench/gen_queries $(BUILD)/bench/sample_corpus $(BUILD)/bench/report \

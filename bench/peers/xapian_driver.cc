@@ -8,8 +8,9 @@
  *
  * Xapian has no Vietnamese folding, so it is given the text already folded by tracuu's
  * analyser (tc_analyzer_fold_text: lower case, diacritics removed, đ -> d), and queries
- * are folded the same way (inside the timed region, as tracuu folds its own). Its terms
- * are then the folded syllables tracuu matches on, which makes hit counts comparable;
+ * are folded the same way (inside the timed region, as tracuu folds its own), with
+ * apostrophes and '@' made spaces, where tracuu cuts words too. Its terms are then the
+ * folded syllables tracuu matches on, which makes hit counts comparable;
  * the price is that Xapian cannot tell "dịch" from "địch" (nor rank exact forms first).
  *
  * Each document is indexed with a TermGenerator with positions and no stemming: title,
@@ -125,6 +126,28 @@ static int collect_quantities(builder *b, const char *text, size_t len, tc_error
 	return 0;
 }
 
+/*
+ * tracuu cuts words at apostrophes of every kind and at '@' ("h'mong" -> h, mong); the
+ * TermGenerator keeps "h'mong" whole. Those characters become spaces in the text Xapian
+ * is given, so that both engines index the same words.
+ */
+static std::string cut_like_tracuu(const tc_buf *folded)
+{
+	std::string s(folded->data ? folded->data : "", folded->len);
+	for (size_t i = 0; i < s.size(); i++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = c == '\'' || c == '@' ? 1
+		           : c == 0xE2 && i + 2 < s.size() && (unsigned char)s[i + 1] == 0x80 &&
+		                     ((unsigned char)s[i + 2] == 0x98 || (unsigned char)s[i + 2] == 0x99)
+		               ? 3
+		           : c == 0xCA && i + 1 < s.size() && (unsigned char)s[i + 1] == 0xBC ? 2
+		                                                                              : 0;
+		if (k)
+			s.replace(i, k, " ");
+	}
+	return s;
+}
+
 static int add_doc(void *ctx, const tc_bench_doc *d)
 {
 	builder *b = (builder *)ctx;
@@ -133,11 +156,11 @@ static int add_doc(void *ctx, const tc_bench_doc *d)
 		b->tg.set_document(doc);
 		tc_buf_clear(&b->fold);
 		tc_analyzer_fold_text(b->an, d->title, d->title_len, &b->fold);
-		b->tg.index_text(std::string(b->fold.data ? b->fold.data : "", b->fold.len));
+		b->tg.index_text(cut_like_tracuu(&b->fold));
 		b->tg.increase_termpos();
 		tc_buf_clear(&b->fold);
 		tc_analyzer_fold_text(b->an, d->body, d->body_len, &b->fold);
-		b->tg.index_text(std::string(b->fold.data ? b->fold.data : "", b->fold.len));
+		b->tg.index_text(cut_like_tracuu(&b->fold));
 		doc.set_data(std::string(d->id, d->id_len));
 		tc_error err = {};
 		b->range.clear();
@@ -287,7 +310,7 @@ static void put_folded(handle *h, const char *s)
 {
 	tc_buf_clear(&h->fold);
 	tc_analyzer_fold_text(h->an, s, strlen(s), &h->fold);
-	h->qs.append(h->fold.data ? h->fold.data : "", h->fold.len);
+	h->qs.append(cut_like_tracuu(&h->fold));
 }
 
 /* The number k of a unit key, or -1 when the index has no such key. */
