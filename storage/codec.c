@@ -311,6 +311,61 @@ static const unsigned char *patch(const unsigned char *q, const unsigned char *e
 	return q + bytes;
 }
 
+/* The width b of a PFor chunk whose first byte is t: 0, or -1 when t is no PFor tag. */
+static int pfor_tag(unsigned t, unsigned *b)
+{
+	*b = t & ~XPFOR_TAG;
+	if (t > 32 && (t & XPFOR_TAG) == 0)
+		return -1;
+	return *b > (t == *b ? 32u : 31u) ? -1 : 0;
+}
+
+/* Moves *p past n varints of [*p, end); -1 when they run past end. */
+static int skip_varints(const unsigned char **p, const unsigned char *end, size_t n)
+{
+	const unsigned char *q = *p;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *start = q;
+		while (q < end && *q & 0x80 && q - start < 4)
+			q++;
+		if (q >= end || *q & 0x80)
+			return -1;
+		q++;
+	}
+	*p = q;
+	return 0;
+}
+
+int tc__chunk_skip(const unsigned char **p, const unsigned char *end, size_t n)
+{
+	const unsigned char *q = *p;
+	if (q >= end || n == 0 || n > 128)
+		return -1;
+	if (n == 1)
+		return skip_varints(p, end, 1);
+	if (*q == VCHUNK_TAG) {
+		*p = q + 1;
+		return skip_varints(p, end, n);
+	}
+	unsigned t = *q++, b;
+	if (pfor_tag(t, &b) != 0)
+		return -1;
+	size_t bytes = (n * b + 7) / 8;
+	if (t != b) {  /* the exception list's size, from its two header bytes */
+		if ((size_t)(end - q) < bytes + 2)
+			return -1;
+		size_t nexc = q[bytes];
+		unsigned hb = q[bytes + 1];
+		if (nexc == 0 || nexc > n || hb == 0 || hb > 32 - b)
+			return -1;
+		bytes += 2 + where_bytes(n, nexc) + (nexc * hb + 7) / 8;
+	}
+	if ((size_t)(end - q) < bytes)
+		return -1;
+	*p = q + bytes;
+	return 0;
+}
+
 int tc__chunk_unpack(const unsigned char **p, const unsigned char *end, uint32_t *out,
                      size_t n)
 {
@@ -323,10 +378,8 @@ int tc__chunk_unpack(const unsigned char **p, const unsigned char *end, uint32_t
 		*p = q + 1;
 		return get_vchunk(p, end, out, n);
 	}
-	unsigned t = *q++, b = t & ~XPFOR_TAG;
-	if (t > 32 && (t & XPFOR_TAG) == 0)
-		return -1;
-	if (b > (t == b ? 32u : 31u))
+	unsigned t = *q++, b;
+	if (pfor_tag(t, &b) != 0)
 		return -1;
 	size_t bytes = (n * b + 7) / 8;
 	if ((size_t)(end - q) < bytes)

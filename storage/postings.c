@@ -534,8 +534,12 @@ static int pos_begin_block(tc_postings *p)
 	return 0;
 }
 
-/* Decodes the current block's position deltas up to (at least) value index upto. */
-static int pos_decode_to(tc_postings *p, uint32_t upto)
+/*
+ * Decodes the current block's position deltas from value index from up to (at least)
+ * upto. Chunks that end before from are skipped undecoded: docs are visited in order,
+ * so no later request needs them.
+ */
+static int pos_decode_to(tc_postings *p, uint32_t from, uint32_t upto)
 {
 	const tc__rfile *f = &p->seg->f_pos;
 	const unsigned char *end = p->poff[p->blk + 1];
@@ -545,7 +549,9 @@ static int pos_decode_to(tc_postings *p, uint32_t upto)
 	while (p->pos_done < upto) {
 		uint32_t k = total - p->pos_done < 128 ? total - p->pos_done : 128;
 		p->posv = tc_grow(p->posv, &p->posv_cap, p->pos_done + k, sizeof *p->posv);
-		if (tc__chunk_unpack(&p->pos_src, end, p->posv + p->pos_done, k) != 0)
+		if (p->pos_done + k <= from ? tc__chunk_skip(&p->pos_src, end, k) != 0
+		                            : tc__chunk_unpack(&p->pos_src, end,
+		                                               p->posv + p->pos_done, k) != 0)
 			return fail(p, f, p->pos_src, "bad positions block"), -1;
 		p->pos_done += k;
 		if (p->pos_done == total && p->nblocks > 1 && p->pos_src != end)
@@ -569,7 +575,7 @@ int tc_postings_positions(tc_postings *p, const uint32_t **pos, uint32_t *n, tc_
 		if (!p->pos_blk_ready && pos_begin_block(p) != 0)
 			return tc_postings_error(p, err);
 		uint32_t a = p->pstart[p->i], k = p->pstart[p->i + 1] - a;
-		if (pos_decode_to(p, a + k) != 0)
+		if (pos_decode_to(p, a, a + k) != 0)
 			return tc_postings_error(p, err);
 		p->cur = tc_grow(p->cur, &p->cur_cap, k, sizeof *p->cur);
 		uint64_t v = 0;

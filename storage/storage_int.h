@@ -145,6 +145,10 @@ size_t tc__chunk_pack(const uint32_t *in, size_t n, unsigned char *out);
 /* Decodes chunk(n) from [*p, end) into out[n], advancing *p; -1 when it is bad. */
 int tc__chunk_unpack(const unsigned char **p, const unsigned char *end, uint32_t *out,
                      size_t n);
+/* Moves *p past a chunk of n values without decoding it (its size comes from its header);
+   0, or -1 when the header is bad or the chunk runs past end. Its values are not
+   checked: a chunk skipped is one nobody reads. */
+int tc__chunk_skip(const unsigned char **p, const unsigned char *end, size_t n);
 /* Appends ints(n): full chunks of 128, then the rest. */
 void tc__put_ints(tc_buf *b, const uint32_t *in, size_t n);
 /* Reads ints(n) from [*p, end) into out[n]; -1 when truncated or bad. */

@@ -71,10 +71,16 @@ static void test_chunk_roundtrip(void **state)
 				assert_int_equal(tc__chunk_unpack(&p, buf + len, out, n), 0);
 				assert_ptr_equal(p, buf + len);
 				assert_memory_equal(in, out, n * sizeof *in);
-				/* every truncation fails cleanly */
+				/* skipping the chunk lands where decoding it does */
+				p = buf;
+				assert_int_equal(tc__chunk_skip(&p, buf + len, n), 0);
+				assert_ptr_equal(p, buf + len);
+				/* every truncation fails cleanly, decoded or skipped */
 				for (size_t cut = 0; cut < len; cut++) {
 					p = buf;
 					assert_int_equal(tc__chunk_unpack(&p, buf + cut, out, n), -1);
+					p = buf;
+					assert_int_equal(tc__chunk_skip(&p, buf + cut, n), -1);
 				}
 				free(buf);
 			}
@@ -202,6 +208,11 @@ static int decode_exact(const unsigned char *buf, size_t len, uint32_t *out, siz
 	const unsigned char *p = copy;
 	int rc = tc__chunk_unpack(&p, copy + len, out, k);
 	*used = (size_t)(p - copy);
+	if (rc == 0) {  /* a chunk that decodes is skipped to the same end */
+		const unsigned char *s = copy;
+		assert_int_equal(tc__chunk_skip(&s, copy + len, k), 0);
+		assert_ptr_equal(s, p);
+	}
 	free(copy);
 	return rc;
 }
