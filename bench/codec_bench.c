@@ -384,22 +384,6 @@ typedef struct cand {
 	int bare1;       /* chunk(1) is a bare varint */
 } cand;
 
-static unsigned vlen(uint32_t v)
-{
-	unsigned n = 1;
-	while (v >= 0x80)
-		v >>= 7, n++;
-	return n;
-}
-
-static unsigned char *vput(unsigned char *o, uint32_t v)
-{
-	for (; v >= 0x80; v >>= 7)
-		*o++ = (unsigned char)(v | 0x80);
-	*o++ = (unsigned char)v;
-	return o;
-}
-
 static unsigned idx_width(size_t k)
 {
 	unsigned w = 0;
@@ -413,24 +397,6 @@ static size_t idx_bytes(size_t k, size_t nexc)
 {
 	size_t bits = nexc * idx_width(k);
 	return ((bits < k ? bits : k) + 7) / 8;
-}
-
-static size_t xpack(const uint32_t *in, size_t n, unsigned b, unsigned char *o)
-{
-	size_t bytes = (n * b + 7) / 8;
-	memset(o, 0, bytes);
-	uint64_t acc = 0, mask = b == 32 ? UINT32_MAX : (1ull << b) - 1;
-	unsigned have = 0;
-	for (size_t i = 0; b && i < n; i++) {
-		acc |= (uint64_t)(in[i] & mask) << have;
-		for (have += b; have >= 8; have -= 8) {
-			*o++ = (unsigned char)acc;
-			acc >>= 8;
-		}
-	}
-	if (have)
-		*o = (unsigned char)acc;
-	return bytes;
 }
 
 /* Reads n values of w bits, exactly (n*w + 7) / 8 bytes. */
@@ -476,14 +442,14 @@ static size_t exc_count;  /* exceptions written by cand_pack, for the report */
 static size_t cand_pack(cand c, const uint32_t *in, size_t k, unsigned char *out)
 {
 	if (k == 1 && c.bare1)
-		return (size_t)(vput(out, in[0]) - out);
+		return tc_varint_put(out, in[0]);
 	size_t hist[33] = {0}, vsize = 1;
 	unsigned maxw = 0;
 	for (size_t i = 0; i < k; i++) {
 		unsigned w = in[i] ? 32 - (unsigned)__builtin_clz(in[i]) : 0;
 		hist[w]++;
 		maxw = w > maxw ? w : maxw;
-		vsize += vlen(in[i]);
+		vsize += tc_varint_len(in[i]);
 	}
 	unsigned b = maxw;
 	size_t best = xcost(c.x, k, hist, maxw, maxw);
@@ -496,7 +462,7 @@ static size_t cand_pack(cand c, const uint32_t *in, size_t k, unsigned char *out
 	if (vsize < best) {
 		*o++ = 0xFF;
 		for (size_t i = 0; i < k; i++)
-			o = vput(o, in[i]);
+			o += tc_varint_put(o, in[i]);
 		return (size_t)(o - out);
 	}
 	uint32_t idx[128], hi[128];
@@ -511,11 +477,11 @@ static size_t cand_pack(cand c, const uint32_t *in, size_t k, unsigned char *out
 	} else {
 		*o++ = (unsigned char)(nexc ? 0x40 | b : b);
 	}
-	o += xpack(in, k, b, o);
+	o += tc__pack_bits(in, k, b, o);
 	if (c.x == X_V1) {
 		for (size_t e = 0; e < nexc; e++) {
 			*o++ = (unsigned char)idx[e];
-			o = vput(o, hi[e]);
+			o += tc_varint_put(o, hi[e]);
 		}
 		return (size_t)(o - out);
 	}
@@ -528,7 +494,7 @@ static size_t cand_pack(cand c, const uint32_t *in, size_t k, unsigned char *out
 		for (size_t e = 0; e < nexc; e++)
 			*o++ = (unsigned char)idx[e];
 	} else if (nexc * idx_width(k) < k) {
-		o += xpack(idx, nexc, idx_width(k), o);
+		o += tc__pack_bits(idx, nexc, idx_width(k), o);
 	} else {
 		size_t bytes = (k + 7) / 8;
 		memset(o, 0, bytes);
@@ -538,9 +504,9 @@ static size_t cand_pack(cand c, const uint32_t *in, size_t k, unsigned char *out
 	}
 	if (c.x == X_PK_VB) {
 		for (size_t e = 0; e < nexc; e++)
-			o = vput(o, hi[e]);
+			o += tc_varint_put(o, hi[e]);
 	} else {
-		o += xpack(hi, nexc, maxw - b, o);
+		o += tc__pack_bits(hi, nexc, maxw - b, o);
 	}
 	return (size_t)(o - out);
 }

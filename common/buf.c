@@ -61,13 +61,7 @@ void tc_buf_json_escape(tc_buf *b, const char *s, size_t n)
 void tc_buf_put_varint(tc_buf *b, uint64_t v)
 {
 	unsigned char tmp[10];
-	size_t n = 0;
-	while (v >= 0x80) {
-		tmp[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	tmp[n++] = (unsigned char)v;
-	tc_buf_append(b, tmp, n);
+	tc_buf_append(b, tmp, tc_varint_put(tmp, v));
 }
 
 void tc_buf_put_u32le(tc_buf *b, uint32_t v)

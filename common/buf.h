@@ -52,6 +52,25 @@ void tc_buf_printf(tc_buf *b, const char *fmt, ...)
 	;
 /* Appends s as the body of a JSON string (escaped, without the quotes). */
 void tc_buf_json_escape(tc_buf *b, const char *s, size_t n);
+/* Writes v as an unsigned LEB128 varint at out (room for 10 bytes); the bytes written. */
+static inline size_t tc_varint_put(unsigned char *out, uint64_t v)
+{
+	size_t n = 0;
+	for (; v >= 0x80; v >>= 7)
+		out[n++] = (unsigned char)(v | 0x80);
+	out[n++] = (unsigned char)v;
+	return n;
+}
+
+/* The bytes of v as a varint. */
+static inline size_t tc_varint_len(uint64_t v)
+{
+	size_t n = 1;
+	for (; v >= 0x80; v >>= 7)
+		n++;
+	return n;
+}
+
 /* Appends an unsigned LEB128 varint. */
 void tc_buf_put_varint(tc_buf *b, uint64_t v);
 void tc_buf_put_u32le(tc_buf *b, uint32_t v);

@@ -158,17 +158,6 @@ static void write_bytes(tc_ix_membuf *m, mterm *t, const unsigned char *p, size_
 	}
 }
 
-static inline size_t put_varint(unsigned char *out, uint32_t v)
-{
-	size_t n = 0;
-	while (v >= 0x80) {
-		out[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	out[n++] = (unsigned char)v;
-	return n;
-}
-
 /* ---- the term table ------------------------------------------------------------------ */
 
 static void table_insert(tc_ix_membuf *m, uint32_t ti)
@@ -231,8 +220,8 @@ static void add_posting(tc_ix_membuf *m, mterm *t, uint32_t doc, uint32_t freq,
 {
 	assert(t->df == 0 || doc > t->last_doc);
 	unsigned char buf[256];
-	size_t n = put_varint(buf, t->df ? doc - t->last_doc : doc);
-	n += put_varint(buf + n, freq);
+	size_t n = tc_varint_put(buf, t->df ? doc - t->last_doc : doc);
+	n += tc_varint_put(buf + n, freq);
 	if (t->has_pos) {
 		uint32_t prev = 0;
 		for (uint32_t i = 0; i < freq; i++) {
@@ -240,7 +229,7 @@ static void add_posting(tc_ix_membuf *m, mterm *t, uint32_t doc, uint32_t freq,
 				write_bytes(m, t, buf, n);
 				n = 0;
 			}
-			n += put_varint(buf + n, pos[i] - prev);
+			n += tc_varint_put(buf + n, pos[i] - prev);
 			prev = pos[i];
 		}
 	}

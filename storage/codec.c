@@ -52,24 +52,7 @@ unsigned tc__bitwidth(const uint32_t *in, size_t n)
 	return acc ? 32u - (unsigned)__builtin_clz(acc) : 0u;
 }
 
-static unsigned varint_len(uint32_t v)
-{
-	unsigned n = 1;
-	while (v >= 0x80)
-		v >>= 7, n++;
-	return n;
-}
-
-static unsigned char *put_varint(unsigned char *o, uint32_t v)
-{
-	for (; v >= 0x80; v >>= 7)
-		*o++ = (unsigned char)(v | 0x80);
-	*o++ = (unsigned char)v;
-	return o;
-}
-
-/* Packs the low b bits of in[0..n) into o: (n*b + 7) / 8 bytes. */
-static size_t pack_bits(const uint32_t *in, size_t n, unsigned b, unsigned char *o)
+size_t tc__pack_bits(const uint32_t *in, size_t n, unsigned b, unsigned char *o)
 {
 	size_t bytes = (n * b + 7) / 8;
 	memset(o, 0, bytes);
@@ -185,13 +168,13 @@ static unsigned pfor_width(const size_t hist[33], unsigned maxw, size_t k, size_
 size_t tc__chunk_pack(const uint32_t *in, size_t n, unsigned char *out)
 {
 	if (n == 1)
-		return (size_t)(put_varint(out, in[0]) - out);
+		return tc_varint_put(out, in[0]);
 	size_t hist[33] = {0}, vsize = 1, pfor_size;
 	uint32_t all = 0;
 	for (size_t i = 0; i < n; i++) {
 		hist[in[i] ? 32 - __builtin_clz(in[i]) : 0]++;
 		all |= in[i];
-		vsize += varint_len(in[i]);
+		vsize += tc_varint_len(in[i]);
 	}
 	unsigned maxw = all ? 32 - (unsigned)__builtin_clz(all) : 0;
 	unsigned b = pfor_width(hist, maxw, n, &pfor_size);
@@ -199,11 +182,11 @@ size_t tc__chunk_pack(const uint32_t *in, size_t n, unsigned char *out)
 	if (vsize < pfor_size) {
 		*o++ = VCHUNK_TAG;
 		for (size_t i = 0; i < n; i++)
-			o = put_varint(o, in[i]);
+			o += tc_varint_put(o, in[i]);
 		return (size_t)(o - out);
 	}
 	*o++ = (unsigned char)(b < maxw ? XPFOR_TAG | b : b);
-	o += pack_bits(in, n, b, o);
+	o += tc__pack_bits(in, n, b, o);
 	if (b == maxw)
 		return (size_t)(o - out);
 	uint32_t idx[128], high[128];
@@ -218,7 +201,7 @@ size_t tc__chunk_pack(const uint32_t *in, size_t n, unsigned char *out)
 	*o++ = (unsigned char)(maxw - b);
 	unsigned w = index_width(n);
 	if (nexc * w < n) {
-		o += pack_bits(idx, nexc, w, o);
+		o += tc__pack_bits(idx, nexc, w, o);
 	} else {
 		size_t bytes = (n + 7) / 8;
 		memset(o, 0, bytes);
@@ -226,7 +209,7 @@ size_t tc__chunk_pack(const uint32_t *in, size_t n, unsigned char *out)
 			o[idx[e] / 8] |= (unsigned char)(1u << (idx[e] % 8));
 		o += bytes;
 	}
-	o += pack_bits(high, nexc, maxw - b, o);
+	o += tc__pack_bits(high, nexc, maxw - b, o);
 	return (size_t)(o - out);
 }
 
@@ -396,7 +379,7 @@ size_t tc__pack128(const uint32_t *in, unsigned char *out)
 {
 	unsigned b = tc__bitwidth(in, 128);
 	out[0] = (unsigned char)b;
-	return 1 + pack_bits(in, 128, b, out + 1);
+	return 1 + tc__pack_bits(in, 128, b, out + 1);
 }
 
 int tc__unpack128(const unsigned char **p, const unsigned char *end, uint32_t *out)

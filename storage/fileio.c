@@ -156,11 +156,7 @@ void tc__wfile_f64(tc__wfile *f, double v)
 void tc__wfile_varint(tc__wfile *f, uint64_t v)
 {
 	unsigned char b[10];
-	size_t n = 0;
-	for (; v >= 0x80; v >>= 7)
-		b[n++] = (unsigned char)(v | 0x80);
-	b[n++] = (unsigned char)v;
-	tc__wfile_put(f, b, n);
+	tc__wfile_put(f, b, tc_varint_put(b, v));
 }
 
 int tc__wfile_close(tc__wfile *f, tc_error *err)

@@ -154,6 +154,8 @@ void tc__put_ints(tc_buf *b, const uint32_t *in, size_t n);
 /* Reads ints(n) from [*p, end) into out[n]; -1 when truncated or bad. */
 int tc__get_ints(const unsigned char **p, const unsigned char *end, uint32_t *out, size_t n);
 
+/* Packs the low b <= 32 bits of in[0..n) into o: (n*b + 7) / 8 bytes, the same layout. */
+size_t tc__pack_bits(const uint32_t *in, size_t n, unsigned b, unsigned char *o);
 /* Unpacks n <= 128 values of b <= 32 bits from q, whose (n*b + 7) / 8 bytes are before end. */
 void tc__unpack_bits(const unsigned char *q, const unsigned char *end, unsigned b,
                      uint32_t *out, size_t n);
