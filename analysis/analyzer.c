@@ -147,6 +147,17 @@ static struct sb_stemmer *stemmer_for(tc_analyzer *a, const char *lang)
 	return sb;
 }
 
+/*
+ * Invisible format characters that ICU keeps inside a word: the soft hyphen (law texts
+ * carry it inside syllables, "tr\u00ADưởng"), zero-width (non-)joiners, word joiner,
+ * BOM. They are dropped from both forms, so "trưởng" finds the word however it was
+ * typeset.
+ */
+static bool is_invisible(UChar32 c)
+{
+	return c == 0x00AD || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF;
+}
+
 static bool is_mark(uint32_t cp)
 {
 	if (cp >= 0x300 && cp < 0x370)
@@ -271,7 +282,8 @@ static void word_read(tc_analyzer *a, const char *src, size_t n, word *w)
 	for (int32_t i = 0; i < m;) {
 		UChar32 c;
 		U16_NEXT(nfc, i, m, c);
-		word_add(w, (uint32_t)c);
+		if (!is_invisible(c))
+			word_add(w, (uint32_t)c);
 	}
 }
 

@@ -23,7 +23,8 @@
  *  - Invalid UTF-8 bytes are separators: each is counted in tc_toklist.invalid_utf8 and
  *    never ends up inside a token.
  *  - Combining marks that NFC cannot compose onto their letter (stray or doubled tone
- *    marks) are dropped from both forms and do not split the token.
+ *    marks), soft hyphens and zero-width joiners are dropped from both forms and do not
+ *    split the token.
  *  - Tokens longer than TC_TOKEN_MAX_BYTES (folded) are skipped; they are not words.
  *
  * A tc_analyzer holds ICU and Snowball state and is not thread-safe: use one per thread.

@@ -146,6 +146,8 @@ static void test_tokens(void **state)
 		{"Hawai\u02BCi rock'n'roll", "hawai +i rock +n +roll"},
 		{"banbientap@i-com.vn", "banbientap +i +com +vn"},
 		{"it's 'quoted' a ' b", "it +s quoted a b"},
+		/* invisible format characters inside a word are dropped */
+		{"Hiệu tr\u00ADưởng, Dakh\u00ADlia, x\u200Cy \u00AD", "hieu truong dakhlia xy"},
 		{"(19/7), ngày 20/6/2023", "19 +7 ngay 20 +6 +2023"},
 		{"0274 3616 363", "0274 3616 363"},
 		{"...,;!?  \t\n", ""},
