@@ -311,7 +311,7 @@ typedef struct tc__dsw {
 	size_t *held_len;             /* raw length of each held block */
 	uint32_t *held_first;         /* first doc of each held block */
 	size_t nheld, cap_held;
-	uint32_t *rec_len;            /* length of each held record: the training samples */
+	size_t *rec_len;              /* length of each held record: the training samples */
 	size_t nrec, cap_rec;
 } tc__dsw;
 

@@ -368,8 +368,10 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
 		while (n < slen && match + n < len && suffix[n] == k[match + n])
 			n++;
 		match += n;
-		if (n == slen && match == len)
-			return *info = ti, TC_OK;
+		if (n == slen && match == len) {
+			*info = ti;
+			return TC_OK;
+		}
 		if (match == len || (n < slen && suffix[n] > k[match]))
 			return TC_ENOENT;  /* the sought key is a prefix of this one, or smaller */
 	}
