@@ -293,28 +293,15 @@ static void put_cp(tc_buf *b, uint32_t cp)
 	tc_buf_append(b, u8, tc_utf8_encode(cp, u8));
 }
 
-/* Bytes of the apostrophe at s[0..n): ' U+2019 U+2018 U+02BC, else 0. */
-static size_t apostrophe_len(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	if (n >= 1 && u[0] == '\'')
-		return 1;
-	if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x98 || u[2] == 0x99))
-		return 3;
-	if (n >= 2 && u[0] == 0xCA && u[1] == 0xBC)
-		return 2;
-	return 0;
-}
-
 /* Is the gap between two words one or two connectors ("/", "-", "'", "’", "@", ...)? */
 static bool is_connector(const char *gap, size_t n)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < n; count++) {
-		size_t k = apostrophe_len(gap + i, n - i);
+		size_t k = tc_analyzer_cut_len(gap + i, n - i);
 		if (k == 0) {
 			switch (gap[i]) {
-			case '/': case '-': case '.': case '_': case '&': case '+': case ':': case '@':
+			case '/': case '-': case '.': case '_': case '&': case '+': case ':':
 				k = 1;
 				break;
 			default:
@@ -529,9 +516,9 @@ static size_t cut_at(const char *txt, size_t i, size_t s, size_t e)
 {
 	if (txt[i] == '.')
 		return is_digit_at(txt, i - 1, s, e) && is_digit_at(txt, i + 1, s, e) ? 0 : 1;
-	if (txt[i] == ':' || txt[i] == '@')
+	if (txt[i] == ':')
 		return 1;
-	return apostrophe_len(txt + i, e - i);
+	return tc_analyzer_cut_len(txt + i, e - i);
 }
 
 static void emit_segment(tc_analyzer *a, struct sb_stemmer *sb, size_t s, size_t e,

@@ -108,4 +108,21 @@ void tc_toklist_free(tc_toklist *l);
  */
 void tc_analyzer_fold_text(tc_analyzer *a, const char *text, size_t len, tc_buf *out);
 
+/*
+ * Bytes of the character at s[0..n) at which a word is always cut into joined parts,
+ * wherever ICU puts the word's bounds: an apostrophe (' U+2019 U+2018 U+02BC) or '@';
+ * 0 for any other character. (Also '.' and ':' cut, by rules that look at neighbours.)
+ */
+static inline size_t tc_analyzer_cut_len(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (n >= 1 && (u[0] == '\'' || u[0] == '@'))
+		return 1;
+	if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x98 || u[2] == 0x99))
+		return 3;
+	if (n >= 2 && u[0] == 0xCA && u[1] == 0xBC)
+		return 2;
+	return 0;
+}
+
 #endif

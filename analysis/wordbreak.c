@@ -30,6 +30,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 
+#include "analyzer.h"
 #include "common/mem.h"
 #include "common/utf8.h"
 
@@ -99,12 +100,6 @@ static inline bool mid_joins(uint8_t prev, uint8_t m, uint8_t next)
 	return false;
 }
 
-/* '@' and U+02BC (at p, a letter or digit): letters to ICU, but the analyser cuts there. */
-static inline bool cut_letter(const unsigned char *p)
-{
-	return p[0] == '@' || (p[0] == 0xCA && p[1] == 0xBC);
-}
-
 /*
  * Words are runs of letters and digits (WB5, WB8-WB10), continued across a middle
  * character when the characters on both sides allow it; nothing else joins a letter or
@@ -127,13 +122,14 @@ static bool words(tc_wb *w, const char *s, size_t len)
 			continue;
 		}
 		size_t start = i;
-		bool plain = !cut_letter(p + i);   /* letters and digits only */
+		/* letters and digits only, none of them one the analyser cuts at ('@', U+02BC) */
+		bool plain = tc_analyzer_cut_len(s + i, k) == 0;
 		uint8_t prev = c;
 		for (i += k; i < len;) {
 			size_t k2, k3;
 			uint8_t c2 = class_at(p + i, len - i, &k2);
 			if (is_word(c2)) {
-				plain = plain && !cut_letter(p + i);
+				plain = plain && tc_analyzer_cut_len(s + i, k2) == 0;
 				prev = c2;
 				i += k2;
 				continue;

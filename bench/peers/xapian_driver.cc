@@ -135,13 +135,7 @@ static std::string cut_like_tracuu(const tc_buf *folded)
 {
 	std::string s(folded->data ? folded->data : "", folded->len);
 	for (size_t i = 0; i < s.size(); i++) {
-		unsigned char c = (unsigned char)s[i];
-		size_t k = c == '\'' || c == '@' ? 1
-		           : c == 0xE2 && i + 2 < s.size() && (unsigned char)s[i + 1] == 0x80 &&
-		                     ((unsigned char)s[i + 2] == 0x98 || (unsigned char)s[i + 2] == 0x99)
-		               ? 3
-		           : c == 0xCA && i + 1 < s.size() && (unsigned char)s[i + 1] == 0xBC ? 2
-		                                                                              : 0;
+		size_t k = tc_analyzer_cut_len(s.data() + i, s.size() - i);
 		if (k)
 			s.replace(i, k, " ");
 	}
