@@ -658,17 +658,24 @@ static void write_xexact(FILE *f, const report *r)
 	}
 }
 
-static void write_latency(FILE *f, const report *r)
+/* The rest of a table's head after its first columns (lead columns in all, the first
+   left-aligned): a column per query engine, then one "RATIO/peer" per peer. */
+static void engines_head(FILE *f, const char *ratio, size_t lead)
 {
-	fprintf(f, "\n## Query latency, top 10 (ms: p50 / p95 / p99)\n\n| class | queries");
 	for (size_t k = 0; k < N_Q; k++)
 		fprintf(f, " | %s", elabel[qengines[k]]);
 	for (size_t p = 0; p < N_PEERS; p++)
-		fprintf(f, " | p50 tracuu/%s", elabel[peers[p]]);
-	fprintf(f, " |\n|---|---:");
-	for (size_t k = 0; k < N_Q + N_PEERS; k++)
+		fprintf(f, " | %s/%s", ratio, elabel[peers[p]]);
+	fprintf(f, " |\n|---");
+	for (size_t k = 1; k < lead + N_Q + N_PEERS; k++)
 		fprintf(f, "|---:");
 	fprintf(f, "|\n");
+}
+
+static void write_latency(FILE *f, const report *r)
+{
+	fprintf(f, "\n## Query latency, top 10 (ms: p50 / p95 / p99)\n\n| class | queries");
+	engines_head(f, "p50 tracuu", 2);
 	for (size_t c = 0; c < r->ncls; c++) {
 		size_t n = 0;
 		for (size_t k = 0; k < N_Q; k++)
@@ -695,14 +702,7 @@ static void write_throughput(FILE *f, const report *r)
 	}
 	fprintf(f, "\n## Throughput (queries/s, top 10, over the %zu queries other than quantity "
 	        "comparisons)\n\n| threads", nq);
-	for (size_t k = 0; k < N_Q; k++)
-		fprintf(f, " | %s", elabel[qengines[k]]);
-	for (size_t p = 0; p < N_PEERS; p++)
-		fprintf(f, " | tracuu/%s", elabel[peers[p]]);
-	fprintf(f, " |\n|---");
-	for (size_t k = 0; k < N_Q + N_PEERS; k++)
-		fprintf(f, "|---:");
-	fprintf(f, "|\n");
+	engines_head(f, "tracuu", 1);
 	static const char *const threads[] = {"1", "2"};
 	for (size_t t = 0; t < 2; t++) {
 		fprintf(f, "| %s", threads[t]);
