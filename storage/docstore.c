@@ -2,7 +2,7 @@
  * docstore.c — the stored fields of a segment's documents (<seg>.doc, zstd-compressed
  * blocks) and the map from external id to local doc id (<seg>.ids, sorted).
  *
- * <seg>.doc grammar (file frame of fileio.c, magic "TCDS", version 2; little-endian):
+ * <seg>.doc grammar (file frame of fileio.c, magic "TCDS", version 3; little-endian):
  *
  *   content   := dict zblock{nblocks} index tail
  *   dict      := byte[dict_len]        a zstd dictionary (ZDICT format) trained on the
@@ -14,6 +14,8 @@
  *                spans two blocks
  *   record    := id_len:varint id:byte[id_len]  nfields:varint
  *                (field:u8 len:varint value:byte[len]){nfields}
+ *                value = the field's bytes in the one-byte code of vncode.c (Vietnamese
+ *                letters one byte each), len its coded length; the id is kept as is
  *   index     := (block_off:u64 first_doc:u32){nblocks}
  *                block_off = offset of the zblock in the file (the first at 8 + dict_len);
  *                the block runs to the next block_off (the last to the index); first_doc
@@ -247,9 +249,11 @@ void tc__dsw_add(tc__dsw *w, const char *id, size_t id_len, const tc_field_value
 	tc_buf_append(b, id, id_len);
 	tc_buf_put_varint(b, nfields);
 	for (size_t i = 0; i < nfields; i++) {
+		w->coded.len = 0;
+		tc__vncode_encode(&w->coded, fields[i].data, fields[i].len);
 		tc_buf_putc(b, (char)fields[i].field);
-		tc_buf_put_varint(b, fields[i].len);
-		tc_buf_append(b, fields[i].data, fields[i].len);
+		tc_buf_put_varint(b, w->coded.len);
+		tc_buf_append(b, w->coded.data, w->coded.len);
 	}
 	if (!w->decided) {  /* each record is one training sample */
 		w->rec_len = tc_grow(w->rec_len, &w->cap_rec, w->nrec + 1, sizeof *w->rec_len);
@@ -281,6 +285,7 @@ void tc__dsw_free(tc__dsw *w)
 {
 	tc__wfile_abort(&w->f);
 	tc_buf_free(&w->raw);
+	tc_buf_free(&w->coded);
 	tc_buf_free(&w->z);
 	tc_buf_free(&w->index);
 	free_held(w);
@@ -514,11 +519,11 @@ int tc_seg_doc_get(const tc_segment *seg, uint32_t doc, tc_doc *out, tc_error *e
 		TC_FORWARD(parse_record(seg, &p, end, out, j == doc, lo, err));
 	out->next_doc = doc + 1;
 	out->next_off = (size_t)(p - (const unsigned char *)out->block.data);
-	/* hand out NUL-terminated copies: the values sit back to back in the block */
+	/* hand out NUL-terminated, decoded copies: the values sit back to back in the block */
 	out->vals.len = 0;
 	size_t need = out->id_len + 1;
 	for (size_t i = 0; i < out->nfields; i++)
-		need += out->fields[i].len + 1;
+		need += tc__vncode_decoded_max(out->fields[i].len) + 1;
 	tc_buf_reserve(&out->vals, need);
 	char *v = out->vals.data;
 	memcpy(v, out->id, out->id_len);
@@ -526,12 +531,17 @@ int tc_seg_doc_get(const tc_segment *seg, uint32_t doc, tc_doc *out, tc_error *e
 	out->id = v;
 	v += out->id_len + 1;
 	for (size_t i = 0; i < out->nfields; i++) {
-		memcpy(v, out->fields[i].data, out->fields[i].len);
-		v[out->fields[i].len] = '\0';
+		size_t len;
+		if (tc__vncode_decode(v, out->fields[i].data, out->fields[i].len, &len) != 0)
+			return tc__corrupt(err, &seg->f_doc, NULL, "block %" PRIu32 ", doc %" PRIu32
+			                   ": field %u is not in the doc store's code", lo, doc,
+			                   (unsigned)out->fields[i].field);
+		v[len] = '\0';
 		out->fields[i].data = v;
-		v += out->fields[i].len + 1;
+		out->fields[i].len = (uint32_t)len;
+		v += len + 1;
 	}
-	out->vals.len = need;
+	out->vals.len = (size_t)(v - out->vals.data);
 	return TC_OK;
 }
 

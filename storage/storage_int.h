@@ -296,11 +296,22 @@ int tc__dw_close(tc__dw *w, tc_error *err);
 void tc__dw_free(tc__dw *w);
 int tc__dict_open(tc_segment *seg, tc_error *err);
 
+/* ---- Interface to vncode.c: the doc store's one-byte code for Vietnamese letters ---- */
+
+/* Appends the code of src[0..n) to out (at most 2n bytes; any bytes, valid UTF-8 or not). */
+void tc__vncode_encode(tc_buf *out, const char *src, size_t n);
+/* Room decoding coded_len bytes may need (it writes up to 3 bytes per coded byte). */
+size_t tc__vncode_decoded_max(size_t coded_len);
+/* Decodes src[0..n) into dst (tc__vncode_decoded_max(n) bytes of room), its length in
+   *out_len; -1 when src is not a code the encoder writes (a dangling escape). */
+int tc__vncode_decode(char *dst, const char *src, size_t n, size_t *out_len);
+
 /* ---- Interface to docstore.c ---- */
 
 typedef struct tc__dsw {
 	tc__wfile f;
 	tc_buf raw, z, index;
+	tc_buf coded;                 /* a value in vncode, before it joins its record */
 	uint32_t ndocs, nblocks, block_first;
 	uint64_t raw_bytes;
 	void *cctx;                   /* ZSTD_CCtx */
@@ -361,7 +372,8 @@ int tc__numw_write(tc__numw *w, const char *dir, uint64_t seg_id, tc_error *err)
 void tc__numw_free(tc__numw *w);
 #define TC_NUMERIC_VERSION 3     /* .num: 2 since blocks of 128, 3 since the codec's packed
                                     exceptions */
-#define TC_DOCSTORE_VERSION 2    /* of .doc files: version 1 had no dictionary */
+#define TC_DOCSTORE_VERSION 3    /* of .doc files: version 1 had no dictionary, 2 stored
+                                    values as UTF-8 (no vncode) */
 #define TC_NUM_BLOCK 128         /* entries per block of .num */
 
 /* One decoded block: entries [first, first + n) of the segment. */
