@@ -118,10 +118,34 @@ void tc__vncode_encode(tc_buf *out, const char *src, size_t n)
 {
 	pthread_once(&tables_once, build_tables);
 	const unsigned char *s = (const unsigned char *)src, *end = s + n;
-	tc_buf_reserve(out, 2 * n);  /* the longest code: every byte escaped */
+	/* the longest code has every byte escaped; 8 more for the word copies below */
+	tc_buf_reserve(out, 2 * n + 8);
 	unsigned char *o = (unsigned char *)out->data + out->len;
 	while (s < end) {
-		if (*s < 0x80) {
+		/* a run of ASCII is copied eight bytes at a time: the copy goes on to the first
+		   byte with its high bit set, which the lookup below then overwrites */
+		while (end - s >= 8) {
+			uint64_t x, high;
+			memcpy(&x, s, 8);
+			memcpy(o, &x, 8);
+			high = x & 0x8080808080808080u;
+			if (high == 0) {
+				s += 8;
+				o += 8;
+				continue;
+			}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			size_t ascii = (size_t)__builtin_clzll(high) / 8;
+#else
+			size_t ascii = (size_t)__builtin_ctzll(high) / 8;
+#endif
+			s += ascii;
+			o += ascii;
+			break;
+		}
+		if (s == end)
+			break;
+		if (*s < 0x80) {  /* the last few bytes */
 			*o++ = *s++;
 			continue;
 		}
