@@ -322,7 +322,12 @@ static int open_segment(tc_indexer *ix, tc_error *err)
 	ix->w_ndocs = 0;
 	ix->w_nums = 0;
 	ix->w_idbytes = 0;
-	return tc_segw_open(ix->dir, ix->w_id, ix->w_nfields, &ix->w, err);
+	TC_FORWARD(tc_segw_open(ix->dir, ix->w_id, ix->w_nfields, &ix->w, err));
+	/* with analysis threads this thread is the pipeline's narrowest point: it adds every
+	   document to the in-memory index and the doc store in order */
+	if (ix->o.threads >= 2)
+		tc_segw_background(ix->w);
+	return TC_OK;
 }
 
 /* Writes the postings of the membuf to the open segment, on the caller's thread. */

@@ -217,16 +217,93 @@ static void dsw_decide(tc__dsw *w, int final)
 	w->decided = 1;
 }
 
-/* Closes the block being filled: held back until the dictionary is decided, then written. */
+/* Compresses and writes one closed block whose first record is doc first. */
+static void write_block(tc__dsw *w, const tc_buf *raw, uint32_t first)
+{
+	w->z.len = 0;
+	size_t n = compress_block(w, raw->data, raw->len, &w->z);
+	if (n)
+		put_block(w, w->z.data, n, raw->len, first);
+}
+
+/* The background compressor: takes the queued blocks in order until told to quit. */
+static void *dsw_bg_main(void *arg)
+{
+	tc__dsw *w = arg;
+	pthread_mutex_lock(&w->bg_mu);
+	for (;;) {
+		while (w->bg_count == 0 && !w->bg_quit)
+			pthread_cond_wait(&w->bg_cv, &w->bg_mu);
+		if (w->bg_count == 0)
+			break;
+		tc__dsw_slot *slot = &w->bg_slot[w->bg_head];
+		pthread_mutex_unlock(&w->bg_mu);
+		write_block(w, &slot->raw, slot->first);
+		pthread_mutex_lock(&w->bg_mu);
+		slot->raw.len = 0;
+		w->bg_head = (w->bg_head + 1) % TC__DSW_QUEUE;
+		w->bg_count--;
+		pthread_cond_broadcast(&w->bg_cv);
+	}
+	pthread_mutex_unlock(&w->bg_mu);
+	return NULL;
+}
+
+void tc__dsw_background(tc__dsw *w)
+{
+	if (w->bg)
+		return;
+	pthread_mutex_init(&w->bg_mu, NULL);
+	pthread_cond_init(&w->bg_cv, NULL);
+	w->bg = 1;
+}
+
+/* Hands the block being filled to the compressor thread (started on the first block),
+   swapping buffers with a free slot; waits while the queue is full. 0, or -1 when no
+   thread could be started (the caller then compresses the block itself). */
+static int dsw_queue(tc__dsw *w)
+{
+	if (!w->bg_running) {
+		if (pthread_create(&w->bg_thread, NULL, dsw_bg_main, w) != 0)
+			return -1;
+		w->bg_running = 1;
+	}
+	pthread_mutex_lock(&w->bg_mu);
+	while (w->bg_count == TC__DSW_QUEUE)
+		pthread_cond_wait(&w->bg_cv, &w->bg_mu);
+	tc__dsw_slot *slot = &w->bg_slot[(w->bg_head + w->bg_count) % TC__DSW_QUEUE];
+	tc_buf t = slot->raw;
+	slot->raw = w->raw;
+	w->raw = t;
+	slot->first = w->block_first;
+	w->bg_count++;
+	pthread_cond_broadcast(&w->bg_cv);
+	pthread_mutex_unlock(&w->bg_mu);
+	return 0;
+}
+
+/* Lets the compressor thread finish the queue, and stops it. */
+static void dsw_bg_stop(tc__dsw *w)
+{
+	if (!w->bg_running)
+		return;
+	pthread_mutex_lock(&w->bg_mu);
+	w->bg_quit = 1;
+	pthread_cond_broadcast(&w->bg_cv);
+	pthread_mutex_unlock(&w->bg_mu);
+	pthread_join(w->bg_thread, NULL);
+	w->bg_running = 0;
+}
+
+/* Closes the block being filled: held back until the dictionary is decided, then written
+   (by the compressor thread when there is one). */
 static void dsw_flush(tc__dsw *w)
 {
 	if (w->raw.len == 0)
 		return;
 	if (w->decided) {
-		w->z.len = 0;
-		size_t n = compress_block(w, w->raw.data, w->raw.len, &w->z);
-		if (n)
-			put_block(w, w->z.data, n, w->raw.len, w->block_first);
+		if (!w->bg || dsw_queue(w) != 0)
+			write_block(w, &w->raw, w->block_first);
 	} else {
 		w->held_len = tc_grow(w->held_len, &w->cap_held, w->nheld + 1, sizeof *w->held_len);
 		w->held_first = tc_realloc(w->held_first, w->cap_held * sizeof *w->held_first);
@@ -269,6 +346,7 @@ int tc__dsw_close(tc__dsw *w, tc_error *err)
 	dsw_flush(w);
 	if (!w->decided)
 		dsw_decide(w, 1);
+	dsw_bg_stop(w);
 	uint64_t index_off = w->f.off;
 	tc__wfile_put(&w->f, w->index.data, w->index.len);
 	tc__wfile_u32(&w->f, w->ndocs);
@@ -283,6 +361,14 @@ int tc__dsw_close(tc__dsw *w, tc_error *err)
 
 void tc__dsw_free(tc__dsw *w)
 {
+	dsw_bg_stop(w);
+	if (w->bg) {
+		for (size_t i = 0; i < TC__DSW_QUEUE; i++)
+			tc_buf_free(&w->bg_slot[i].raw);
+		pthread_mutex_destroy(&w->bg_mu);
+		pthread_cond_destroy(&w->bg_cv);
+		w->bg = 0;
+	}
 	tc__wfile_abort(&w->f);
 	tc_buf_free(&w->raw);
 	tc_buf_free(&w->coded);

@@ -131,6 +131,11 @@ int tc_segw_open(const char *dir, uint64_t seg_id, unsigned nfields, tc_segw **o
 	return TC_OK;
 }
 
+void tc_segw_background(tc_segw *w)
+{
+	tc__dsw_background(&w->ds);
+}
+
 int tc_segw_add_doc(tc_segw *w, const char *id, size_t id_len, const tc_field_value *fields,
                     size_t nfields, const uint32_t *field_lens, tc_error *err)
 {

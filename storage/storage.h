@@ -221,6 +221,13 @@ int tc_segw_open(const char *dir, uint64_t seg_id, unsigned nfields, tc_segw **o
                  tc_error *err);
 
 /*
+ * Compresses the doc store on a thread of its own from here on (the files are the same
+ * byte for byte): for a caller that keeps other cores busy while it adds documents, such
+ * as the indexer with several analysis threads, so that compression leaves its thread.
+ */
+void tc_segw_background(tc_segw *w);
+
+/*
  * Adds the next document (its local id is the number of docs added before it).
  * id = external id, 1..TC_MAX_ID bytes, unique within the segment (TC_EINVAL on a
  * duplicate, detected at finish). fields = its stored fields in any order (a field may

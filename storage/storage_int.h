@@ -6,6 +6,7 @@
 #ifndef TC_STORAGE_INT_H
 #define TC_STORAGE_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -308,6 +309,14 @@ int tc__vncode_decode(char *dst, const char *src, size_t n, size_t *out_len);
 
 /* ---- Interface to docstore.c ---- */
 
+#define TC__DSW_QUEUE 4           /* blocks waiting for the background compressor */
+
+/* A closed block on its way to the background compressor. */
+typedef struct tc__dsw_slot {
+	tc_buf raw;
+	uint32_t first;               /* its first doc */
+} tc__dsw_slot;
+
 typedef struct tc__dsw {
 	tc__wfile f;
 	tc_buf raw, z, index;
@@ -324,9 +333,21 @@ typedef struct tc__dsw {
 	size_t nheld, cap_held;
 	size_t *rec_len;              /* length of each held record: the training samples */
 	size_t nrec, cap_rec;
+	/* background compression (tc__dsw_background): once the dictionary is decided, closed
+	   blocks queue here and a thread of their own compresses and writes them in order;
+	   from then on only that thread touches f, z, index, cctx, raw_bytes and nblocks */
+	int bg;                       /* asked for: the lock and the queue are set up */
+	int bg_running, bg_quit;
+	pthread_t bg_thread;
+	pthread_mutex_t bg_mu;
+	pthread_cond_t bg_cv;         /* a block queued or done, or quit */
+	tc__dsw_slot bg_slot[TC__DSW_QUEUE];
+	size_t bg_head, bg_count;     /* the queue: slots head .. head + count - 1 */
 } tc__dsw;
 
 int tc__dsw_open(tc__dsw *w, const char *dir, uint64_t seg_id, tc_error *err);
+/* Compresses on a thread of its own from now on (the file is the same byte for byte). */
+void tc__dsw_background(tc__dsw *w);
 void tc__dsw_add(tc__dsw *w, const char *id, size_t id_len, const tc_field_value *fields,
                  size_t nfields);
 int tc__dsw_close(tc__dsw *w, tc_error *err);
