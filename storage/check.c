@@ -117,20 +117,44 @@ static void check_postings(chk *c, const tc_segment *seg, const unsigned char *k
 
 /*
  * Postings are laid out in key order, back to back, from the end of the header to the
- * footer: a term's postings run to where the next term's begin. prev_* track the last
- * term (of any kind for .pst, with positions for .pos) so each size can be added to its
- * kind and compared with the dictionary's statistics.
+ * footer: a term's own postings run to where the next term's own begin. A term that
+ * shares an earlier term's postings must point to where that one's start. The layout
+ * tracks the last term with its own (of any kind for .pst, with positions for .pos) so
+ * each size can be added to its kind and compared with the dictionary's statistics.
  */
 typedef struct layout {
-	uint64_t next;       /* offset the next term's postings must start beyond */
-	int kind;            /* kind of the term that started at next_start, -1 none */
+	int kind;            /* kind of the term that started at start, -1 none, -2 no term */
 	uint64_t start;      /* where that term started */
 	uint64_t bytes[3];   /* sizes by kind */
+	uint64_t *starts;    /* where every term with its own postings starts, ascending */
+	size_t nstarts, cap;
 } layout;
 
-static void layout_add(chk *c, layout *l, uint64_t off, int kind, const unsigned char *k,
-                       size_t len, const char *file)
+static void layout_shared(chk *c, const layout *l, uint64_t off, const unsigned char *k,
+                          size_t len, const char *file)
 {
+	size_t lo = 0, hi = l->nstarts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->starts[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == l->nstarts || l->starts[lo] != off)
+		problem(c, "term '%.*s': shares %s at %" PRIu64 ", where no earlier term's start",
+		        (int)len, k, file, off);
+}
+
+static void layout_add(chk *c, layout *l, uint64_t off, int shared, int kind,
+                       const unsigned char *k, size_t len, const char *file)
+{
+	if (shared) {
+		layout_shared(c, l, off, k, len, file);
+		return;
+	}
+	l->starts = tc_grow(l->starts, &l->cap, l->nstarts + 1, sizeof *l->starts);
+	l->starts[l->nstarts++] = off;
 	if (l->kind == -2) {  /* first term */
 		if (off != TC_FILE_HEADER)
 			problem(c, "%s: first postings at %" PRIu64, file, off);
@@ -190,9 +214,9 @@ static void check_terms(chk *c, const tc_segment *seg)
 		int kind = tc__kind_index(k[0]);
 		if (kind >= 0)
 			kind_terms[kind]++;
-		layout_add(c, &pst, ti.doc_off, kind, k, len, ".pst");
+		layout_add(c, &pst, ti.doc_off, ti.shared & TC_SHARED_DOCS, kind, k, len, ".pst");
 		if (ti.has_pos)
-			layout_add(c, &pos, ti.pos_off, kind, k, len, ".pos");
+			layout_add(c, &pos, ti.pos_off, ti.shared & TC_SHARED_POS, kind, k, len, ".pos");
 		check_postings(c, seg, k, len, &ti);
 		memcpy(prev, k, len);
 		prev_len = len;
@@ -203,6 +227,8 @@ static void check_terms(chk *c, const tc_segment *seg)
 	if (rc < 0)
 		problem_err(c, &e);
 	tc_termit_free(it);
+	free(pst.starts);
+	free(pos.starts);
 	if (rc != 0)
 		return;
 	if (nterms != seg->dict.nterms)

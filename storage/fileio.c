@@ -69,6 +69,7 @@ static uint32_t version_of(const char *magic)
 		{TC_MAGIC_POSITIONS, TC_POSTINGS_VERSION},
 		{TC_MAGIC_NUMERIC, TC_NUMERIC_VERSION},
 		{TC_MAGIC_DOCSTORE, TC_DOCSTORE_VERSION},
+		{TC_MAGIC_DICT, TC_DICT_VERSION},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
 		if (memcmp(magic, kinds[i].magic, 4) == 0)
@@ -82,7 +83,8 @@ int tc__wfile_open(tc__wfile *f, const char *dir, const char *name, const char *
 	memset(f, 0, sizeof *f);
 	f->fd = -1;
 	TC_FORWARD(tc__path(f->path, dir, name, err));
-	f->fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	/* read and write: the postings writer reads lists back to share them (postings.c) */
+	f->fd = open(f->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (f->fd < 0)
 		return tc_error_set(err, errno == ENOSPC ? TC_ENOSPC : TC_EIO, "create %s: %s",
 		                    f->path, strerror(errno));
@@ -124,6 +126,26 @@ void tc__wfile_put(tc__wfile *f, const void *p, size_t n)
 	tc_buf_append(&f->buf, p, n);
 	if (f->buf.len >= WFILE_FLUSH)
 		wfile_flush(f);
+}
+
+int tc__wfile_read(const tc__wfile *f, uint64_t off, void *dst, size_t n)
+{
+	if (f->rc != TC_OK || off > f->off || n > f->off - off)
+		return -1;
+	uint64_t on_disk = f->off - f->buf.len;  /* the buffer holds the bytes after these */
+	unsigned char *d = dst;
+	while (n > 0 && off < on_disk) {
+		size_t want = on_disk - off < n ? (size_t)(on_disk - off) : n;
+		ssize_t got = pread(f->fd, d, want, (off_t)off);
+		if (got <= 0)
+			return -1;
+		d += got;
+		off += (uint64_t)got;
+		n -= (size_t)got;
+	}
+	if (n > 0)
+		memcpy(d, f->buf.data + (off - on_disk), n);
+	return 0;
 }
 
 void tc__wfile_u8(tc__wfile *f, unsigned v)

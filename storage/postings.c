@@ -5,7 +5,9 @@
  *
  * Both files use the frame of fileio.c ("TCPS", "TCPO", version TC_POSTINGS_VERSION = 2:
  * the chunks of codec.c's format version 2); the content is the terms' postings one
- * after the other, in key order. The dictionary entry of a term gives
+ * after the other, in key order, each written once: a term whose one-block list would
+ * repeat an earlier term's bytes points to them (see "Sharing" below and termdict.c's
+ * doc_ref). The dictionary entry of a term gives
  * df, ttf, max_tf, min_len and where its postings start (doc_off in .pst, pos_off in
  * .pos, both offsets from the start of the file). The docs of a term are cut into
  * blocks of 128; nblocks = ceil(df / 128); block b holds k_b = min(128, df - 128 b) docs.
@@ -76,8 +78,75 @@ void tc__pw_begin(tc__pw *w, int has_pos)
 	w->bpos_n = 0;
 	w->skip.len = 0;
 	w->blocks.len = 0;
+	w->pos_first.len = 0;
 	w->doc_off = w->pst.off;
 	w->pos_off = has_pos ? w->pos.off : 0;
+}
+
+/*
+ * Sharing. A term whose list has one block and the same bytes (and the same doc or
+ * position count, which decoding depends on) as a list already written points to that
+ * list instead of repeating it: an exact form written only one way in the segment has
+ * the postings of its folded form, a Latin word's stem often its word's postings and
+ * positions, two rare words of the same document the same postings. Lists shorter than
+ * LIST_SHARE_MIN are not worth the longer dictionary entry that points back. Matches of
+ * the hash are confirmed byte for byte against the file.
+ */
+#define LIST_SHARE_MIN 8
+#define LIST_SHARE_MAX (2 * TC_CHUNK_MAX)  /* a block of doc gaps and freqs at most */
+
+static uint64_t list_hash(const void *p, size_t n, uint64_t count)
+{
+	uint64_t h = tc_hash64(p, n) ^ (count * 0x9e3779b97f4a7c15u) ^ ((uint64_t)n << 40);
+	return h ? h : 1;  /* 0 marks an empty slot */
+}
+
+static void listset_grow(tc__listset *s)
+{
+	size_t cap = s->cap ? 2 * s->cap : 1024;
+	tc__listent *e = tc_calloc(cap, sizeof *e);
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->e[i].hash == 0)
+			continue;
+		size_t j = s->e[i].hash & (cap - 1);
+		while (e[j].hash)
+			j = (j + 1) & (cap - 1);
+		e[j] = s->e[i];
+	}
+	free(s->e);
+	s->e = e;
+	s->cap = cap;
+}
+
+/*
+ * Where an earlier list of f with the n bytes at p and this count starts, or 0 when there
+ * is none; then the list is remembered as about to be written at f's end.
+ */
+static uint64_t list_shared(tc__wfile *f, tc__listset *s, const unsigned char *p, size_t n,
+                            uint64_t count)
+{
+	if (n < LIST_SHARE_MIN || n > LIST_SHARE_MAX)
+		return 0;
+	uint64_t h = list_hash(p, n, count);
+	if (2 * (s->n + 1) > s->cap)
+		listset_grow(s);
+	size_t mask = s->cap - 1, j = h & mask;
+	unsigned char back[LIST_SHARE_MAX];
+	for (; s->e[j].hash; j = (j + 1) & mask) {
+		const tc__listent *e = &s->e[j];
+		if (e->hash == h && e->len == n && tc__wfile_read(f, e->off, back, n) == 0 &&
+		    memcmp(back, p, n) == 0)
+			return e->off;
+	}
+	s->e[j] = (tc__listent){h, f->off, (uint32_t)n};
+	s->n++;
+	return 0;
+}
+
+static void listset_free(tc__listset *s)
+{
+	free(s->e);
+	memset(s, 0, sizeof *s);
 }
 
 static void pw_flush_block(tc__pw *w)
@@ -102,7 +171,13 @@ static void pw_flush_block(tc__pw *w)
 	if (w->has_pos) {
 		w->posbuf.len = 0;
 		tc__put_ints(&w->posbuf, w->bpos, w->bpos_n);
-		tc__wfile_put(&w->pos, w->posbuf.data, w->posbuf.len);
+		if (w->nblocks == 0) {  /* may be the only block: held, it may be shared */
+			tc_buf_append(&w->pos_first, w->posbuf.data, w->posbuf.len);
+		} else {
+			tc__wfile_put(&w->pos, w->pos_first.data, w->pos_first.len);
+			w->pos_first.len = 0;
+			tc__wfile_put(&w->pos, w->posbuf.data, w->posbuf.len);
+		}
 		tc_buf_put_varint(&w->skip, w->posbuf.len);
 	}
 	tc_buf_put_varint(&w->skip, w->bmax_tf);
@@ -146,13 +221,32 @@ void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uin
 
 void tc__pw_end(tc__pw *w, tc_term_info *ti)
 {
+	uint64_t pst_start = w->pst.off, pos_start = w->pos_off;  /* before any sharing */
 	if (w->bn)
 		pw_flush_block(w);
 	if (w->nblocks > 1) {
 		tc__wfile_varint(&w->pst, w->skip.len);
 		tc__wfile_put(&w->pst, w->skip.data, w->skip.len);
+		tc__wfile_put(&w->pst, w->blocks.data, w->blocks.len);
+	} else {
+		uint64_t at = list_shared(&w->pst, &w->pst_seen, (const unsigned char *)w->blocks.data,
+		                          w->blocks.len, w->df);
+		if (at)
+			w->doc_off = at;
+		else
+			tc__wfile_put(&w->pst, w->blocks.data, w->blocks.len);
+		if (w->has_pos) {
+			at = list_shared(&w->pos, &w->pos_seen, (const unsigned char *)w->pos_first.data,
+			                 w->pos_first.len, w->ttf);
+			if (at)
+				w->pos_off = at;
+			else
+				tc__wfile_put(&w->pos, w->pos_first.data, w->pos_first.len);
+			w->pos_first.len = 0;
+		}
 	}
-	tc__wfile_put(&w->pst, w->blocks.data, w->blocks.len);
+	w->pst_bytes = w->pst.off - pst_start;
+	w->pos_bytes = w->has_pos ? w->pos.off - pos_start : 0;
 	ti->df = w->df;
 	ti->ttf = w->ttf;
 	ti->max_tf = w->max_tf;
@@ -174,6 +268,9 @@ void tc__pw_free(tc__pw *w)
 {
 	tc__wfile_abort(&w->pst);
 	tc__wfile_abort(&w->pos);
+	listset_free(&w->pst_seen);
+	listset_free(&w->pos_seen);
+	tc_buf_free(&w->pos_first);
 	tc_buf_free(&w->skip);
 	tc_buf_free(&w->blocks);
 	tc_buf_free(&w->posbuf);

@@ -232,8 +232,7 @@ int tc_segw_term_end(tc_segw *w, tc_error *err)
 		                 w->in_term ? "without docs" : "before it began");
 	tc_term_info ti;
 	tc__pw_end(&w->pw, &ti);
-	tc__dw_add(&w->dw, w->key, w->key_len, &ti, w->pw.pst.off - ti.doc_off,
-	           w->has_pos ? w->pw.pos.off - ti.pos_off : 0);
+	tc__dw_add(&w->dw, w->key, w->key_len, &ti, w->pw.pst_bytes, w->pw.pos_bytes);
 	w->in_term = 0;
 	w->has_prev = 1;
 	w->nterms++;

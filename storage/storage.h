@@ -359,7 +359,12 @@ typedef struct tc_term_info {
 	uint64_t doc_off;   /* where its postings start in .pst (for tc_postings_open) */
 	uint64_t pos_off;   /* where its positions start in .pos (0 and unused for 'e') */
 	uint8_t has_pos;    /* 1 when positions are stored */
+	uint8_t shared;     /* TC_SHARED_DOCS | TC_SHARED_POS: the postings (positions) it
+	                       points to are an earlier term's, the same bytes */
 } tc_term_info;
+
+#define TC_SHARED_DOCS 1
+#define TC_SHARED_POS 2
 
 /* Exact lookup of key in seg: 0 and *info, TC_ENOENT when absent, or TC_ECORRUPT. */
 int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,

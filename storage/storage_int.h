@@ -57,6 +57,7 @@ static inline void tc__put_u64(unsigned char *p, uint64_t v)
 
 #define TC_FORMAT_VERSION 1    /* files not versioned on their own (fileio.c) */
 #define TC_POSTINGS_VERSION 2  /* .pst and .pos: 2 since the codec's exceptions are packed */
+#define TC_DICT_VERSION 2      /* .tdx: 2 since an entry may point to shared postings */
 #define TC_FILE_HEADER 8    /* magic[4] version:u32 */
 #define TC_FILE_FOOTER 16   /* length:u64 xxh64:u64 */
 #define TC_NAME_MAX 64      /* longest file name inside an index directory, plus NUL */
@@ -98,6 +99,8 @@ void tc__wfile_u32(tc__wfile *f, uint32_t v);
 void tc__wfile_u64(tc__wfile *f, uint64_t v);
 void tc__wfile_f64(tc__wfile *f, double v);
 void tc__wfile_varint(tc__wfile *f, uint64_t v);
+/* Reads back n bytes put at off (from the buffer or the file); -1 after an error. */
+int tc__wfile_read(const tc__wfile *f, uint64_t off, void *dst, size_t n);
 /*
  * Writes the footer, flushes, fsyncs and closes. Returns the sticky error if any (the
  * file is then removed). The directory entry is made durable by the caller
@@ -247,14 +250,31 @@ void tc__seg_close(tc_segment *seg);
 
 /* ---- Interface to postings.c: the postings writer ---- */
 
+/* Single-block lists already written to one file, to be shared by a term whose list is
+   the same bytes: open addressing over a hash of (bytes, count). */
+typedef struct tc__listent {
+	uint64_t hash;                /* 0: empty slot */
+	uint64_t off;                 /* where the list starts */
+	uint32_t len;
+} tc__listent;
+
+typedef struct tc__listset {
+	tc__listent *e;
+	size_t cap, n;                /* cap: a power of two, at least twice n */
+} tc__listset;
+
 typedef struct tc__pw {
 	tc__wfile pst, pos;
+	tc__listset pst_seen, pos_seen;
+	tc_buf pos_first;             /* the positions of the term's first block, held until
+	                                 it is known whether the term has more blocks */
 	int has_pos;
 	/* the current term */
 	uint32_t df, max_tf, min_len;
 	uint64_t ttf;
 	uint32_t nblocks, prev_last;  /* blocks done, last doc of the previous block */
 	uint64_t doc_off, pos_off;    /* where the term starts in .pst and .pos */
+	uint64_t pst_bytes, pos_bytes;/* what the last term added to each file (0: shared) */
 	tc_buf skip, blocks;          /* the term's skip entries and doc blocks */
 	/* the current block */
 	uint32_t bdocs[TC_POSTINGS_BLOCK], bfreqs[TC_POSTINGS_BLOCK], bn;
@@ -269,7 +289,8 @@ void tc__pw_begin(tc__pw *w, int has_pos);
 /* Adds a doc (ascending) with its freq, positions (freq of them, if has_pos) and the
    length of the term's field in that doc. */
 void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uint32_t len);
-/* Writes the term's postings and fills *ti. */
+/* Writes the term's postings (or finds them written: sharing, postings.c) and fills *ti;
+   pst_bytes/pos_bytes tell what was written. */
 void tc__pw_end(tc__pw *w, tc_term_info *ti);
 int tc__pw_close(tc__pw *w, tc_error *err);
 void tc__pw_free(tc__pw *w);

@@ -16,12 +16,16 @@
  *                                      key = previous key[0..shared) + suffix,
  *                                      3..512 bytes, strictly ascending (memcmp order)
  *                df:varint  ttf_minus_df:varint  max_tf:varint  min_len:varint
- *                doc_off_delta:varint  .pst offset of the term's postings minus that of
- *                                      the previous entry of the block (the first entry:
- *                                      the offset itself)
- *                pos_off_delta:varint  likewise in .pos, relative to the previous entry
- *                                      with positions (only for keys with positions:
- *                                      kind byte != 'e')
+ *                doc_ref:varint        where the term's postings start in .pst:
+ *                                      even: its own, written here; offset = base +
+ *                                      doc_ref / 2, and base becomes the offset
+ *                                      odd: shared, the same bytes as an earlier term's
+ *                                      (postings.c); offset = base +
+ *                                      unzigzag(doc_ref >> 1), base unchanged
+ *                                      base: the offset of the block's last entry with
+ *                                      its own postings, 0 before the first
+ *                pos_ref:varint        likewise in .pos, with a base of its own (only
+ *                                      for keys with positions: kind byte != 'e')
  *   index     := ientry{nblocks}       ientry := block_off:u64 key_off:u32 key_len:u32
  *                                      block_off: offset of the block in the file;
  *                                      key_off/key_len: its first key within keys
@@ -81,6 +85,19 @@ static void dw_flush_block(tc__dw *w)
 	w->block.len = 0;
 }
 
+/* Appends the reference to a list at off (shared: written for an earlier term). */
+static void put_ref(tc_buf *b, uint64_t off, int shared, uint64_t *base)
+{
+	if (!shared) {
+		tc_buf_put_varint(b, (off - *base) << 1);
+		*base = off;
+	} else {
+		uint64_t d = off - *base;  /* two's complement: negative when before the base */
+		uint64_t zz = (d << 1) ^ (uint64_t)-(int64_t)(d >> 63);
+		tc_buf_put_varint(b, zz << 1 | 1);
+	}
+}
+
 void tc__dw_add(tc__dw *w, const void *key, size_t len, const tc_term_info *ti,
                 uint64_t pst_bytes, uint64_t pos_bytes)
 {
@@ -104,12 +121,9 @@ void tc__dw_add(tc__dw *w, const void *key, size_t len, const tc_term_info *ti,
 	tc_buf_put_varint(b, ti->ttf - ti->df);
 	tc_buf_put_varint(b, ti->max_tf);
 	tc_buf_put_varint(b, ti->min_len);
-	tc_buf_put_varint(b, ti->doc_off - w->prev_doc_off);
-	w->prev_doc_off = ti->doc_off;
-	if (ti->has_pos) {
-		tc_buf_put_varint(b, ti->pos_off - w->prev_pos_off);
-		w->prev_pos_off = ti->pos_off;
-	}
+	put_ref(b, ti->doc_off, pst_bytes == 0, &w->prev_doc_off);
+	if (ti->has_pos)
+		put_ref(b, ti->pos_off, pos_bytes == 0, &w->prev_pos_off);
 	w->prev_key.len = 0;
 	tc_buf_append(&w->prev_key, k, len);
 	w->nterms++;
@@ -262,6 +276,25 @@ static int entry_key(dcursor *c, uint64_t *shared, const unsigned char **suffix,
 	return TC_OK;
 }
 
+/* Resolves a doc_ref/pos_ref against *base (see the grammar); 0 when it leaves the
+   range of offsets (damage). */
+static int get_ref(uint64_t ref, uint64_t *base, uint64_t *off)
+{
+	uint64_t v = ref >> 1;
+	if (!(ref & 1)) {
+		if (v > UINT64_MAX / 2 - *base)
+			return 0;
+		*base += v;
+		*off = *base;
+		return 1;
+	}
+	int64_t d = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+	if ((d < 0 && (uint64_t)-(d + 1) >= *base) || (d > 0 && (uint64_t)d > UINT64_MAX / 2 - *base))
+		return 0;
+	*off = *base + (uint64_t)d;
+	return 1;
+}
+
 /* Reads the statistics that follow an entry's key (its first byte: kind). */
 static int entry_stats(dcursor *c, unsigned char kind, tc_term_info *ti, tc_error *err)
 {
@@ -274,18 +307,23 @@ static int entry_stats(dcursor *c, unsigned char kind, tc_term_info *ti, tc_erro
 		if (tc_varint_get(&c->p, c->end, &v[i]) != 0)
 			return tc__corrupt(err, f, at, "truncated entry in block %" PRIu64, c->blk);
 	uint64_t df = v[0], ttf = v[0] + v[1];
-	c->doc_off += v[4];
-	if (has_pos)
-		c->pos_off += v[5];
+	ti->shared = 0;
+	int ok = get_ref(v[4], &c->doc_off, &ti->doc_off);
+	if (v[4] & 1)
+		ti->shared |= TC_SHARED_DOCS;
+	ti->pos_off = 0;
+	if (has_pos) {
+		ok &= get_ref(v[5], &c->pos_off, &ti->pos_off);
+		if (v[5] & 1)
+			ti->shared |= TC_SHARED_POS;
+	}
 	if (df == 0 || df > c->seg->ndocs || ttf < v[1] || v[2] == 0 || v[2] > UINT32_MAX ||
-	    v[3] > UINT32_MAX || c->doc_off < v[4] || (has_pos && c->pos_off < v[5]))
+	    v[3] > UINT32_MAX || !ok)
 		return tc__corrupt(err, f, at, "bad term statistics in block %" PRIu64, c->blk);
 	ti->df = (uint32_t)df;
 	ti->ttf = ttf;
 	ti->max_tf = (uint32_t)v[2];
 	ti->min_len = (uint32_t)v[3];
-	ti->doc_off = c->doc_off;
-	ti->pos_off = has_pos ? c->pos_off : 0;
 	ti->has_pos = (uint8_t)has_pos;
 	c->left--;
 	if (c->left == 0 && c->p != c->end)

@@ -177,23 +177,33 @@ static void model_build(model *m, uint64_t seed, uint32_t ndocs, size_t nterms, 
 	m->nterms = u;
 	for (size_t i = 0; i < m->nterms; i++) {
 		rterm *t = &m->terms[i];
-		uint32_t df = pick_df(i, ndocs);
+		/* one term in six repeats the docs and freqs of the one before (and its positions
+		   when both have them), as an exact form does its folded form's: the writer
+		   shares such lists */
+		const rterm *same = i > 0 && rnd(6) == 0 ? &m->terms[i - 1] : NULL;
+		uint32_t df = same ? same->n : pick_df(i, ndocs);
 		t->docs = tc_malloc(df * sizeof *t->docs);
 		t->freqs = tc_malloc(df * sizeof *t->freqs);
 		t->pos = tc_calloc(df, sizeof *t->pos);
 		/* choose df distinct docs, ascending: a walk with random strides */
 		uint32_t n = 0;
-		for (uint32_t d = 0; d < ndocs && n < df; d++)
+		if (same)
+			memcpy(t->docs, same->docs, (n = df) * sizeof *t->docs);
+		for (uint32_t d = 0; !same && d < ndocs && n < df; d++)
 			if (rnd(ndocs - d) < df - n)
 				t->docs[n++] = d;
 		t->n = n;
 		int has_pos = t->key[0] != 'e';
 		for (uint32_t j = 0; j < n; j++) {
-			uint32_t f = rnd(10) == 0 ? 1 + rnd(300) : 1 + rnd(3);
+			uint32_t f = same ? same->freqs[j] : rnd(10) == 0 ? 1 + rnd(300) : 1 + rnd(3);
 			t->freqs[j] = f;
 			if (!has_pos)
 				continue;
 			t->pos[j] = tc_malloc(f * sizeof **t->pos);
+			if (same && same->pos[j]) {
+				memcpy(t->pos[j], same->pos[j], f * sizeof **t->pos);
+				continue;
+			}
 			uint32_t p = rnd(5) == 0 ? 3000000000u + rnd(1000) : rnd(100);
 			for (uint32_t k = 0; k < f; k++) {
 				t->pos[j][k] = p;
@@ -649,6 +659,24 @@ static void test_roundtrip(void **state)
 		assert_int_equal(tc_snapshot_field_id(snap, "extra"), 2);
 		const tc_segment *seg = tc_snapshot_segment(snap, 0);
 		check_segment(seg, &m);
+		/* the repeated lists of the model are written once: shared postings and positions
+		   come only from lists of one block */
+		size_t shared[3] = {0};
+		tc_termit *it;
+		OK(tc_termit_open(seg, "", 0, &it, E));
+		const unsigned char *k;
+		size_t klen;
+		tc_term_info ti;
+		tc_error ie = {0};
+		while (tc_termit_next(it, &k, &klen, &ti, &ie) == 1) {
+			shared[0] += (ti.shared & TC_SHARED_DOCS) != 0;
+			shared[1] += (ti.shared & TC_SHARED_POS) != 0;
+			shared[2] += ti.shared && ti.df > 128;
+		}
+		tc_termit_free(it);
+		if (m.nterms >= 300)
+			assert_true(shared[0] > 0 && shared[1] > 0);
+		assert_int_equal(shared[2], 0);
 		tc_buf report = {0};
 		tc_error e = {0};
 		int rc = tc_index_check(tmpdir, &report, &e);
