@@ -202,20 +202,20 @@ struct tc_postings {
 	uint32_t doc;                  /* current doc */
 	int started;
 	const unsigned char *fsrc;     /* the block's freqs chunk, decoded on first use */
-	int freq_ready;                /* freqs holds block blk's freqs */
+	int freq_ready;                /* fm1 holds block blk's freqs */
 	/* positions of the decoded block, decoded chunk by chunk as far as a doc needs */
 	int pos_blk_ready;             /* pstart holds block blk's offsets */
 	uint32_t pos_done;             /* posv[0..pos_done) decoded */
 	const unsigned char *pos_src;  /* where the next chunk of the block starts */
 	uint32_t *posv;
 	size_t posv_cap;
-	uint32_t *cur;                 /* absolute positions of the current doc */
-	size_t cur_cap;
-	int cur_ready;
+	int cur_ready;                 /* the current doc's deltas in posv are positions */
 	int rc;
 	/* from here on written before read: not cleared when opening (a list is opened for
 	   every field of every query word) */
-	uint32_t docs[TC_POSTINGS_BLOCK], freqs[TC_POSTINGS_BLOCK];
+	uint32_t docs[TC_POSTINGS_BLOCK];
+	uint32_t fm1[TC_POSTINGS_BLOCK]; /* freq - 1 per doc, as stored (freqs are checked
+	                                    for overflow where they are used) */
 	uint32_t pstart[TC_POSTINGS_BLOCK + 1]; /* doc j's deltas: posv[pstart[j]..pstart[j+1]) */
 	tc_error err;                  /* set with rc (only its code is cleared) */
 };
@@ -228,6 +228,35 @@ static uint32_t fail(tc_postings *p, const tc__rfile *f, const void *at, const c
 	}
 	p->doc = TC_DOC_END;
 	return TC_DOC_END;
+}
+
+/*
+ * Turns the k >= 1 gaps of a block into doc ids from base (the smallest id the block
+ * may hold) and returns the last id, exact: the ids ascend, so the last one alone
+ * decides whether all are in range. Sums in 32 bits are exact while every gap is below
+ * 2^24 (base < 2^31, and 128 such gaps add less than 2^31): one add per id, the
+ * usual case. Wider gaps (a huge segment, or damage) are summed again in 64 bits, the
+ * gaps recovered from the wrapped ids (differences modulo 2^32 are exact).
+ */
+static uint64_t gaps_to_ids(uint32_t *v, uint32_t k, uint32_t base)
+{
+	uint32_t wide = 0, id = base - 1;
+	_Pragma("GCC unroll 4")
+	for (uint32_t j = 0; j < k; j++) {
+		wide |= v[j];
+		id += v[j] + 1;
+		v[j] = id;
+	}
+	if (wide < (1u << 24))
+		return id;
+	uint64_t next = base;
+	uint32_t prev = base - 1;
+	for (uint32_t j = 0; j < k; j++) {
+		next += v[j] - prev - 1;
+		prev = v[j];
+		v[j] = (uint32_t)next++;
+	}
+	return next - 1;
 }
 
 /*
@@ -244,14 +273,7 @@ static int load_block(tc_postings *p, uint32_t b)
 		return fail(p, f, p->doff[b], "bad block"), -1;
 	p->fsrc = s;
 	p->freq_ready = 0;
-	/* ids ascend, so the last one alone decides whether all are in range; 64 bits
-	   cannot overflow over 128 gaps */
-	uint64_t next = b ? (uint64_t)p->last[b - 1] + 1 : 0;
-	for (uint32_t j = 0; j < k; j++) {
-		next += p->docs[j];
-		p->docs[j] = (uint32_t)next++;
-	}
-	if (next - 1 >= p->seg->ndocs)
+	if (gaps_to_ids(p->docs, k, b ? p->last[b - 1] + 1 : 0) >= p->seg->ndocs)
 		return fail(p, f, p->doff[b], "doc id beyond the segment"), -1;
 	if (p->nblocks > 1 && p->docs[k - 1] != p->last[b])
 		return fail(p, f, p->doff[b], "last doc differs from the skip entry"), -1;
@@ -263,22 +285,17 @@ static int load_block(tc_postings *p, uint32_t b)
 	return 0;
 }
 
-/* Decodes the freqs of the loaded block. */
+/* Decodes the freqs (minus one, as stored) of the loaded block. */
 static int load_freqs(tc_postings *p)
 {
 	if (p->freq_ready)
 		return 0;
 	const tc__rfile *f = &p->seg->f_pst;
 	const unsigned char *s = p->fsrc, *end = p->doff[p->blk + 1];
-	if (tc__chunk_unpack(&s, end, p->freqs, p->n) != 0)
+	if (tc__chunk_unpack(&s, end, p->fm1, p->n) != 0)
 		return fail(p, f, p->doff[p->blk], "bad block"), -1;
 	if (p->nblocks > 1 && s != end)
 		return fail(p, f, s, "block shorter than its skip entry says"), -1;
-	for (uint32_t j = 0; j < p->n; j++) {
-		if (p->freqs[j] == UINT32_MAX)
-			return fail(p, f, p->doff[p->blk], "freq overflow"), -1;
-		p->freqs[j]++;
-	}
 	p->freq_ready = 1;
 	return 0;
 }
@@ -391,7 +408,6 @@ void tc_postings_free(tc_postings *p)
 		free(p->doff);
 	}
 	free(p->posv);
-	free(p->cur);
 	free(p);
 }
 
@@ -462,25 +478,26 @@ static uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
 
 uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
 {
+	/* TC_DOC_END, where a damaged list stands too, is above every target */
+	if (p->started && p->doc >= target)
+		return p->doc;
 	if (p->rc != TC_OK)
 		return TC_DOC_END;
-	if (p->started && (p->doc == TC_DOC_END || p->doc >= target))
-		return p->doc;
-	uint32_t from = p->blk == UINT32_MAX ? 0 : p->blk;
-	uint32_t b = find_block(p, from, target);
-	if (b >= p->nblocks) {
-		p->started = 1;
-		p->blk = p->blk == UINT32_MAX ? 0 : p->blk;
-		return p->doc = TC_DOC_END;
-	}
-	if (b != p->blk) {
+	/* most seeks stay in the loaded block: its last id says so without the skip data */
+	uint32_t i = p->started ? p->i + 1 : 0;
+	if (p->blk == UINT32_MAX || p->docs[p->n - 1] < target) {
+		uint32_t b = find_block(p, p->blk == UINT32_MAX ? 0 : p->blk + 1, target);
+		if (b >= p->nblocks) {
+			p->started = 1;
+			p->blk = p->blk == UINT32_MAX ? 0 : p->blk;
+			return p->doc = TC_DOC_END;
+		}
 		if (load_block(p, b) != 0)
 			return TC_DOC_END;
-	} else if (!p->started) {
-		p->i = 0;
+		i = 0;
 	}
 	p->started = 1;
-	p->i = first_at_least(p->docs, p->i, p->n - 1, target);
+	p->i = first_at_least(p->docs, i, p->n - 1, target);
 	p->cur_ready = 0;
 	return p->doc = p->docs[p->i];
 }
@@ -496,7 +513,11 @@ uint32_t tc_postings_freq(const tc_postings *p)
 		return 0;
 	/* logically const: the freqs are a cache of the mapped block */
 	tc_postings *m = (tc_postings *)p;
-	return load_freqs(m) == 0 ? m->freqs[m->i] : 1;
+	if (load_freqs(m) != 0)
+		return 1;
+	if (m->fm1[m->i] == UINT32_MAX)
+		return fail(m, &m->seg->f_pst, m->doff[m->blk], "freq overflow"), 1;
+	return m->fm1[m->i] + 1;
 }
 
 uint32_t tc_postings_count(const tc_postings *p)
@@ -518,16 +539,17 @@ int tc_postings_error(const tc_postings *p, tc_error *err)
  */
 static int pos_begin_block(tc_postings *p)
 {
-	uint32_t total = 0;
 	if (load_freqs(p) != 0)
 		return -1;
+	/* 64 bits cannot overflow over 128 freqs; the offsets are exact when the total is */
+	uint64_t total = 0;
 	for (uint32_t j = 0; j < p->n; j++) {
-		p->pstart[j] = total;
-		if (p->freqs[j] > UINT32_MAX - total)
-			return fail(p, &p->seg->f_pst, p->doff[p->blk], "freqs overflow"), -1;
-		total += p->freqs[j];
+		p->pstart[j] = (uint32_t)total;
+		total += p->fm1[j] + (uint64_t)1;
 	}
-	p->pstart[p->n] = total;
+	if (total > UINT32_MAX)
+		return fail(p, &p->seg->f_pst, p->doff[p->blk], "freqs overflow"), -1;
+	p->pstart[p->n] = (uint32_t)total;
 	p->pos_src = p->poff[p->blk];
 	p->pos_done = 0;
 	p->pos_blk_ready = 1;
@@ -571,26 +593,28 @@ int tc_postings_positions(tc_postings *p, const uint32_t **pos, uint32_t *n, tc_
 		return tc_postings_error(p, err);
 	if (!p->started || p->doc == TC_DOC_END)
 		return tc_error_set(err, TC_EINVAL, "no current doc");
+	if (!p->pos_blk_ready && pos_begin_block(p) != 0)
+		return tc_postings_error(p, err);
+	uint32_t a = p->pstart[p->i], k = p->pstart[p->i + 1] - a;
 	if (!p->cur_ready) {
-		if (!p->pos_blk_ready && pos_begin_block(p) != 0)
-			return tc_postings_error(p, err);
-		uint32_t a = p->pstart[p->i], k = p->pstart[p->i + 1] - a;
 		if (pos_decode_to(p, a, a + k) != 0)
 			return tc_postings_error(p, err);
-		p->cur = tc_grow(p->cur, &p->cur_cap, k, sizeof *p->cur);
+		/* deltas to positions in place: the doc's values are its own, and docs are
+		   visited once; 64 bits cannot overflow, and ascending positions fit when the
+		   last one does */
 		uint64_t v = 0;
-		for (uint32_t j = 0; j < k; j++) {
-			v += p->posv[a + j];
-			if (v > UINT32_MAX) {
-				fail(p, &p->seg->f_pos, p->poff[p->blk], "position overflow");
-				return tc_postings_error(p, err);
-			}
-			p->cur[j] = (uint32_t)v;
+		for (uint32_t j = a; j < a + k; j++) {
+			v += p->posv[j];
+			p->posv[j] = (uint32_t)v;
+		}
+		if (v > UINT32_MAX) {
+			fail(p, &p->seg->f_pos, p->poff[p->blk], "position overflow");
+			return tc_postings_error(p, err);
 		}
 		p->cur_ready = 1;
 	}
-	*pos = p->cur;
-	*n = p->freqs[p->i];
+	*pos = p->posv + a;
+	*n = k;
 	return TC_OK;
 }
 
