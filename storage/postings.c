@@ -466,14 +466,15 @@ static uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
 	}
 	if (lo + step < hi)
 		hi = lo + step;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (docs[mid] < target)
-			lo = mid + 1;
-		else
-			hi = mid;
+	/* the bisection's steps are unpredictable: no branches on the data there (the
+	   range keeps the size of its upper half, so it may overlap but holds the answer) */
+	const uint32_t *b = docs + lo;
+	for (uint32_t n = hi - lo + 1; n > 1;) {
+		uint32_t half = n / 2;
+		b += (b[half - 1] < target) * half;
+		n -= half;
 	}
-	return lo;
+	return (uint32_t)(b - docs);
 }
 
 uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
