@@ -421,24 +421,6 @@ typedef struct phrase_it {
 	size_t scratch_cap;
 } phrase_it;
 
-/* First doc >= target where every postings list of p[0..n) stands. */
-static uint32_t conj_seek(tc_postings **p, size_t n, uint32_t target)
-{
-	uint32_t d = tc_postings_seek(p[0], target);
-	for (size_t i = 1; i < n && d != TC_DOC_END;) {
-		uint32_t di = tc_postings_seek(p[i], d);
-		if (di == d) {
-			i++;
-			continue;
-		}
-		if (di == TC_DOC_END)
-			return TC_DOC_END;
-		d = tc_postings_seek(p[0], di);
-		i = 1;
-	}
-	return d;
-}
-
 /* Smallest position in pos greater than after, or UINT32_MAX. */
 static uint32_t next_pos(const uint32_t *pos, uint32_t n, uint32_t after)
 {
@@ -545,9 +527,9 @@ static uint32_t phrase_field_seek(phrase_it *p, phrase_field *f, uint32_t target
 {
 	if (f->fp == NULL)
 		return TC_DOC_END;
-	for (uint32_t d = conj_seek(f->lead, p->nw, target); d != TC_DOC_END;
-	     d = conj_seek(f->lead, p->nw, d + 1)) {
-		if (f->ep && conj_seek(f->fp, p->nw, d) != d)
+	for (uint32_t d = tc_postings_seek_all(f->lead, p->nw, target); d != TC_DOC_END;
+	     d = tc_postings_seek_all(f->lead, p->nw, d + 1)) {
+		if (f->ep && tc_postings_seek_all(f->fp, p->nw, d) != d)
 			continue;
 		if ((f->freq = phrase_count(p, f, 1)) > 0) /* the full count when scored */
 			return d;

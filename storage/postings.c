@@ -453,7 +453,7 @@ static uint32_t find_block(const tc_postings *p, uint32_t from, uint32_t target)
  * Index of the first of docs[lo..hi] that is >= target, given docs[hi] >= target.
  * Seeks mostly move a few docs ahead: look at the next ones, then gallop and bisect.
  */
-static uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
+static inline uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
                                uint32_t target)
 {
 	for (uint32_t end = lo + 4 < hi ? lo + 4 : hi; lo < end; lo++)
@@ -477,7 +477,8 @@ static uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
 	return (uint32_t)(b - docs);
 }
 
-uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
+/* tc_postings_seek, inlined into the loop of tc_postings_seek_all */
+static inline __attribute__((always_inline)) uint32_t seek(tc_postings *p, uint32_t target)
 {
 	/* TC_DOC_END, where a damaged list stands too, is above every target */
 	if (p->started && p->doc >= target)
@@ -501,6 +502,26 @@ uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
 	p->i = first_at_least(p->docs, i, p->n - 1, target);
 	p->cur_ready = 0;
 	return p->doc = p->docs[p->i];
+}
+
+uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
+{
+	return seek(p, target);
+}
+
+uint32_t tc_postings_seek_all(tc_postings *const *p, size_t n, uint32_t target)
+{
+	uint32_t d = seek(p[0], target);
+	for (size_t i = 1; i < n && d != TC_DOC_END;) {
+		uint32_t di = seek(p[i], d);
+		if (di == d) {
+			i++;
+			continue;
+		}
+		d = di == TC_DOC_END ? TC_DOC_END : seek(p[0], di);
+		i = 1;
+	}
+	return d;
 }
 
 uint32_t tc_postings_doc(const tc_postings *p)
