@@ -451,10 +451,10 @@ static uint32_t find_block(const tc_postings *p, uint32_t from, uint32_t target)
 
 /*
  * Index of the first of docs[lo..hi] that is >= target, given docs[hi] >= target.
- * Seeks mostly move a few docs ahead: look at the next ones, then gallop and bisect.
+ * Seeks mostly move a few docs ahead: look at the next ones, then gallop, then count.
  */
 static inline uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
-                               uint32_t target)
+                                      uint32_t target)
 {
 	for (uint32_t end = lo + 4 < hi ? lo + 4 : hi; lo < end; lo++)
 		if (docs[lo] >= target)
@@ -466,15 +466,12 @@ static inline uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_
 	}
 	if (lo + step < hi)
 		hi = lo + step;
-	/* the bisection's steps are unpredictable: no branches on the data there (the
-	   range keeps the size of its upper half, so it may overlap but holds the answer) */
-	const uint32_t *b = docs + lo;
-	for (uint32_t n = hi - lo + 1; n > 1;) {
-		uint32_t half = n / 2;
-		b += (b[half - 1] < target) * half;
-		n -= half;
-	}
-	return (uint32_t)(b - docs);
+	/* the answer is lo plus the docs below target in lo..hi-1, counted without
+	   branches: a bisection's steps mispredict, or wait on each other's loads */
+	uint32_t at = lo;
+	for (; lo < hi; lo++)
+		at += docs[lo] < target;
+	return at;
 }
 
 /* tc_postings_seek, inlined into the loop of tc_postings_seek_all */
