@@ -316,11 +316,13 @@ static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char
 		uint64_t v[5] = {0};
 		int nv = p->ti.has_pos ? 5 : 4;
 		for (int j = 0; j < nv; j++) {
-			/* most values of an entry fit one byte: no call for those */
-			if (s < end && *s < 0x80)
-				v[j] = *s++;
-			else if (tc_varint_get(&s, end, &v[j]) != 0)
+			/* the values of an entry fit one or two bytes: no call for those */
+			if (end - s >= 2 && (s[0] < 0x80 || s[1] < 0x80)) {
+				v[j] = s[0] < 0x80 ? s[0] : (s[0] & 0x7fu) | (uint64_t)s[1] << 7;
+				s += 1 + (s[0] >= 0x80);
+			} else if (tc_varint_get(&s, end, &v[j]) != 0) {
 				return fail(p, f, s, "truncated skip entry"), -1;
+			}
 		}
 		uint64_t dlt = v[0], dbytes = v[1], pbytes = p->ti.has_pos ? v[2] : 0;
 		uint64_t mtf = v[nv - 2], mlen = v[nv - 1];
@@ -562,6 +564,7 @@ static int pos_begin_block(tc_postings *p)
 		return -1;
 	/* 64 bits cannot overflow over 128 freqs; the offsets are exact when the total is */
 	uint64_t total = 0;
+	_Pragma("GCC unroll 4")
 	for (uint32_t j = 0; j < p->n; j++) {
 		p->pstart[j] = (uint32_t)total;
 		total += p->fm1[j] + (uint64_t)1;
