@@ -289,6 +289,10 @@ static double term_score(it *self, double need)
 /* The BM25 bound of the block under f's cursor, computed once per block. */
 static double field_block_bound(const run *r, term_field *f)
 {
+	/* the cursor is f->doc's block (no shallow move here passes the doc), so the bound
+	   holds while the doc stays at or before the block's last */
+	if (f->bound_last != 0 && f->doc <= f->bound_last)
+		return f->block_bound;
 	uint32_t last = tc_postings_block_last(f->match);
 	if (last != f->bound_last || f->bound_last == 0) {
 		f->bound_last = last;
