@@ -458,9 +458,15 @@ static uint32_t find_block(const tc_postings *p, uint32_t from, uint32_t target)
 static inline uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
                                       uint32_t target)
 {
-	for (uint32_t end = lo + 4 < hi ? lo + 4 : hi; lo < end; lo++)
-		if (docs[lo] >= target)
-			return lo;
+	/* the next four, counted: which of them the seek lands on is unpredictable, so
+	   no branch on each (docs ascend: those below target come first) */
+	uint32_t end = lo + 4 < hi ? lo + 4 : hi, at = lo;
+	_Pragma("GCC unroll 4")
+	for (uint32_t j = lo; j < end; j++)
+		at += docs[j] < target;
+	if (at < end)
+		return at;
+	lo = end;
 	uint32_t step = 4;
 	while (lo + step < hi && docs[lo + step] < target) {
 		lo += step;
@@ -468,9 +474,9 @@ static inline uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_
 	}
 	if (lo + step < hi)
 		hi = lo + step;
-	/* the answer is lo plus the docs below target in lo..hi-1, counted without
-	   branches: a bisection's steps mispredict, or wait on each other's loads */
-	uint32_t at = lo;
+	/* the answer is lo plus the docs below target in lo..hi-1, counted likewise: a
+	   bisection's steps mispredict, or wait on each other's loads */
+	at = lo;
 	for (; lo < hi; lo++)
 		at += docs[lo] < target;
 	return at;
