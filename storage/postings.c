@@ -300,6 +300,22 @@ static int load_freqs(tc_postings *p)
 	return 0;
 }
 
+/*
+ * A value of a skip entry. They take one or two bytes, in no predictable alternation:
+ * those are read without a branch on which; longer ones by the general reader.
+ */
+static inline int skip_value(const unsigned char **s, const unsigned char *end, uint64_t *v)
+{
+	const unsigned char *q = *s;
+	if (end - q >= 2 && (q[0] & q[1]) < 0x80) {
+		uint32_t two = q[0] >> 7;
+		*v = (q[0] & 0x7fu) | ((uint32_t)q[1] << 7 & (0u - two));
+		*s = q + 1 + two;
+		return 0;
+	}
+	return tc_varint_get(s, end, v);
+}
+
 /* Reads the skip entries of a term with several blocks. */
 static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char *fend)
 {
@@ -313,19 +329,11 @@ static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char
 	const unsigned char *pos_end = p->seg->f_pos.end;
 	uint64_t last = 0;
 	for (uint32_t b = 0; b < p->nblocks; b++) {
-		uint64_t v[5] = {0};
-		int nv = p->ti.has_pos ? 5 : 4;
-		for (int j = 0; j < nv; j++) {
-			/* the values of an entry fit one or two bytes: no call for those */
-			if (end - s >= 2 && (s[0] < 0x80 || s[1] < 0x80)) {
-				v[j] = s[0] < 0x80 ? s[0] : (s[0] & 0x7fu) | (uint64_t)s[1] << 7;
-				s += 1 + (s[0] >= 0x80);
-			} else if (tc_varint_get(&s, end, &v[j]) != 0) {
-				return fail(p, f, s, "truncated skip entry"), -1;
-			}
-		}
-		uint64_t dlt = v[0], dbytes = v[1], pbytes = p->ti.has_pos ? v[2] : 0;
-		uint64_t mtf = v[nv - 2], mlen = v[nv - 1];
+		uint64_t dlt, dbytes, pbytes = 0, mtf, mlen;
+		if (skip_value(&s, end, &dlt) != 0 || skip_value(&s, end, &dbytes) != 0 ||
+		    (pos && skip_value(&s, end, &pbytes) != 0) || skip_value(&s, end, &mtf) != 0 ||
+		    skip_value(&s, end, &mlen) != 0)
+			return fail(p, f, s, "truncated skip entry"), -1;
 		last += dlt;
 		if ((b > 0 && dlt == 0) || last >= p->seg->ndocs || dbytes > (uint64_t)(fend - blocks) ||
 		    (pos && pbytes > (uint64_t)(pos_end - pos)) || mtf == 0 || mtf > UINT32_MAX ||
