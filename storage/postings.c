@@ -576,13 +576,16 @@ static int pos_begin_block(tc_postings *p)
 {
 	if (load_freqs(p) != 0)
 		return -1;
-	/* 64 bits cannot overflow over 128 freqs; the offsets are exact when the total is */
-	uint64_t total = 0;
+	/* doc j starts after the freqs before it: their stored values (freq - 1) plus j,
+	   so the running sum is one add per doc; 64 bits cannot overflow over 128 freqs,
+	   and the offsets are exact when the total is */
+	uint64_t sum = 0;
 	_Pragma("GCC unroll 4")
 	for (uint32_t j = 0; j < p->n; j++) {
-		p->pstart[j] = (uint32_t)total;
-		total += p->fm1[j] + (uint64_t)1;
+		p->pstart[j] = (uint32_t)(sum + j);
+		sum += p->fm1[j];
 	}
+	uint64_t total = sum + p->n;
 	if (total > UINT32_MAX)
 		return fail(p, &p->seg->f_pst, p->doff[p->blk], "freqs overflow"), -1;
 	p->pstart[p->n] = (uint32_t)total;
