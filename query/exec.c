@@ -289,6 +289,10 @@ static double term_score(it *self, double need)
 /* The BM25 bound of the block under f's cursor, computed once per block. */
 static double field_block_bound(const run *r, term_field *f)
 {
+	/* the cursor is f->doc's block (no shallow move here passes the doc), so the bound
+	   holds while the doc stays at or before the block's last */
+	if (f->bound_last != 0 && f->doc <= f->bound_last)
+		return f->block_bound;
 	uint32_t last = tc_postings_block_last(f->match);
 	if (last != f->bound_last || f->bound_last == 0) {
 		f->bound_last = last;
@@ -421,24 +425,6 @@ typedef struct phrase_it {
 	size_t scratch_cap;
 } phrase_it;
 
-/* First doc >= target where every postings list of p[0..n) stands. */
-static uint32_t conj_seek(tc_postings **p, size_t n, uint32_t target)
-{
-	uint32_t d = tc_postings_seek(p[0], target);
-	for (size_t i = 1; i < n && d != TC_DOC_END;) {
-		uint32_t di = tc_postings_seek(p[i], d);
-		if (di == d) {
-			i++;
-			continue;
-		}
-		if (di == TC_DOC_END)
-			return TC_DOC_END;
-		d = tc_postings_seek(p[0], di);
-		i = 1;
-	}
-	return d;
-}
-
 /* Smallest position in pos greater than after, or UINT32_MAX. */
 static uint32_t next_pos(const uint32_t *pos, uint32_t n, uint32_t after)
 {
@@ -454,11 +440,11 @@ static uint32_t next_pos(const uint32_t *pos, uint32_t n, uint32_t after)
 }
 
 /*
- * Counts the phrase's occurrences in the current doc (at most `enough`) with a slop:
- * from each position of word 0, each next word at the nearest later position, the whole
- * no more than slop positions longer than the phrase.
+ * Counts the phrase's occurrences in the current doc with a slop: from each position of
+ * word 0, each next word at the nearest later position, the whole no more than slop
+ * positions longer than the phrase.
  */
-static uint32_t phrase_count_slop(phrase_it *p, phrase_field *f, uint32_t enough)
+static uint32_t phrase_count_slop(phrase_it *p, phrase_field *f)
 {
 	const uint32_t *pos[64];
 	uint32_t npos[64];
@@ -467,7 +453,7 @@ static uint32_t phrase_count_slop(phrase_it *p, phrase_field *f, uint32_t enough
 		if (tc_postings_positions(f->fp[i], &pos[i], &npos[i], NULL) != TC_OK)
 			return 0;
 	uint32_t slop = (uint32_t)p->base.q->slop, count = 0;
-	for (uint32_t k = 0; k < npos[0] && count < enough; k++) {
+	for (uint32_t k = 0; k < npos[0]; k++) {
 		uint32_t start = pos[0][k], cur = start;
 		size_t i = 1;
 		for (; i < nw; i++) {
@@ -481,44 +467,63 @@ static uint32_t phrase_count_slop(phrase_it *p, phrase_field *f, uint32_t enough
 	return count;
 }
 
+/*
+ * The merges below step without branching on the values: which list moves next is
+ * unpredictable, and a mispredicted branch costs more than the work of a step.
+ */
+
 /* Keeps the starts s of set[0..n) (ascending) where word i stands at s + i; the new n. */
 static uint32_t keep_starts(uint32_t *set, uint32_t n, const uint32_t *pos, uint32_t npos,
                             uint32_t i)
 {
 	uint32_t out = 0;
 	for (uint32_t k = 0, m = 0; k < n && m < npos;) {
-		uint64_t want = (uint64_t)set[k] + i;
-		if (pos[m] < want) {
-			m++;
-		} else {
-			if (pos[m] == want)
-				set[out++] = set[k];
-			k++;
-		}
+		uint64_t want = (uint64_t)set[k] + i, have = pos[m];
+		set[out] = set[k];
+		out += have == want;
+		k += have >= want;
+		m += have <= want; /* a repeated position cannot serve the next, larger start */
 	}
 	return out;
 }
 
+/* Occurrences in pos[0..npos) (which may repeat a value: each one counts) of the values
+   of set[0..n) (ascending, distinct). */
+static uint32_t count_in(const uint32_t *pos, uint32_t npos, const uint32_t *set, uint32_t n)
+{
+	uint32_t count = 0;
+	for (uint32_t k = 0, m = 0; k < npos && m < n;) {
+		uint32_t a = pos[k], b = set[m];
+		count += a == b;
+		k += a <= b;
+		m += a > b;
+	}
+	return count;
+}
+
 /*
- * Counts the phrase's occurrences in the current doc (at most `enough`): the positions
- * of word 0 from which every word i stands at +i. The candidate starts come from the
- * rarest word and are narrowed word by word, rarest first, so a doc where two words
- * never meet is rejected before the other words' freqs and positions are decoded.
+ * Counts the phrase's occurrences in the current doc: the positions of word 0 from which
+ * every word i stands at +i. The candidate starts come from the rarest word and are
+ * narrowed word by word, rarest first, so a doc where two words never meet is rejected
+ * before the other words' freqs and positions are decoded.
  */
-static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
+static uint32_t phrase_count(phrase_it *p, phrase_field *f)
 {
 	if (p->base.q->slop > 0)
-		return phrase_count_slop(p, f, enough);
+		return phrase_count_slop(p, f);
 	size_t nw = p->nw;
 	const uint32_t *order = f->order;
 	const uint32_t *pos;
-	uint32_t npos, n = 0, first = order[0];
+	uint32_t npos, n = 0, first = order[0], k = 0;
 	if (tc_postings_positions(f->fp[first], &pos, &npos, NULL) != TC_OK)
 		return 0;
 	p->scratch = tc_grow(p->scratch, &p->scratch_cap, npos, sizeof *p->scratch);
-	for (uint32_t k = 0; k < npos; k++)
-		if (pos[k] >= first && (n == 0 || p->scratch[n - 1] != pos[k] - first))
-			p->scratch[n++] = pos[k] - first;
+	while (k < npos && pos[k] < first)
+		k++;
+	for (; k < npos; k++) { /* the starts, once each: a word may repeat a position */
+		p->scratch[n] = pos[k] - first;
+		n += n == 0 || p->scratch[n - 1] != pos[k] - first;
+	}
 	for (size_t j = 1; j < nw && n > 0; j++) {
 		if (order[j] == 0)
 			continue; /* word 0 counts the occurrences, below */
@@ -528,28 +533,19 @@ static uint32_t phrase_count(phrase_it *p, phrase_field *f, uint32_t enough)
 	}
 	if (n == 0 || tc_postings_positions(f->fp[0], &pos, &npos, NULL) != TC_OK)
 		return 0;
-	/* word 0 may repeat a position: each repetition is an occurrence */
-	uint32_t count = 0;
-	for (uint32_t k = 0, m = 0; k < npos && m < n && count < enough;) {
-		if (pos[k] < p->scratch[m])
-			k++;
-		else if (pos[k] > p->scratch[m])
-			m++;
-		else
-			count++, k++;
-	}
-	return count;
+	return count_in(pos, npos, p->scratch, n);
 }
 
+/* The next doc >= target where the phrase stands in field f, its count in f->freq. */
 static uint32_t phrase_field_seek(phrase_it *p, phrase_field *f, uint32_t target)
 {
 	if (f->fp == NULL)
 		return TC_DOC_END;
-	for (uint32_t d = conj_seek(f->lead, p->nw, target); d != TC_DOC_END;
-	     d = conj_seek(f->lead, p->nw, d + 1)) {
-		if (f->ep && conj_seek(f->fp, p->nw, d) != d)
+	for (uint32_t d = tc_postings_seek_all(f->lead, p->nw, target); d != TC_DOC_END;
+	     d = tc_postings_seek_all(f->lead, p->nw, d + 1)) {
+		if (f->ep && tc_postings_seek_all(f->fp, p->nw, d) != d)
 			continue;
-		if ((f->freq = phrase_count(p, f, 1)) > 0) /* the full count when scored */
+		if ((f->freq = phrase_count(p, f)) > 0)
 			return d;
 	}
 	return TC_DOC_END;
@@ -575,7 +571,7 @@ static double phrase_score(it *self, double need)
 	double s = 0;
 	for (size_t i = 0; i < p->nf; i++) {
 		phrase_field *f = &p->f[i];
-		if (f->doc == self->doc && (f->freq = phrase_count(p, f, UINT32_MAX)) > 0)
+		if (f->doc == self->doc)
 			s += bm25_doc(self->r, self->doc, f->field, f->freq, f->avgdl, f->w_idf);
 	}
 	return s;

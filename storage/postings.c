@@ -299,20 +299,20 @@ struct tc_postings {
 	uint32_t doc;                  /* current doc */
 	int started;
 	const unsigned char *fsrc;     /* the block's freqs chunk, decoded on first use */
-	int freq_ready;                /* freqs holds block blk's freqs */
+	int freq_ready;                /* fm1 holds block blk's freqs */
 	/* positions of the decoded block, decoded chunk by chunk as far as a doc needs */
 	int pos_blk_ready;             /* pstart holds block blk's offsets */
 	uint32_t pos_done;             /* posv[0..pos_done) decoded */
 	const unsigned char *pos_src;  /* where the next chunk of the block starts */
 	uint32_t *posv;
 	size_t posv_cap;
-	uint32_t *cur;                 /* absolute positions of the current doc */
-	size_t cur_cap;
-	int cur_ready;
+	int cur_ready;                 /* the current doc's deltas in posv are positions */
 	int rc;
 	/* from here on written before read: not cleared when opening (a list is opened for
 	   every field of every query word) */
-	uint32_t docs[TC_POSTINGS_BLOCK], freqs[TC_POSTINGS_BLOCK];
+	uint32_t docs[TC_POSTINGS_BLOCK];
+	uint32_t fm1[TC_POSTINGS_BLOCK]; /* freq - 1 per doc, as stored (freqs are checked
+	                                    for overflow where they are used) */
 	uint32_t pstart[TC_POSTINGS_BLOCK + 1]; /* doc j's deltas: posv[pstart[j]..pstart[j+1]) */
 	tc_error err;                  /* set with rc (only its code is cleared) */
 };
@@ -325,6 +325,35 @@ static uint32_t fail(tc_postings *p, const tc__rfile *f, const void *at, const c
 	}
 	p->doc = TC_DOC_END;
 	return TC_DOC_END;
+}
+
+/*
+ * Turns the k >= 1 gaps of a block into doc ids from base (the smallest id the block
+ * may hold) and returns the last id, exact: the ids ascend, so the last one alone
+ * decides whether all are in range. Sums in 32 bits are exact while every gap is below
+ * 2^24 (base < 2^31, and 128 such gaps add less than 2^31): one add per id, the
+ * usual case. Wider gaps (a huge segment, or damage) are summed again in 64 bits, the
+ * gaps recovered from the wrapped ids (differences modulo 2^32 are exact).
+ */
+static uint64_t gaps_to_ids(uint32_t *v, uint32_t k, uint32_t base)
+{
+	uint32_t wide = 0, id = base - 1;
+	_Pragma("GCC unroll 4")
+	for (uint32_t j = 0; j < k; j++) {
+		wide |= v[j];
+		id += v[j] + 1;
+		v[j] = id;
+	}
+	if (wide < (1u << 24))
+		return id;
+	uint64_t next = base;
+	uint32_t prev = base - 1;
+	for (uint32_t j = 0; j < k; j++) {
+		next += v[j] - prev - 1;
+		prev = v[j];
+		v[j] = (uint32_t)next++;
+	}
+	return next - 1;
 }
 
 /*
@@ -341,14 +370,7 @@ static int load_block(tc_postings *p, uint32_t b)
 		return fail(p, f, p->doff[b], "bad block"), -1;
 	p->fsrc = s;
 	p->freq_ready = 0;
-	/* ids ascend, so the last one alone decides whether all are in range; 64 bits
-	   cannot overflow over 128 gaps */
-	uint64_t next = b ? (uint64_t)p->last[b - 1] + 1 : 0;
-	for (uint32_t j = 0; j < k; j++) {
-		next += p->docs[j];
-		p->docs[j] = (uint32_t)next++;
-	}
-	if (next - 1 >= p->seg->ndocs)
+	if (gaps_to_ids(p->docs, k, b ? p->last[b - 1] + 1 : 0) >= p->seg->ndocs)
 		return fail(p, f, p->doff[b], "doc id beyond the segment"), -1;
 	if (p->nblocks > 1 && p->docs[k - 1] != p->last[b])
 		return fail(p, f, p->doff[b], "last doc differs from the skip entry"), -1;
@@ -360,24 +382,35 @@ static int load_block(tc_postings *p, uint32_t b)
 	return 0;
 }
 
-/* Decodes the freqs of the loaded block. */
+/* Decodes the freqs (minus one, as stored) of the loaded block. */
 static int load_freqs(tc_postings *p)
 {
 	if (p->freq_ready)
 		return 0;
 	const tc__rfile *f = &p->seg->f_pst;
 	const unsigned char *s = p->fsrc, *end = p->doff[p->blk + 1];
-	if (tc__chunk_unpack(&s, end, p->freqs, p->n) != 0)
+	if (tc__chunk_unpack(&s, end, p->fm1, p->n) != 0)
 		return fail(p, f, p->doff[p->blk], "bad block"), -1;
 	if (p->nblocks > 1 && s != end)
 		return fail(p, f, s, "block shorter than its skip entry says"), -1;
-	for (uint32_t j = 0; j < p->n; j++) {
-		if (p->freqs[j] == UINT32_MAX)
-			return fail(p, f, p->doff[p->blk], "freq overflow"), -1;
-		p->freqs[j]++;
-	}
 	p->freq_ready = 1;
 	return 0;
+}
+
+/*
+ * A value of a skip entry. They take one or two bytes, in no predictable alternation:
+ * those are read without a branch on which; longer ones by the general reader.
+ */
+static inline int skip_value(const unsigned char **s, const unsigned char *end, uint64_t *v)
+{
+	const unsigned char *q = *s;
+	if (end - q >= 2 && (q[0] & q[1]) < 0x80) {
+		uint32_t two = q[0] >> 7;
+		*v = (q[0] & 0x7fu) | ((uint32_t)q[1] << 7 & (0u - two));
+		*s = q + 1 + two;
+		return 0;
+	}
+	return tc_varint_get(s, end, v);
 }
 
 /* Reads the skip entries of a term with several blocks. */
@@ -393,17 +426,11 @@ static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char
 	const unsigned char *pos_end = p->seg->f_pos.end;
 	uint64_t last = 0;
 	for (uint32_t b = 0; b < p->nblocks; b++) {
-		uint64_t v[5] = {0};
-		int nv = p->ti.has_pos ? 5 : 4;
-		for (int j = 0; j < nv; j++) {
-			/* most values of an entry fit one byte: no call for those */
-			if (s < end && *s < 0x80)
-				v[j] = *s++;
-			else if (tc_varint_get(&s, end, &v[j]) != 0)
-				return fail(p, f, s, "truncated skip entry"), -1;
-		}
-		uint64_t dlt = v[0], dbytes = v[1], pbytes = p->ti.has_pos ? v[2] : 0;
-		uint64_t mtf = v[nv - 2], mlen = v[nv - 1];
+		uint64_t dlt, dbytes, pbytes = 0, mtf, mlen;
+		if (skip_value(&s, end, &dlt) != 0 || skip_value(&s, end, &dbytes) != 0 ||
+		    (pos && skip_value(&s, end, &pbytes) != 0) || skip_value(&s, end, &mtf) != 0 ||
+		    skip_value(&s, end, &mlen) != 0)
+			return fail(p, f, s, "truncated skip entry"), -1;
 		last += dlt;
 		if ((b > 0 && dlt == 0) || last >= p->seg->ndocs || dbytes > (uint64_t)(fend - blocks) ||
 		    (pos && pbytes > (uint64_t)(pos_end - pos)) || mtf == 0 || mtf > UINT32_MAX ||
@@ -488,7 +515,6 @@ void tc_postings_free(tc_postings *p)
 		free(p->doff);
 	}
 	free(p->posv);
-	free(p->cur);
 	free(p);
 }
 
@@ -532,14 +558,20 @@ static uint32_t find_block(const tc_postings *p, uint32_t from, uint32_t target)
 
 /*
  * Index of the first of docs[lo..hi] that is >= target, given docs[hi] >= target.
- * Seeks mostly move a few docs ahead: look at the next ones, then gallop and bisect.
+ * Seeks mostly move a few docs ahead: look at the next ones, then gallop, then count.
  */
-static uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
-                               uint32_t target)
+static inline uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
+                                      uint32_t target)
 {
-	for (uint32_t end = lo + 4 < hi ? lo + 4 : hi; lo < end; lo++)
-		if (docs[lo] >= target)
-			return lo;
+	/* the next four, counted: which of them the seek lands on is unpredictable, so
+	   no branch on each (docs ascend: those below target come first) */
+	uint32_t end = lo + 4 < hi ? lo + 4 : hi, at = lo;
+	_Pragma("GCC unroll 4")
+	for (uint32_t j = lo; j < end; j++)
+		at += docs[j] < target;
+	if (at < end)
+		return at;
+	lo = end;
 	uint32_t step = 4;
 	while (lo + step < hi && docs[lo + step] < target) {
 		lo += step;
@@ -547,39 +579,59 @@ static uint32_t first_at_least(const uint32_t *docs, uint32_t lo, uint32_t hi,
 	}
 	if (lo + step < hi)
 		hi = lo + step;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (docs[mid] < target)
-			lo = mid + 1;
-		else
-			hi = mid;
+	/* the answer is lo plus the docs below target in lo..hi-1, counted likewise: a
+	   bisection's steps mispredict, or wait on each other's loads */
+	at = lo;
+	for (; lo < hi; lo++)
+		at += docs[lo] < target;
+	return at;
+}
+
+/* tc_postings_seek, inlined into the loop of tc_postings_seek_all */
+static inline __attribute__((always_inline)) uint32_t seek(tc_postings *p, uint32_t target)
+{
+	/* TC_DOC_END, where a damaged list stands too, is above every target */
+	if (p->started && p->doc >= target)
+		return p->doc;
+	if (p->rc != TC_OK)
+		return TC_DOC_END;
+	/* most seeks stay in the loaded block: its last id says so without the skip data */
+	uint32_t i = p->started ? p->i + 1 : 0;
+	if (p->blk == UINT32_MAX || p->docs[p->n - 1] < target) {
+		uint32_t b = find_block(p, p->blk == UINT32_MAX ? 0 : p->blk + 1, target);
+		if (b >= p->nblocks) {
+			p->started = 1;
+			p->blk = p->blk == UINT32_MAX ? 0 : p->blk;
+			return p->doc = TC_DOC_END;
+		}
+		if (load_block(p, b) != 0)
+			return TC_DOC_END;
+		i = 0;
 	}
-	return lo;
+	p->started = 1;
+	p->i = first_at_least(p->docs, i, p->n - 1, target);
+	p->cur_ready = 0;
+	return p->doc = p->docs[p->i];
 }
 
 uint32_t tc_postings_seek(tc_postings *p, uint32_t target)
 {
-	if (p->rc != TC_OK)
-		return TC_DOC_END;
-	if (p->started && (p->doc == TC_DOC_END || p->doc >= target))
-		return p->doc;
-	uint32_t from = p->blk == UINT32_MAX ? 0 : p->blk;
-	uint32_t b = find_block(p, from, target);
-	if (b >= p->nblocks) {
-		p->started = 1;
-		p->blk = p->blk == UINT32_MAX ? 0 : p->blk;
-		return p->doc = TC_DOC_END;
+	return seek(p, target);
+}
+
+uint32_t tc_postings_seek_all(tc_postings *const *p, size_t n, uint32_t target)
+{
+	uint32_t d = seek(p[0], target);
+	for (size_t i = 1; i < n && d != TC_DOC_END;) {
+		uint32_t di = seek(p[i], d);
+		if (di == d) {
+			i++;
+			continue;
+		}
+		d = di == TC_DOC_END ? TC_DOC_END : seek(p[0], di);
+		i = 1;
 	}
-	if (b != p->blk) {
-		if (load_block(p, b) != 0)
-			return TC_DOC_END;
-	} else if (!p->started) {
-		p->i = 0;
-	}
-	p->started = 1;
-	p->i = first_at_least(p->docs, p->i, p->n - 1, target);
-	p->cur_ready = 0;
-	return p->doc = p->docs[p->i];
+	return d;
 }
 
 uint32_t tc_postings_doc(const tc_postings *p)
@@ -593,7 +645,11 @@ uint32_t tc_postings_freq(const tc_postings *p)
 		return 0;
 	/* logically const: the freqs are a cache of the mapped block */
 	tc_postings *m = (tc_postings *)p;
-	return load_freqs(m) == 0 ? m->freqs[m->i] : 1;
+	if (load_freqs(m) != 0)
+		return 1;
+	if (m->fm1[m->i] == UINT32_MAX)
+		return fail(m, &m->seg->f_pst, m->doff[m->blk], "freq overflow"), 1;
+	return m->fm1[m->i] + 1;
 }
 
 uint32_t tc_postings_count(const tc_postings *p)
@@ -615,16 +671,21 @@ int tc_postings_error(const tc_postings *p, tc_error *err)
  */
 static int pos_begin_block(tc_postings *p)
 {
-	uint32_t total = 0;
 	if (load_freqs(p) != 0)
 		return -1;
+	/* doc j starts after the freqs before it: their stored values (freq - 1) plus j,
+	   so the running sum is one add per doc; 64 bits cannot overflow over 128 freqs,
+	   and the offsets are exact when the total is */
+	uint64_t sum = 0;
+	_Pragma("GCC unroll 4")
 	for (uint32_t j = 0; j < p->n; j++) {
-		p->pstart[j] = total;
-		if (p->freqs[j] > UINT32_MAX - total)
-			return fail(p, &p->seg->f_pst, p->doff[p->blk], "freqs overflow"), -1;
-		total += p->freqs[j];
+		p->pstart[j] = (uint32_t)(sum + j);
+		sum += p->fm1[j];
 	}
-	p->pstart[p->n] = total;
+	uint64_t total = sum + p->n;
+	if (total > UINT32_MAX)
+		return fail(p, &p->seg->f_pst, p->doff[p->blk], "freqs overflow"), -1;
+	p->pstart[p->n] = (uint32_t)total;
 	p->pos_src = p->poff[p->blk];
 	p->pos_done = 0;
 	p->pos_blk_ready = 1;
@@ -668,26 +729,28 @@ int tc_postings_positions(tc_postings *p, const uint32_t **pos, uint32_t *n, tc_
 		return tc_postings_error(p, err);
 	if (!p->started || p->doc == TC_DOC_END)
 		return tc_error_set(err, TC_EINVAL, "no current doc");
+	if (!p->pos_blk_ready && pos_begin_block(p) != 0)
+		return tc_postings_error(p, err);
+	uint32_t a = p->pstart[p->i], k = p->pstart[p->i + 1] - a;
 	if (!p->cur_ready) {
-		if (!p->pos_blk_ready && pos_begin_block(p) != 0)
-			return tc_postings_error(p, err);
-		uint32_t a = p->pstart[p->i], k = p->pstart[p->i + 1] - a;
 		if (pos_decode_to(p, a, a + k) != 0)
 			return tc_postings_error(p, err);
-		p->cur = tc_grow(p->cur, &p->cur_cap, k, sizeof *p->cur);
+		/* deltas to positions in place: the doc's values are its own, and docs are
+		   visited once; 64 bits cannot overflow, and ascending positions fit when the
+		   last one does */
 		uint64_t v = 0;
-		for (uint32_t j = 0; j < k; j++) {
-			v += p->posv[a + j];
-			if (v > UINT32_MAX) {
-				fail(p, &p->seg->f_pos, p->poff[p->blk], "position overflow");
-				return tc_postings_error(p, err);
-			}
-			p->cur[j] = (uint32_t)v;
+		for (uint32_t j = a; j < a + k; j++) {
+			v += p->posv[j];
+			p->posv[j] = (uint32_t)v;
+		}
+		if (v > UINT32_MAX) {
+			fail(p, &p->seg->f_pos, p->poff[p->blk], "position overflow");
+			return tc_postings_error(p, err);
 		}
 		p->cur_ready = 1;
 	}
-	*pos = p->cur;
-	*n = p->freqs[p->i];
+	*pos = p->posv + a;
+	*n = k;
 	return TC_OK;
 }
 

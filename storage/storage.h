@@ -422,6 +422,13 @@ int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_posting
 void tc_postings_free(tc_postings *p);
 uint32_t tc_postings_next(tc_postings *p);
 uint32_t tc_postings_seek(tc_postings *p, uint32_t target);
+/*
+ * The first doc >= target that all of p[0..n) hold (n >= 1, lists of one segment), or
+ * TC_DOC_END: each list is sought in turn, the first again whenever another overshoots,
+ * so put the shortest list first. On a doc, every list stands on it; at the end, the
+ * lists stand anywhere at or past target.
+ */
+uint32_t tc_postings_seek_all(tc_postings *const *p, size_t n, uint32_t target);
 /* Current doc; TC_DOC_END at the end; unspecified before the first next/seek. */
 uint32_t tc_postings_doc(const tc_postings *p);
 /* Freq of the current doc (>= 1). */

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,66 @@ static void expect_top_k(const char *dir, const char *q, const char *ranked, siz
 		         (unsigned long long)total, ranked, count);
 }
 
+/* Occurrences of the folded words w[0..n) at consecutive positions in field f of d. */
+static uint32_t count_run(const rdoc *d, int f, char **w, size_t n)
+{
+	uint32_t count = 0;
+	for (size_t p = 0; p + n <= d->n[f]; p++) {
+		size_t k = 0;
+		while (k < n && strcmp(d->folded[f][p + k], w[k]) == 0)
+			k++;
+		count += k == n;
+	}
+	return count;
+}
+
+/*
+ * Every hit of the phrase w[0..n) scores what BM25 makes of its brute-force counts
+ * (exec.h; README "Ranking"): per field, the field weight times the words' summed idf,
+ * with N, df and the average length over all docs, deleted ones included. This checks
+ * the phrase counts, which the hit sets alone do not.
+ */
+static void expect_phrase_scores(const char *dir, const char *q, const rdoc *docs, char **w,
+                                 size_t n)
+{
+	const double k1 = 1.2, b = 0.75, weight[2] = {2.0, 1.0}, N = NDOCS;
+	double idf_sum[2] = {0, 0}, avgdl[2] = {0, 0};
+	for (int f = 0; f < 2; f++) {
+		for (int i = 0; i < NDOCS; i++)
+			avgdl[f] += (double)docs[i].n[f] / N;
+		for (size_t k = 0; k < n; k++) {
+			double df = 0;
+			for (int i = 0; i < NDOCS; i++)
+				df += count_run(&docs[i], f, &w[k], 1) > 0;
+			idf_sum[f] += log(1.0 + (N - df + 0.5) / (df + 0.5));
+		}
+	}
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	o.k = 1000;
+	o.ids_only = 1;
+	tc_error err = {0};
+	tc_searcher *s;
+	assert_int_equal(tc_searcher_open(dir, &s, &err), TC_OK);
+	tc_search_result r = {0};
+	assert_int_equal(tc_searcher_search(s, q, strlen(q), &o, 0, &r, &err), TC_OK);
+	for (size_t h = 0; h < r.n; h++) {
+		const rdoc *d = &docs[atoi(r.hits[h].id + 1)];
+		double want = 0;
+		for (int f = 0; f < 2; f++) {
+			double tf = count_run(d, f, w, n);
+			if (tf > 0)
+				want += weight[f] * idf_sum[f] * tf * (k1 + 1.0) /
+				        (tf + k1 * (1.0 - b + b * (double)d->n[f] / avgdl[f]));
+		}
+		if (fabs(r.hits[h].score - want) > 1e-9 * want)
+			fail_msg("query %s: %s scores %.12g, its counts make %.12g", q, r.hits[h].id,
+			         r.hits[h].score, want);
+	}
+	tc_search_result_free(&r);
+	tc_searcher_free(s);
+}
+
 static void test_randomized(void **state)
 {
 	char dir[256];
@@ -384,6 +445,8 @@ static void test_randomized(void **state)
 			fail_msg("query %s: engine {%s} (total %llu), brute force {%s} (%zu)", q, got,
 			         (unsigned long long)total, want, count);
 		expect_top_k(dir, q, ranked, count);
+		if (kind == 3 || kind == 7)
+			expect_phrase_scores(dir, q, docs, fw, n);
 		for (size_t k = 0; k < n; k++)
 			free(fw[k]);
 	}
