@@ -25,27 +25,8 @@
 #include "indexer/indexer.h"
 #include "storage/storage.h"
 #include "test_indexer_dump.h"
+#define TU_FULL_DISK  /* write() runs out of space when a test says so */
 #include "testutil.h"
-
-/* ---- a write() that can run out of space --------------------------------------------- */
-
-/* Bytes the index files may still receive; < 0 = no limit. Files only (fd > 2). */
-static long write_budget = -1;
-static long written;   /* bytes written to files */
-
-ssize_t write(int fd, const void *buf, size_t n)
-{
-	if (fd > 2)
-		written += (long)n;
-	if (write_budget >= 0 && fd > 2) {
-		if ((long)n > write_budget) {
-			errno = ENOSPC;
-			return -1;
-		}
-		write_budget -= (long)n;
-	}
-	return syscall(SYS_write, fd, buf, n);
-}
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -537,11 +518,11 @@ static void test_write_error(void **state)
 	/* how many bytes a successful run writes */
 	tc_indexer *ix = open_ix(dir_of("enospc-probe"), 1, 0, &m);
 	tc_error perr = {0};
-	written = 0;
+	tu_written = 0;
 	assert_int_equal(tc_indexer_add_files(ix, (const char *const *)paths, n, &perr), 0);
 	commit(ix);
 	tc_indexer_free(ix);
-	long total = written;
+	long total = tu_written;
 	assert_true(total > 10000);
 
 	ix = open_ix(dir, 1, 0, &m);
@@ -552,12 +533,12 @@ static void test_write_error(void **state)
 	static const double frac[] = {0, 0.001, 0.05, 0.3, 0.6, 0.9, 0.98};
 	for (size_t fi = 0; fi < sizeof frac / sizeof frac[0]; fi++) {
 		long budget = (long)(frac[fi] * (double)total);
-		write_budget = budget;
+		tu_write_budget = budget;
 		tc_error err = {0};
 		int rc = tc_indexer_add_files(ix, (const char *const *)paths, n, &err);
 		if (rc == 0)
 			rc = tc_indexer_commit(ix, &err);
-		write_budget = -1;
+		tu_write_budget = -1;
 		if (rc == 0)
 			fail_msg("budget %ld of %ld: the commit succeeded", budget, total);
 		assert_int_equal(rc, TC_ENOSPC);

@@ -19,33 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/hash.h"
 #include "common/mem.h"
 #include "storage/storage.h"
+#define TU_FULL_DISK  /* write() runs out of space when a test says so */
 #include "testutil.h"
-
-/* A disk that fills: bytes the files (fd > 2) may still receive, < 0 = no limit. Atomic:
-   the doc store writes from a thread of its own when asked to. */
-static _Atomic long write_budget = -1;
-
-ssize_t write(int fd, const void *buf, size_t n)
-{
-	if (write_budget >= 0 && fd > 2) {
-		if ((long)n > write_budget) {
-			errno = ENOSPC;
-			return -1;
-		}
-		write_budget -= (long)n;
-	}
-	return syscall(SYS_write, fd, buf, n);
-}
 
 /* ---- a deterministic generator ---- */
 
@@ -1500,7 +1483,7 @@ static void test_docstore_dict(void **state)
 				tc_segw *w;
 				OK(tc_segw_open(tmpdir, 60, NF, &w, E));
 				tc_segw_background(w);
-				write_budget = (long)(0.7 * (double)len);
+				tu_write_budget = (long)(0.7 * (double)len);
 				for (uint32_t d = 0; d < m.ndocs; d++) {
 					tc_field_value fv[2] = {
 						{0, m.docs[d].title, (uint32_t)strlen(m.docs[d].title)},
@@ -1511,7 +1494,7 @@ static void test_docstore_dict(void **state)
 				}
 				tc_error e = {0};
 				assert_int_equal(tc_segw_finish(w, NULL, &e), TC_ENOSPC);
-				write_budget = -1;
+				tu_write_budget = -1;
 				assert_non_null(strstr(e.msg, "No space left"));
 				assert_false(file_exists("000000000000003c.doc"));
 			}

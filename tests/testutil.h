@@ -76,4 +76,33 @@ static inline char *tu_run(const char *cmd, int *status)
 	return buf;
 }
 
+#ifdef TU_FULL_DISK
+/*
+ * A disk that fills: a test that defines TU_FULL_DISK before including this replaces
+ * write() for its whole program. Files (fd > 2) may still receive tu_write_budget bytes
+ * (< 0: no limit), then a write fails with ENOSPC; tu_written counts what they got.
+ * Atomic: the doc store may write from a thread of its own.
+ */
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static _Atomic long tu_write_budget = -1;
+static _Atomic long tu_written;
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	if (fd > 2)
+		tu_written += (long)n;
+	if (tu_write_budget >= 0 && fd > 2) {
+		if ((long)n > tu_write_budget) {
+			errno = ENOSPC;
+			return -1;
+		}
+		tu_write_budget -= (long)n;
+	}
+	return syscall(SYS_write, fd, buf, n);
+}
+#endif
+
 #endif
