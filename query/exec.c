@@ -221,6 +221,8 @@ typedef struct term_field {
 	uint32_t doc;             /* where match stands */
 	uint32_t bound_last;      /* last doc of the block block_bound is for */
 	double block_bound;       /* BM25 of that block's max tf and min length */
+	uint32_t exact_last;      /* last doc of ep's block under its block cursor (0: not
+	                             looked at yet; TC_DOC_END: ep has nothing further) */
 } term_field;
 
 typedef struct term_it {
@@ -286,6 +288,17 @@ static double term_score(it *self, double need)
 	return s + term_exact_bonus(t);
 }
 
+/* May ep hold docs at or after d? Block data only, looked at once per block of ep: every
+   doc of the conjunction is bounded, and most stay in the block of the one before. */
+static int exact_ahead(term_field *f, uint32_t d)
+{
+	if (f->ep == NULL)
+		return 0;
+	if (f->exact_last < d || f->exact_last == 0)
+		f->exact_last = tc_postings_shallow(f->ep, d);
+	return f->exact_last != TC_DOC_END;
+}
+
 /* The BM25 bound of the block under f's cursor, computed once per block. */
 static double field_block_bound(const run *r, term_field *f)
 {
@@ -330,7 +343,7 @@ static double term_bound(it *self, uint32_t *until)
 	*until = min_u32(*until, self->doc);
 	for (size_t i = 0; i < t->nf && t->w->exact; i++) {
 		term_field *f = &t->f[i];
-		if (f->doc == self->doc && f->ep && tc_postings_shallow(f->ep, self->doc) != TC_DOC_END)
+		if (f->doc == self->doc && exact_ahead(f, self->doc))
 			exact = 1;
 	}
 	return term_blocks_bound(t) + (exact ? EXACT_BONUS : 0.0);
@@ -1335,7 +1348,7 @@ static double term_range_bound(term_it *t, uint32_t d, uint32_t *until)
 		}
 		s += field_block_bound(t->base.r, f);
 		*until = min_u32(*until, tc_postings_block_last(f->match));
-		if (t->w->exact && f->ep && tc_postings_shallow(f->ep, d) != TC_DOC_END)
+		if (t->w->exact && exact_ahead(f, d))
 			exact = 1;
 	}
 	return s + (exact ? EXACT_BONUS : 0.0);
