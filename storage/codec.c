@@ -71,17 +71,18 @@ size_t tc__pack_bits(const uint32_t *in, size_t n, unsigned b, unsigned char *o)
 }
 
 /*
- * Unpacks 128 values of b bits. Each value is read with one unaligned 64-bit load at its
- * byte offset. Eight values of b bits fill exactly b bytes, so the values go in 16
- * groups of 8 whose loads sit at constant offsets and shifts from the group's start:
- * with the inner loop unrolled a value costs a load, a shift, a mask and a store (twice
- * as fast as one loop over the 128, whose offsets and shifts are computed per value).
- * The loads reach up to 8 bytes past the packed bits, so the caller passes a buffer
- * with 16*b + 8 readable bytes.
+ * Unpacks ng groups of 8 values of b bits (8 * ng values). Each value is read with one
+ * unaligned 64-bit load at its byte offset. Eight values of b bits fill exactly b
+ * bytes, so each group's loads sit at constant offsets and shifts from the group's
+ * start: with the inner loop unrolled a value costs a load, a shift, a mask and a
+ * store (twice as fast as one loop over the values, whose offsets and shifts are
+ * computed per value). The loads reach up to 8 bytes past the packed bits: in must
+ * have ng * b + 8 readable bytes. (Loading once for all the values within 64 bits
+ * saves no instruction on x86-64: a register copy replaces each load.)
  */
 #define UNPACK_CASE(B)                                                        \
 	case B:                                                                   \
-		for (size_t g = 0; g < 16; g++) {                                     \
+		for (size_t g = 0; g < ng; g++) {                                     \
 			const unsigned char *gin = in + g * B;                            \
 			uint32_t *gout = out + g * 8;                                     \
 			_Pragma("GCC unroll 8")                                           \
@@ -93,11 +94,11 @@ size_t tc__pack_bits(const uint32_t *in, size_t n, unsigned b, unsigned char *o)
 		}                                                                     \
 		break;
 
-static void unpack_fast(const unsigned char *in, unsigned b, uint32_t *out)
+static void unpack_groups(const unsigned char *in, unsigned b, uint32_t *out, size_t ng)
 {
 	switch (b) {
 	case 0:
-		memset(out, 0, 128 * sizeof *out);
+		memset(out, 0, 8 * ng * sizeof *out);
 		break;
 	UNPACK_CASE(1) UNPACK_CASE(2) UNPACK_CASE(3) UNPACK_CASE(4) UNPACK_CASE(5)
 	UNPACK_CASE(6) UNPACK_CASE(7) UNPACK_CASE(8) UNPACK_CASE(9) UNPACK_CASE(10)
@@ -110,23 +111,50 @@ static void unpack_fast(const unsigned char *in, unsigned b, uint32_t *out)
 }
 
 /*
- * Unpacks n <= 128 values of b bits from [q, end) (the caller checked that the packed
- * bytes are there). Copies to a padded buffer when the fast loads could leave it.
+ * Unpacks ng groups (8 * ng values) of b bits from q into out, reading only the avail
+ * bytes at q; bytes are the packed bytes among them (at most 8 * ng * b / 8). Groups
+ * are decoded in place while their loads stay within avail, the rest (at most the last
+ * 2 + 8 / b) from a copy of the remaining bytes with zeros after them: nothing is
+ * zeroed or copied that is not read.
  */
+static void unpack_groups_in(const unsigned char *q, size_t avail, size_t bytes, unsigned b,
+                             uint32_t *out, size_t ng)
+{
+	/* group g reads no further than byte (g + 1) * b + 8 */
+	if (avail >= ng * b + 8) {
+		unpack_groups(q, b, out, ng);
+		return;
+	}
+	size_t d = avail >= 8 + b ? (avail - 8) / b : 0;
+	unpack_groups(q, b, out, d);
+	/* avail >= bytes puts d within 1 + 8 / b groups of ng: (ng - d) * b + 8 <= 2 * b + 15
+	   bytes hold the rest and the zeros its loads reach */
+	unsigned char pad[2 * 32 + 8 + 8];
+	size_t have = bytes - d * b, need = (ng - d) * b + 8;
+	memcpy(pad, q + d * b, have);
+	memset(pad + have, 0, need - have);
+	unpack_groups(pad, b, out + 8 * d, ng - d);
+}
+
+/* Unpacks n <= 128 values of b bits into out[0..n), the last partial group through a
+   buffer; q and avail as for unpack_groups_in. */
+static void unpack_n(const unsigned char *q, size_t avail, unsigned b, uint32_t *out,
+                     size_t n)
+{
+	size_t full = n / 8, bytes = (n * b + 7) / 8;
+	unpack_groups_in(q, avail, bytes, b, out, full);
+	if (n % 8) {
+		uint32_t last[8];
+		size_t at = full * b;
+		unpack_groups_in(q + at, avail - at, bytes - at, b, last, 1);
+		memcpy(out + 8 * full, last, n % 8 * sizeof *out);
+	}
+}
+
 void tc__unpack_bits(const unsigned char *q, const unsigned char *end, unsigned b,
                      uint32_t *out, size_t n)
 {
-	uint32_t tmp[128];
-	uint32_t *dst = n == 128 ? out : tmp;
-	if ((size_t)(end - q) >= 16 * (size_t)b + 8) {
-		unpack_fast(q, b, dst);
-	} else {
-		unsigned char pad[16 * 32 + 8] = {0};
-		memcpy(pad, q, (n * b + 7) / 8);
-		unpack_fast(pad, b, dst);
-	}
-	if (dst != out)
-		memcpy(out, tmp, n * sizeof *out);
+	unpack_n(q, (size_t)(end - q), b, out, n);
 }
 
 /* ceil(log2 k): bits of an exception index in a chunk of k values. */
@@ -227,6 +255,15 @@ static int get_vchunk(const unsigned char **p, const unsigned char *end, uint32_
 	return 0;
 }
 
+/* Set bits of x, without the library call __builtin_popcountll makes on plain x86-64. */
+static inline unsigned popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
 /* Value i of the w-bit values packed at q, with 8 bytes readable past the value. */
 static inline uint32_t get_bits(const unsigned char *q, size_t i, unsigned w)
 {
@@ -237,10 +274,13 @@ static inline uint32_t get_bits(const unsigned char *q, size_t i, unsigned w)
 
 /*
  * Patches the exceptions of an xpfor chunk of n values at width b into out; q is just
- * after the low bits. Returns the end of the chunk, or NULL when it is bad.
+ * after the low bits. Returns the end of the chunk, or NULL when it is bad. Packed
+ * indexes must ascend strictly from 0 to below n, each checked before it is used; a
+ * map must hold exactly nexc bits below n, checked once for the chunk (then no
+ * exception reads a high part past the nexc there are).
  */
-static const unsigned char *patch(const unsigned char *q, const unsigned char *end,
-                                  unsigned b, uint32_t *out, size_t n)
+static inline const unsigned char *patch_n(const unsigned char *q, const unsigned char *end,
+                                           unsigned b, uint32_t *out, size_t n)
 {
 	if (end - q < 2)
 		return NULL;
@@ -249,49 +289,56 @@ static const unsigned char *patch(const unsigned char *q, const unsigned char *e
 	q += 2;
 	if (nexc == 0 || nexc > n || hb == 0 || hb > 32 - b)
 		return NULL;
-	int map = nexc * w >= n;
 	size_t wbytes = where_bytes(n, nexc), bytes = wbytes + (nexc * hb + 7) / 8;
 	if ((size_t)(end - q) < bytes)
 		return NULL;
-	/* the 64-bit loads of get_bits read up to 8 bytes past the data */
+	/* the 64-bit loads of get_bits read up to 8 bytes past the data; the map is read
+	   as two words, 16 bytes from its start */
 	unsigned char pad[16 + 16 * 32 + 8];
 	const unsigned char *src = q;
-	if ((size_t)(end - q) < bytes + 8) {
+	if ((size_t)(end - q) < bytes + 8 || (size_t)(end - q) < 16) {
 		memcpy(pad, q, bytes);
-		memset(pad + bytes, 0, 8);
+		memset(pad + bytes, 0, bytes < 8 ? 16 - bytes : 8);
 		src = pad;
 	}
 	const unsigned char *highs = src + wbytes;
-	if (!map) {
-		uint32_t prev = 0;
+	if (nexc * w < n) {
+		size_t next = 0;  /* the least index allowed */
 		for (size_t e = 0; e < nexc; e++) {
-			uint32_t i = get_bits(src, e, w);
-			if (i >= n || (e > 0 && i <= prev))
+			size_t i = get_bits(src, e, w);
+			if (i < next || i >= n)
 				return NULL;
+			next = i + 1;
 			out[i] |= get_bits(highs, e, hb) << b;
-			prev = i;
 		}
-	} else {
-		/* whole 64-bit words of the map: a loop exit mispredicts once a word, not once
-		   a byte (the bytes past the map are highs or padding, masked off) */
-		if (n % 8 && src[wbytes - 1] >> (n % 8))
-			return NULL;  /* an exception at k or beyond */
-		size_t e = 0;
-		for (size_t word = 0; word < (n + 63) / 64; word++) {
-			uint64_t m;
-			memcpy(&m, src + 8 * word, 8);
-			size_t left = n - 64 * word;
-			if (left < 64)
-				m &= (1ull << left) - 1;
-			if ((size_t)__builtin_popcountll(m) > nexc - e)
-				return NULL;
-			for (; m; m &= m - 1)
-				out[64 * word + (size_t)__builtin_ctzll(m)] |= get_bits(highs, e++, hb) << b;
-		}
-		if (e != nexc)
-			return NULL;
+		return q + bytes;
 	}
+	/* the map, cut at n after checking that no bit is set at n or beyond in its last
+	   byte (the words reach into the high parts) */
+	if (n % 8 && src[wbytes - 1] >> (n % 8))
+		return NULL;
+	uint64_t m[2];
+	memcpy(&m[0], src, 8);
+	memcpy(&m[1], src + 8, 8);
+	if (n < 128) {
+		m[n / 64] &= (1ull << (n % 64)) - 1;
+		if (n < 64)
+			m[1] = 0;
+	}
+	if (popcount64(m[0]) + popcount64(m[1]) != nexc)
+		return NULL;
+	size_t e = 0;
+	for (size_t word = 0; word < 2; word++)
+		for (uint64_t x = m[word]; x; x &= x - 1)
+			out[64 * word + (size_t)__builtin_ctzll(x)] |= get_bits(highs, e++, hb) << b;
 	return q + bytes;
+}
+
+/* The common chunk of 128 apart, so that its index checks and widths are constants. */
+static const unsigned char *patch(const unsigned char *q, const unsigned char *end,
+                                  unsigned b, uint32_t *out, size_t n)
+{
+	return n == 128 ? patch_n(q, end, b, out, 128) : patch_n(q, end, b, out, n);
 }
 
 /* The width b of a PFor chunk whose first byte is t: 0, or -1 when t is no PFor tag. */
@@ -367,7 +414,7 @@ int tc__chunk_unpack(const unsigned char **p, const unsigned char *end, uint32_t
 	size_t bytes = (n * b + 7) / 8;
 	if ((size_t)(end - q) < bytes)
 		return -1;
-	tc__unpack_bits(q, end, b, out, n);
+	unpack_n(q, (size_t)(end - q), b, out, n);
 	q += bytes;
 	if (t != b && (q = patch(q, end, b, out, n)) == NULL)
 		return -1;

@@ -310,6 +310,54 @@ static void test_chunk_forms(void **state)
 	}
 }
 
+/*
+ * The decoder reads in place while its loads stay before the end it is given, and from
+ * a copy of the last bytes when they would not: every chunk form decodes the same
+ * with 0 to 40 bytes of garbage after it (the next chunk, in a file), for every length
+ * (partial groups of 8), width and layout of the exceptions (map or packed, with the
+ * map's last word reaching into the high parts, or past the end).
+ */
+static void test_chunk_slack(void **state)
+{
+	(void)state;
+	static const size_t lens[] = {2, 5, 8, 9, 15, 31, 63, 64, 65, 100, 120, 127, 128};
+	unsigned char enc[TC_CHUNK_MAX + 1024];
+	uint32_t v[128], out[128];
+	size_t nx = 0, nmap = 0;
+	for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+		size_t k = lens[li];
+		for (unsigned b = 0; b <= 31; b += 1 + b / 8) {
+			for (int where = 0; where <= 5; where++) {
+				size_t len;
+				if (where == 5) {  /* no exceptions: pfor(k) or varints */
+					fill_exc(v, k, b, b ? b : 1, 0);
+					len = tc__chunk_pack(v, k, enc);
+				} else {
+					fill_exc(v, k, b, b + 1 + rnd32() % (32 - b), where);
+					len = ref_xpfor(v, k, b, -1, enc);
+					nx++;
+					nmap += enc[1 + (k * b + 7) / 8] * ceil_log2(k) >= k;
+				}
+				for (size_t slack = 0; slack <= 40; slack += 1 + slack / 8) {
+					unsigned char *buf = tc_malloc(len + slack);
+					memcpy(buf, enc, len);
+					for (size_t i = 0; i < slack; i++)
+						buf[len + i] = (unsigned char)rnd32();
+					const unsigned char *p = buf;
+					memset(out, 0xAB, sizeof out);
+					assert_int_equal(tc__chunk_unpack(&p, buf + len + slack, out, k), 0);
+					assert_ptr_equal(p, buf + len);
+					assert_memory_equal(v, out, k * sizeof *v);
+					if (k < 128)  /* nothing written past the k values */
+						assert_int_equal(out[k], 0xABABABABu);
+					free(buf);
+				}
+			}
+		}
+	}
+	assert_true(nmap > 0 && nmap < nx);
+}
+
 /* Chunks that break the grammar are refused, each for its own reason. */
 static void test_chunk_hostile(void **state)
 {
@@ -574,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_ints_roundtrip),
 		cmocka_unit_test(test_chunk_garbage),
 		cmocka_unit_test(test_chunk_forms),
+		cmocka_unit_test(test_chunk_slack),
 		cmocka_unit_test(test_chunk_hostile),
 		cmocka_unit_test(test_old_versions),
 		cmocka_unit_test(test_postings_extremes),
