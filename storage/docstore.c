@@ -216,6 +216,7 @@ static void dsw_decide(tc__dsw *w, int final)
 	tc_buf_free(&zp);
 	tc_buf_free(&zd);
 	free_held(w);
+	w->decided = 1;
 }
 
 /* Compresses and writes one closed block whose first record is doc first. */
@@ -227,13 +228,10 @@ static void write_block(tc__dsw *w, const tc_buf *raw, uint32_t first)
 		put_block(w, w->z.data, n, raw->len, first);
 }
 
-/* The background compressor: decides on the dictionary when that was handed to it, then
-   takes the queued blocks in order until told to quit. */
+/* The background compressor: takes the queued blocks in order until told to quit. */
 static void *dsw_bg_main(void *arg)
 {
 	tc__dsw *w = arg;
-	if (w->bg_decide)
-		dsw_decide(w, 0);
 	pthread_mutex_lock(&w->bg_mu);
 	for (;;) {
 		while (w->bg_count == 0 && !w->bg_quit)
@@ -262,24 +260,16 @@ void tc__dsw_background(tc__dsw *w)
 	w->bg = 1;
 }
 
-/* Starts the compressor thread unless it runs: 0, or -1 when it cannot be started. */
-static int dsw_bg_start(tc__dsw *w)
+/* Hands the block being filled to the compressor thread (started on the first block),
+   swapping buffers with a free slot; waits while the queue is full. 0, or -1 when no
+   thread could be started (the caller then compresses the block itself). */
+static int dsw_queue(tc__dsw *w)
 {
 	if (!w->bg_running) {
 		if (pthread_create(&w->bg_thread, NULL, dsw_bg_main, w) != 0)
 			return -1;
 		w->bg_running = 1;
 	}
-	return 0;
-}
-
-/* Hands the block being filled to the compressor thread, swapping buffers with a free
-   slot; waits while the queue is full. 0, or -1 when no thread could be started (the
-   caller then compresses the block itself). */
-static int dsw_queue(tc__dsw *w)
-{
-	if (dsw_bg_start(w) != 0)
-		return -1;
 	pthread_mutex_lock(&w->bg_mu);
 	while (w->bg_count == TC__DSW_QUEUE)
 		pthread_cond_wait(&w->bg_cv, &w->bg_mu);
@@ -322,16 +312,8 @@ static void dsw_flush(tc__dsw *w)
 		w->held_len[w->nheld] = w->raw.len;
 		w->held_first[w->nheld++] = w->block_first;
 		tc_buf_append(&w->held, w->raw.data, w->raw.len);
-		if (w->held.len >= DOC_TRAIN_RAW) {
-			/* with a compressor thread, training and the held blocks are its first job
-			   (from here on only it touches them), and this thread goes on at once */
-			w->bg_decide = w->bg && !w->bg_running;
-			if (!w->bg_decide || dsw_bg_start(w) != 0) {
-				w->bg_decide = 0;
-				dsw_decide(w, 0);
-			}
-			w->decided = 1;
-		}
+		if (w->held.len >= DOC_TRAIN_RAW)
+			dsw_decide(w, 0);
 	}
 	w->raw.len = 0;
 	w->block_first = w->ndocs;
@@ -364,10 +346,8 @@ void tc__dsw_add(tc__dsw *w, const char *id, size_t id_len, const tc_field_value
 int tc__dsw_close(tc__dsw *w, tc_error *err)
 {
 	dsw_flush(w);
-	if (!w->decided) {
+	if (!w->decided)
 		dsw_decide(w, 1);
-		w->decided = 1;
-	}
 	dsw_bg_stop(w);
 	uint64_t index_off = w->f.off;
 	tc__wfile_put(&w->f, w->index.data, w->index.len);

@@ -354,14 +354,11 @@ typedef struct tc__dsw {
 	size_t nheld, cap_held;
 	size_t *rec_len;              /* length of each held record: the training samples */
 	size_t nrec, cap_rec;
-	/* background compression (tc__dsw_background): once the held blocks reach the
-	   training size, the thread trains the dictionary and writes them, then compresses
-	   and writes the closed blocks queued here, in order; from the handover on only that
-	   thread touches f, z, index, cctx, cdict, dict_len, raw_bytes, nblocks and the held
-	   blocks (decided is the adding thread's) */
+	/* background compression (tc__dsw_background): once the dictionary is decided, closed
+	   blocks queue here and a thread of their own compresses and writes them in order;
+	   from then on only that thread touches f, z, index, cctx, raw_bytes and nblocks */
 	int bg;                       /* asked for: the lock and the queue are set up */
 	int bg_running, bg_quit;
-	int bg_decide;                /* the thread decides on the dictionary first */
 	pthread_t bg_thread;
 	pthread_mutex_t bg_mu;
 	pthread_cond_t bg_cv;         /* a block queued or done, or quit */
