@@ -59,9 +59,17 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libtracuu.a
 tests-bin: $(TESTS) $(BUILD)/tracuu
 
 # The suite runs twice: as built, and under ASan+UBSan (leaks included) in build/san.
+# Where clang is installed everything is also compiled with it (build/clang, -Werror):
+# both compilers must accept the code.
 test: deps
 	@$(MAKE) --no-print-directory tests-bin
 	@$(MAKE) --no-print-directory BUILD=build/san SANFLAGS="$(SAN)" CFLAGS="-O1 -g" tests-bin
+	@if command -v clang >/dev/null 2>&1; then \
+		echo "test: compiling with clang too (build/clang)"; \
+		$(MAKE) --no-print-directory CC=clang BUILD=build/clang tests-bin || exit 1; \
+	else \
+		echo "test: clang is not installed: the clang build is skipped"; \
+	fi
 	@scripts/run-tests.sh build build/san
 
 check: test
