@@ -51,6 +51,18 @@ void tc_map_free(tc_map *m)
 	m->len = 0;
 }
 
+void tc_map_release(const tc_map *m, size_t from, size_t to)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	if (m->data == NULL || page <= 0)
+		return;
+	if (to > m->len)
+		to = m->len;
+	from &= ~((size_t)page - 1);  /* the mapping starts on a page */
+	if (to > from)
+		(void)madvise((void *)(m->data + from), to - from, MADV_DONTNEED);
+}
+
 int tc_write_all(int fd, const void *p, size_t n, const char *path, tc_error *err)
 {
 	const char *s = p;

@@ -23,6 +23,13 @@ typedef struct tc_map {
 int tc_map_file(const char *path, tc_map *m, tc_error *err);
 /* Unmaps; accepts an unmapped (zeroed) map and zeroes it. */
 void tc_map_free(tc_map *m);
+/*
+ * Lets the pages of m's bytes [from, to) leave this process's resident set (the mapping
+ * is shared and read-only: the next touch reads them again from the page cache or the
+ * file, so readers see the same bytes). For a pass that reads a file once, such as a
+ * merge, whose mapped inputs would otherwise all count as resident.
+ */
+void tc_map_release(const tc_map *m, size_t from, size_t to);
 
 /* Writes all n bytes to fd (retrying short writes and EINTR). path is for the message. */
 int tc_write_all(int fd, const void *p, size_t n, const char *path, tc_error *err);

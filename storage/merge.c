@@ -33,7 +33,31 @@ typedef struct msrc {
 	unsigned char key[TC_MAX_KEY];
 	size_t key_len;
 	tc_term_info ti;
+	uint64_t pst_released, pos_released;  /* postings behind these left the resident set */
 } msrc;
+
+/*
+ * The inputs are read once: each one's documents, then its numeric entries, then its
+ * postings in key order. What lies behind is let go of (tc_map_release), in steps of
+ * RELEASE_STEP for the postings, so that a merge's resident set stays near its own
+ * memory instead of growing by every input file it maps. A shared list that points back
+ * is simply read again from the page cache.
+ */
+#define RELEASE_STEP ((uint64_t)4 << 20)
+
+static void release_postings(msrc *s, uint64_t pst_upto, uint64_t pos_upto)
+{
+	if (pst_upto >= s->pst_released + RELEASE_STEP || pst_upto == UINT64_MAX) {
+		tc_map_release(&s->seg->f_pst.map, (size_t)s->pst_released,
+		               pst_upto > SIZE_MAX ? SIZE_MAX : (size_t)pst_upto);
+		s->pst_released = pst_upto;
+	}
+	if (pos_upto >= s->pos_released + RELEASE_STEP || pos_upto == UINT64_MAX) {
+		tc_map_release(&s->seg->f_pos.map, (size_t)s->pos_released,
+		               pos_upto > SIZE_MAX ? SIZE_MAX : (size_t)pos_upto);
+		s->pos_released = pos_upto;
+	}
+}
 
 struct tc_merge {
 	tc_snapshot *snap;             /* retained: keeps the inputs mapped */
@@ -176,6 +200,11 @@ static int advance_term(msrc *s, tc_error *e)
 	if (s->has) {
 		memcpy(s->key, k, n);
 		s->key_len = n;
+		/* a term's own lists start where the ones before it ended */
+		release_postings(s, s->ti.shared & TC_SHARED_DOCS ? 0 : s->ti.doc_off,
+		                 s->ti.has_pos && !(s->ti.shared & TC_SHARED_POS) ? s->ti.pos_off : 0);
+	} else {
+		release_postings(s, UINT64_MAX, UINT64_MAX);
 	}
 	return TC_OK;
 }
@@ -258,6 +287,8 @@ static int step_one(tc_merge *m, tc_error *e)
 	case PH_DOCS:
 		if (m->ci < m->nin && m->cpos < tc_seg_ndocs(m->src[m->ci].seg))
 			return step_doc(m, e);
+		if (m->ci < m->nin)
+			tc_map_release(&m->src[m->ci].seg->f_doc.map, 0, SIZE_MAX);
 		if (++m->ci >= m->nin) {
 			m->phase = PH_NUMS;
 			m->ci = 0;
@@ -268,6 +299,8 @@ static int step_one(tc_merge *m, tc_error *e)
 	case PH_NUMS:
 		if (m->ci < m->nin && m->cunit < tc_seg_nunits(m->src[m->ci].seg))
 			return step_num(m, e);
+		if (m->ci < m->nin)
+			tc_map_release(&m->src[m->ci].seg->f_num.map, 0, SIZE_MAX);
 		m->cunit = 0;
 		m->cpos = 0;
 		if (++m->ci >= m->nin) {
