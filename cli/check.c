@@ -52,6 +52,9 @@ int tc_cmd_check(int argc, char **argv)
 		if (report.len && report.data[report.len - 1] != '\n')
 			putchar('\n');
 		fprintf(stderr, "tracuu check: %s: damaged: %s\n", dir, err.msg);
+	} else if (rc == TC_EVERSION) {
+		fprintf(stderr, "tracuu check: %s: cannot be checked by this build: %s\n", dir,
+		        err.msg);
 	} else if (rc == TC_ENOENT) {
 		fprintf(stderr, "tracuu check: %s: not an index (%s)\n", dir, err.msg);
 	} else {

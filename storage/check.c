@@ -21,6 +21,7 @@ typedef struct chk {
 	tc_buf *report;
 	tc_error *err;
 	size_t nproblems;
+	size_t nversions;         /* segments written by another version: not checked */
 	size_t seg_problems;
 	char where[TC_NAME_MAX];  /* prefix of the lines: the segment */
 } chk;
@@ -395,7 +396,16 @@ int tc_index_check(const char *dir, tc_buf *report, tc_error *err)
 		tc_segment seg;
 		memset(&seg, 0, sizeof seg);
 		tc_error_clear(&e);
-		if (tc__seg_open(&seg, dir, ms, 1, &e) != TC_OK) {
+		int orc = tc__seg_open(&seg, dir, ms, 1, &e);
+		if (orc == TC_EVERSION) {  /* another layout, not damage: this build cannot tell */
+			c.nversions++;
+			if (report)
+				tc_buf_printf(report, "%s: %s\n", c.where, e.msg);
+			if (c.nproblems == 0)
+				tc_error_set(err, TC_EVERSION, "%s: %s", c.where, e.msg);
+			continue;
+		}
+		if (orc != TC_OK) {
 			problem_err(&c, &e);
 			continue;
 		}
@@ -408,5 +418,5 @@ int tc_index_check(const char *dir, tc_buf *report, tc_error *err)
 		tc__seg_close(&seg);
 	}
 	tc_manifest_free(&m);
-	return c.nproblems ? TC_ECORRUPT : TC_OK;
+	return c.nproblems ? TC_ECORRUPT : c.nversions ? TC_EVERSION : TC_OK;
 }

@@ -598,8 +598,9 @@ void tc_merge_abort(tc_merge *m);
  * range, unit counts, delete bitsets matching the manifest). Each problem found is
  * appended to report as one line ("0000000000000003.pst: offset 4096: ..."). Returns 0
  * when the index is sound, TC_ECORRUPT when anything is wrong (err names the first
- * problem), or another error when dir cannot be read at all (TC_ENOENT: no index).
- * report may be NULL.
+ * problem), TC_EVERSION when nothing is wrong but a segment was written in a layout this
+ * build does not read (it is listed, and not checked), or another error when dir cannot
+ * be read at all (TC_ENOENT: no index). report may be NULL.
  */
 int tc_index_check(const char *dir, tc_buf *report, tc_error *err);
 

@@ -1382,6 +1382,9 @@ static void test_numeric_hostile(void **state)
 	tc_snapshot *snap;
 	tc_error e = {0};
 	assert_int_equal(tc_snapshot_open(tmpdir, 0, &snap, &e), TC_EVERSION);
+	tc_error_clear(&e);
+	assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_EVERSION);  /* not "damaged" */
+	assert_non_null(strstr(e.msg, "format version"));
 	f = fopen(path, "wb");
 	fwrite(saved, 1, len, f);
 	fclose(f);
