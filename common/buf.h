@@ -71,6 +71,18 @@ static inline size_t tc_varint_len(uint64_t v)
 	return n;
 }
 
+/* A signed difference (two's complement in a uint64_t) as a small unsigned number for a
+   varint: 0, -1, 1, -2, 2, ... become 0, 1, 2, 3, 4, ... */
+static inline uint64_t tc_zigzag(uint64_t d)
+{
+	return d >> 63 ? ~(d << 1) : d << 1;
+}
+
+static inline uint64_t tc_unzigzag(uint64_t z)
+{
+	return z & 1 ? ~(z >> 1) : z >> 1;
+}
+
 /* Appends an unsigned LEB128 varint. */
 void tc_buf_put_varint(tc_buf *b, uint64_t v);
 void tc_buf_put_u32le(tc_buf *b, uint32_t v);

@@ -165,16 +165,6 @@ static double vval(uint64_t k)
 
 static const double scales[3] = {1, 10, 100};
 
-static uint64_t zigzag(uint64_t d)
-{
-	return d >> 63 ? ~(d << 1) : d << 1;
-}
-
-static uint64_t unzigzag(uint64_t z)
-{
-	return z & 1 ? ~(z >> 1) : z >> 1;
-}
-
 /*
  * The value m / 10^s where m = round(prev * 10^s) + delta (mod 2^64), or -1 when prev
  * is too large for that. The writer runs this too, to check that a step decodes to
@@ -203,7 +193,7 @@ static void put_step(tc_buf *o, double a, double b)
 			continue;
 		uint64_t delta = (uint64_t)llround(x) - (uint64_t)llround(a * scales[s]);
 		if (scaled(a, s, delta, &got) == 0 && memcmp(&got, &b, 8) == 0) {
-			tc_buf_put_varint(o, zigzag(delta) << 2 | s);
+			tc_buf_put_varint(o, tc_zigzag(delta) << 2 | s);
 			return;
 		}
 	}
@@ -212,7 +202,7 @@ static void put_step(tc_buf *o, double a, double b)
 	/* d >> tz is odd: the signed step, shifted arithmetically, keeps the low set bit */
 	uint64_t q = d >> 63 ? ~(~d >> tz) : d >> tz;
 	tc_buf_put_varint(o, (uint64_t)tz << 2 | 3);
-	tc_buf_put_varint(o, zigzag(q));
+	tc_buf_put_varint(o, tc_zigzag(q));
 }
 
 static int starts_run(const tc__numw_entry *e, size_t i)
@@ -456,10 +446,10 @@ static int get_step(const unsigned char **p, const unsigned char *end, double pr
 	else if (tc_varint_get(p, end, &c) != 0)
 		return -1;
 	if ((c & 3) != 3)
-		return scaled(prev, (unsigned)(c & 3), unzigzag(c >> 2), v);
+		return scaled(prev, (unsigned)(c & 3), tc_unzigzag(c >> 2), v);
 	if (c >> 2 > 63 || tc_varint_get(p, end, &z) != 0)
 		return -1;
-	*v = vval(vkey(prev) + (unzigzag(z) << (c >> 2)));
+	*v = vval(vkey(prev) + (tc_unzigzag(z) << (c >> 2)));
 	return isfinite(*v) ? 0 : -1;  /* the scaled steps cannot leave the finite values */
 }
 

@@ -91,10 +91,8 @@ static void put_ref(tc_buf *b, uint64_t off, int shared, uint64_t *base)
 	if (!shared) {
 		tc_buf_put_varint(b, (off - *base) << 1);
 		*base = off;
-	} else {
-		uint64_t d = off - *base;  /* two's complement: negative when before the base */
-		uint64_t zz = (d << 1) ^ (uint64_t)-(int64_t)(d >> 63);
-		tc_buf_put_varint(b, zz << 1 | 1);
+	} else {  /* off - base is negative when the list lies before the base */
+		tc_buf_put_varint(b, tc_zigzag(off - *base) << 1 | 1);
 	}
 }
 
@@ -280,18 +278,13 @@ static int entry_key(dcursor *c, uint64_t *shared, const unsigned char **suffix,
    range of offsets (damage). */
 static int get_ref(uint64_t ref, uint64_t *base, uint64_t *off)
 {
-	uint64_t v = ref >> 1;
-	if (!(ref & 1)) {
-		if (v > UINT64_MAX / 2 - *base)
-			return 0;
-		*base += v;
-		*off = *base;
-		return 1;
-	}
-	int64_t d = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-	if ((d < 0 && (uint64_t)-(d + 1) >= *base) || (d > 0 && (uint64_t)d > UINT64_MAX / 2 - *base))
+	/* base is at most 2^63 - 1: an offset before 0 wraps above 2^63, and so does one
+	   past it */
+	*off = *base + (ref & 1 ? tc_unzigzag(ref >> 1) : ref >> 1);
+	if (*off > UINT64_MAX / 2)
 		return 0;
-	*off = *base + (uint64_t)d;
+	if (!(ref & 1))
+		*base = *off;
 	return 1;
 }
 
