@@ -45,18 +45,20 @@ typedef struct msrc {
  */
 #define RELEASE_STEP ((uint64_t)4 << 20)
 
+/* Lets go of m's bytes from *released to upto (UINT64_MAX: to the end) once that is a
+   step's worth or the end. */
+static void release_behind(const tc_map *m, uint64_t *released, uint64_t upto)
+{
+	if (upto < *released + RELEASE_STEP && upto != UINT64_MAX)
+		return;
+	tc_map_release(m, (size_t)*released, upto > SIZE_MAX ? SIZE_MAX : (size_t)upto);
+	*released = upto;
+}
+
 static void release_postings(msrc *s, uint64_t pst_upto, uint64_t pos_upto)
 {
-	if (pst_upto >= s->pst_released + RELEASE_STEP || pst_upto == UINT64_MAX) {
-		tc_map_release(&s->seg->f_pst.map, (size_t)s->pst_released,
-		               pst_upto > SIZE_MAX ? SIZE_MAX : (size_t)pst_upto);
-		s->pst_released = pst_upto;
-	}
-	if (pos_upto >= s->pos_released + RELEASE_STEP || pos_upto == UINT64_MAX) {
-		tc_map_release(&s->seg->f_pos.map, (size_t)s->pos_released,
-		               pos_upto > SIZE_MAX ? SIZE_MAX : (size_t)pos_upto);
-		s->pos_released = pos_upto;
-	}
+	release_behind(&s->seg->f_pst.map, &s->pst_released, pst_upto);
+	release_behind(&s->seg->f_pos.map, &s->pos_released, pos_upto);
 }
 
 struct tc_merge {
