@@ -175,16 +175,16 @@ static void pw_flush_block(tc__pw *w)
 	tc_buf_put_varint(&w->skip, last - (w->nblocks ? w->prev_last : 0));
 	tc_buf_put_varint(&w->skip, w->blocks.len - start);
 	if (w->has_pos) {
-		w->posbuf.len = 0;
-		tc__put_ints(&w->posbuf, w->bpos, w->bpos_n);
-		if (w->nblocks == 0) {  /* may be the only block: held, it may be shared */
-			tc_buf_append(&w->pos_first, w->posbuf.data, w->posbuf.len);
-		} else {
+		/* the first block may be the only one: held, it may be shared */
+		tc_buf *pb = w->nblocks == 0 ? &w->pos_first : &w->posbuf;
+		pb->len = 0;
+		tc__put_ints(pb, w->bpos, w->bpos_n);
+		if (w->nblocks > 0) {
 			tc__wfile_put(&w->pos, w->pos_first.data, w->pos_first.len);
 			w->pos_first.len = 0;
 			tc__wfile_put(&w->pos, w->posbuf.data, w->posbuf.len);
 		}
-		tc_buf_put_varint(&w->skip, w->posbuf.len);
+		tc_buf_put_varint(&w->skip, pb->len);
 	}
 	tc_buf_put_varint(&w->skip, w->bmax_tf);
 	tc_buf_put_varint(&w->skip, w->bmin_len);
