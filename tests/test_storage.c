@@ -268,14 +268,9 @@ static int dir_teardown(void **state)
 	} while (0)
 #define E (&e_)
 
-/* Writes m as segment seg_id; background: the doc store compressed on its own thread. */
-static void write_model_with(const model *m, uint64_t seg_id, tc_seg_info *info,
-                             int background)
+/* Adds m's documents to w. */
+static void add_docs(tc_segw *w, const model *m)
 {
-	tc_segw *w;
-	OK(tc_segw_open(tmpdir, seg_id, NF, &w, E));
-	if (background)
-		tc_segw_background(w);
 	for (uint32_t d = 0; d < m->ndocs; d++) {
 		const rdoc *r = &m->docs[d];
 		tc_field_value fv[2] = {
@@ -284,6 +279,17 @@ static void write_model_with(const model *m, uint64_t seg_id, tc_seg_info *info,
 		};
 		OK(tc_segw_add_doc(w, r->id, strlen(r->id), fv, 2, r->lens, E));
 	}
+}
+
+/* Writes m as segment seg_id; background: the doc store compressed on its own thread. */
+static void write_model_with(const model *m, uint64_t seg_id, tc_seg_info *info,
+                             int background)
+{
+	tc_segw *w;
+	OK(tc_segw_open(tmpdir, seg_id, NF, &w, E));
+	if (background)
+		tc_segw_background(w);
+	add_docs(w, m);
 	for (size_t i = 0; i < m->nnums; i++)
 		OK(tc_segw_add_num(w, m->nums[i].unit, strlen(m->nums[i].unit), m->nums[i].v,
 		                   m->nums[i].doc, m->nums[i].field, m->nums[i].pos, E));
@@ -1488,14 +1494,7 @@ static void test_docstore_dict(void **state)
 				OK(tc_segw_open(tmpdir, 60, NF, &w, E));
 				tc_segw_background(w);
 				tu_write_budget = (long)(0.7 * (double)len);
-				for (uint32_t d = 0; d < m.ndocs; d++) {
-					tc_field_value fv[2] = {
-						{0, m.docs[d].title, (uint32_t)strlen(m.docs[d].title)},
-						{1, m.docs[d].body, (uint32_t)strlen(m.docs[d].body)},
-					};
-					OK(tc_segw_add_doc(w, m.docs[d].id, strlen(m.docs[d].id), fv, 2,
-					                   m.docs[d].lens, E));
-				}
+				add_docs(w, &m);
 				tc_error e = {0};
 				assert_int_equal(tc_segw_finish(w, NULL, &e), TC_ENOSPC);
 				tu_write_budget = -1;
