@@ -27,8 +27,8 @@
  *
  *   build/bench/codec_bench FILE.jsonl.zst MAX_MB DIR
  *
- * also writes the lists as one real segment (title field 0, body field 1; kinds 'f',
- * 's', 'e'; stored id, title, body) into the empty directory DIR with the segment
+ * also writes the lists as one real segment (title field 0, body field 1; folded forms,
+ * stems and exact forms; stored id, title, body) into the empty directory DIR with the segment
  * writer, and prints the size of each part against the input, the writer's time, and
  * what the reader does with it: lookups, postings and positions decoded per second
  * through the iterator, and the cost of fetching a document.
@@ -189,12 +189,15 @@ static uint32_t add_text(builder *b, char field, const char *s, size_t n)
 {
 	if (tc_analyze(b->an, s, n, NULL, &b->toks, NULL) != TC_OK)
 		return 0;
-	char key[TC_TOKEN_MAX_BYTES * 2 + 4];
+	char key[TC_TOKEN_MAX_BYTES * 4 + 4];
 	for (size_t i = 0; i < b->toks.n; i++) {
 		const tc_token *t = &b->toks.tok[i];
 		snprintf(key, sizeof key, "f%c%s", field, tc_tok_folded(&b->toks, t));
 		add_token(b, key, 1, t->pos);
-		snprintf(key, sizeof key, "e%c%s", field, tc_tok_exact(&b->toks, t));
+		/* the exact form with its folded form, \x01 for the 0 byte of its key (storage.h):
+		   keys are C strings here */
+		snprintf(key, sizeof key, "e%c%s\x01%s", field, tc_tok_folded(&b->toks, t),
+		         tc_tok_exact(&b->toks, t));
 		add_token(b, key, 0, 0);
 		if (t->stem_len) {
 			snprintf(key, sizeof key, "s%c%s", field, tc_tok_stem(&b->toks, t));
@@ -768,7 +771,7 @@ static void measure_pos_split(const builder *b, cand c)
 /* ---- one real segment from the same lists ---- */
 
 typedef struct skey {
-	unsigned char k[TC_TOKEN_MAX_BYTES * 2 + 4];
+	unsigned char k[TC_TOKEN_MAX_BYTES * 4 + 4];
 	size_t len;
 	size_t list;
 } skey;
@@ -795,6 +798,10 @@ static void write_segment(builder *b, const char *dir, size_t input_bytes)
 		keys[i].len = strlen(k);
 		memcpy(keys[i].k, k, keys[i].len);
 		keys[i].k[1] = k[1] == 'T' ? 0 : 1;
+		if (k[0] == 'e') {  /* filed under its folded form */
+			keys[i].k[0] = TC_KIND_FOLDED;
+			*(unsigned char *)memchr(keys[i].k + 2, 1, keys[i].len - 2) = 0;
+		}
 		keys[i].list = i;
 	}
 	qsort(keys, b->nlists, sizeof *keys, skey_cmp);

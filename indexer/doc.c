@@ -45,6 +45,7 @@ struct tc_ix_worker {
 	size_t mask;         /* slots in use for this field, minus one */
 	uint32_t *occ_group; /* group of each occurrence, in token order */
 	size_t cap_occ;
+	tc_buf exact;        /* the field's exact terms: folded form, 0, exact form */
 };
 
 int tc_ix_worker_new(const char *lang, tc_ix_worker **out, tc_error *err)
@@ -71,6 +72,7 @@ void tc_ix_worker_free(tc_ix_worker *w)
 	tc_toklist_free(&w->tl);
 	tc_qlist_free(&w->ql);
 	tc_buf_free(&w->clean);
+	tc_buf_free(&w->exact);
 	free(w->groups);
 	free(w->table);
 	free(w->occ_group);
@@ -251,12 +253,25 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 	}
 	w->mask = cap - 1;
 	w->ngroups = 0;
+	/* an exact form's term is filed under its folded form (storage.h); the room is
+	   reserved first, as the groups point into it */
+	size_t xlen = 0;
+	for (size_t i = 0; i < tl->n; i++)
+		xlen += (size_t)tl->tok[i].folded_len + 1 + tl->tok[i].exact_len;
+	w->exact.len = 0;
+	tc_buf_reserve(&w->exact, xlen);
 	size_t n = 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		const tc_token *t = &tl->tok[i];
+		char *x = w->exact.data + w->exact.len;
+		memcpy(x, tc_tok_folded(tl, t), t->folded_len);
+		x[t->folded_len] = '\0';
+		memcpy(x + t->folded_len + 1, tc_tok_exact(tl, t), t->exact_len);
+		uint16_t xn = (uint16_t)(t->folded_len + 1 + t->exact_len);
+		w->exact.len += xn;
 		/* folded, stem (when there is one), exact: one call site, so it inlines */
-		const char *form[3] = {tc_tok_folded(tl, t), tc_tok_stem(tl, t), tc_tok_exact(tl, t)};
-		const uint16_t len[3] = {t->folded_len, t->stem_len, t->exact_len};
+		const char *form[3] = {tc_tok_folded(tl, t), tc_tok_stem(tl, t), x};
+		const uint16_t len[3] = {t->folded_len, t->stem_len, xn};
 		static const char kind[3] = {TC_KIND_FOLDED, TC_KIND_STEM, TC_KIND_EXACT};
 		for (size_t k = 0; k < 3; k++)
 			if (k != 1 || len[1])

@@ -12,7 +12,9 @@
  * `body` and any other ("source", "url", ...). Per indexed field, the terms are
  *   'f'  the folded form of each token, with positions
  *   's'  the Snowball stem, with positions, for tokens that have one
- *   'e'  the exact form, frequency only
+ *   'e'  the exact form, frequency only: its term is the folded form, a 0 byte and the
+ *        exact form, what storage files it under (storage.h; membuf.c writes the key
+ *        with the kind 'f')
  * in order of first occurrence, each with its hash (tc_ix_term_hash), so the writer's
  * term table needs no hashing of its own. The field length is the token count.
  *

@@ -265,7 +265,8 @@ void tc_ix_membuf_add_field(tc_ix_membuf *m, uint32_t doc, uint8_t fid, const tc
 #endif
 		if ((size_t)t->len + 2 > sizeof key)
 			continue; /* cannot happen: tokens are at most TC_TOKEN_MAX_BYTES */
-		key[0] = (unsigned char)t->kind;
+		/* exact forms are filed under their folded form (storage.h) */
+		key[0] = (unsigned char)(t->kind == TC_KIND_EXACT ? TC_KIND_FOLDED : t->kind);
 		memcpy(key + 2, d->arena.data + t->term, t->len);
 		const uint32_t *pos = t->kind == TC_KIND_EXACT ? NULL : d->pos + t->pos;
 		add_posting(m, term_get(m, key, (size_t)t->len + 2, key_hash(t->hash, fid)), doc,

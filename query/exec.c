@@ -125,15 +125,33 @@ static size_t node_fields(const run *r, const tc_qnode *q, unsigned *out)
 	return n;
 }
 
-static size_t make_key(char kind, unsigned field, const char *term, char *key)
+static size_t make_key(char kind, unsigned field, const char *term, size_t n, char *key)
 {
-	size_t n = strlen(term);
 	if (n + 2 > TC_MAX_KEY)
 		n = TC_MAX_KEY - 2;
 	key[0] = kind;
 	key[1] = (char)field;
 	memcpy(key + 2, term, n);
 	return n + 2;
+}
+
+/* The term of a word's key of kind ('e': its exact form's, filed under its folded form,
+   storage.h), and its length. */
+static const char *word_term(const tc_qword *w, char kind, size_t *len)
+{
+	if (kind == TC_KIND_EXACT) {
+		*len = w->xterm_len;
+		return w->xterm;
+	}
+	*len = strlen(w->key);
+	return w->key;
+}
+
+static size_t word_key(char kind, unsigned field, const tc_qword *w, char *key)
+{
+	size_t n;
+	const char *term = word_term(w, kind, &n);
+	return make_key(kind == TC_KIND_EXACT ? TC_KIND_FOLDED : kind, field, term, n, key);
 }
 
 static struct df_entry *df_find(run *r, char kind, unsigned field, const void *term)
@@ -160,14 +178,16 @@ static void df_keep(run *r, char kind, unsigned field, const void *term, double 
 	e->info = info;
 }
 
-/* Documents holding key, over every segment of the snapshot. */
-static double key_df(run *r, char kind, unsigned field, const char *term)
+/* Documents holding the word's key of kind, over every segment of the snapshot. */
+static double key_df(run *r, char kind, unsigned field, const tc_qword *w)
 {
+	size_t tlen;
+	const char *term = word_term(w, kind, &tlen);
 	struct df_entry *e = df_find(r, kind, field, term);
 	if (e)
 		return e->df;
 	char key[TC_MAX_KEY];
-	size_t n = make_key(kind, field, term, key), nsegs = tc_snapshot_nsegments(r->snap);
+	size_t n = word_key(kind, field, w, key), nsegs = tc_snapshot_nsegments(r->snap);
 	double df = 0;
 	tc_term_info *info = tc_calloc(nsegs ? nsegs : 1, sizeof *info);
 	int damaged = 0;
@@ -186,19 +206,24 @@ static double key_df(run *r, char kind, unsigned field, const char *term)
 	return df;
 }
 
-static tc_postings *open_postings(run *r, char kind, unsigned field, const char *term)
+/* The word's key of kind in the current segment: TC_OK and *ti, TC_ENOENT, or damage. */
+static int word_lookup(run *r, char kind, unsigned field, const tc_qword *w, tc_term_info *ti)
+{
+	size_t tlen;
+	struct df_entry *e = df_find(r, kind, field, word_term(w, kind, &tlen));
+	if (e && e->info) {
+		*ti = e->info[r->segi];
+		return ti->df ? TC_OK : TC_ENOENT;
+	}
+	char key[TC_MAX_KEY];
+	size_t n = word_key(kind, field, w, key);
+	return tc_seg_term_lookup(r->seg, key, n, ti, r->err);
+}
+
+static tc_postings *open_postings(run *r, char kind, unsigned field, const tc_qword *w)
 {
 	tc_term_info ti;
-	int rc;
-	struct df_entry *e = df_find(r, kind, field, term);
-	if (e && e->info) {
-		ti = e->info[r->segi];
-		rc = ti.df ? TC_OK : TC_ENOENT;
-	} else {
-		char key[TC_MAX_KEY];
-		size_t n = make_key(kind, field, term, key);
-		rc = tc_seg_term_lookup(r->seg, key, n, &ti, r->err);
-	}
+	int rc = word_lookup(r, kind, field, w, &ti);
 	if (rc == TC_ENOENT)
 		return NULL;
 	tc_postings *p = NULL;
@@ -214,15 +239,21 @@ static tc_postings *open_postings(run *r, char kind, unsigned field, const char 
 typedef struct term_field {
 	unsigned field;
 	tc_postings *fp;          /* folded or stem postings, with positions; may be NULL */
-	tc_postings *ep;          /* exact-form postings; NULL when not needed or absent */
+	tc_postings *ep;          /* the exact form's postings; NULL when not needed or
+	                             absent. Strict mode: by doc, and ep decides matching;
+	                             otherwise: by rank in fp (storage.h), asked about the
+	                             doc fp stands on */
+	int exact_all;            /* not strict: every doc of fp has the exact form */
+	int exact_by_doc;         /* not strict, a stem word: ep is by doc all the same */
 	tc_postings *match;       /* what decides matching: fp, or ep in strict mode */
 	double w_idf;             /* field weight x idf */
 	double avgdl;
 	uint32_t doc;             /* where match stands */
 	uint32_t bound_last;      /* last doc of the block block_bound is for */
 	double block_bound;       /* BM25 of that block's max tf and min length */
-	uint32_t exact_last;      /* last doc of ep's block under its block cursor (0: not
-	                             looked at yet; TC_DOC_END: ep has nothing further) */
+	uint32_t exact_last;      /* not strict: last rank of ep's block under its block
+	                             cursor (0: not looked at yet; TC_DOC_END: ep has nothing
+	                             further) */
 } term_field;
 
 typedef struct term_it {
@@ -258,6 +289,17 @@ static tc_postings *term_fp_at(term_it *t, size_t i)
 	return f->fp;
 }
 
+/* Whether the doc f's match list stands on has the word in its exact form there. */
+static int field_exact_here(term_field *f)
+{
+	if (f->match == f->ep || f->exact_all)
+		return f->match != NULL;  /* strict: matched by the exact form itself */
+	if (f->ep == NULL)
+		return 0;
+	uint32_t r = f->exact_by_doc ? f->doc : tc_postings_rank(f->fp);
+	return tc_postings_seek(f->ep, r) == r;
+}
+
 /* The exact-form bonus of the current doc: the word typed with diacritics and its exact
    form in a field that holds the doc. */
 static double term_exact_bonus(term_it *t)
@@ -266,7 +308,7 @@ static double term_exact_bonus(term_it *t)
 		return 0.0;
 	for (size_t i = 0; i < t->nf; i++) {
 		term_field *f = &t->f[i];
-		if (f->doc == t->base.doc && f->ep && tc_postings_seek(f->ep, f->doc) == f->doc)
+		if (f->doc == t->base.doc && field_exact_here(f))
 			return EXACT_BONUS;
 	}
 	return 0.0;
@@ -288,14 +330,18 @@ static double term_score(it *self, double need)
 	return s + term_exact_bonus(t);
 }
 
-/* May ep hold docs at or after d? Block data only, looked at once per block of ep: every
-   doc of the conjunction is bounded, and most stay in the block of the one before. */
-static int exact_ahead(term_field *f, uint32_t d)
+/* May the exact form stand in docs at or after the one f's match list stands on? Block
+   data only, looked at once per block of ep: every doc of the conjunction is bounded,
+   and most stay in the block of the one before. */
+static int exact_ahead(term_field *f)
 {
+	if (f->match == f->ep || f->exact_all)
+		return f->match != NULL;
 	if (f->ep == NULL)
 		return 0;
-	if (f->exact_last < d || f->exact_last == 0)
-		f->exact_last = tc_postings_shallow(f->ep, d);
+	uint32_t r = f->exact_by_doc ? f->doc : tc_postings_rank(f->fp);
+	if (f->exact_last < r || f->exact_last == 0)
+		f->exact_last = tc_postings_shallow(f->ep, r);
 	return f->exact_last != TC_DOC_END;
 }
 
@@ -343,7 +389,7 @@ static double term_bound(it *self, uint32_t *until)
 	*until = min_u32(*until, self->doc);
 	for (size_t i = 0; i < t->nf && t->w->exact; i++) {
 		term_field *f = &t->f[i];
-		if (f->doc == self->doc && exact_ahead(f, self->doc))
+		if (f->doc == self->doc && exact_ahead(f))
 			exact = 1;
 	}
 	return term_blocks_bound(t) + (exact ? EXACT_BONUS : 0.0);
@@ -378,6 +424,26 @@ static const uint32_t *term_positions(term_it *t, size_t i, uint32_t *n)
 	return pos;
 }
 
+/*
+ * The exact form's list by ranks in the folded list f->fp, or f->exact_all when the word
+ * is written no other way in the field. A word of kind 's' matches on its stem, which is
+ * not the exact form's base: it asks by doc instead.
+ */
+static void open_exact_ranks(run *r, unsigned field, const tc_qword *w, term_field *f)
+{
+	tc_term_info ti;
+	int rc = word_lookup(r, TC_KIND_EXACT, field, w, &ti);
+	f->exact_by_doc = w->kind != TC_KIND_FOLDED;
+	if (rc == TC_OK && f->exact_by_doc)
+		rc = tc_postings_open(r->seg, &ti, &f->ep, r->err);
+	else if (rc == TC_OK && tc_term_exact_everywhere(&ti))
+		f->exact_all = 1;
+	else if (rc == TC_OK)
+		rc = tc_postings_open_ranks(r->seg, &ti, &f->ep, r->err);
+	if (rc != TC_OK && rc != TC_ENOENT && r->rc == TC_OK)
+		r->rc = rc;
+}
+
 static it *term_new(run *r, const tc_qnode *q, const tc_qword *w, const double *idfs)
 {
 	term_it *t = tc_calloc(1, sizeof *t);
@@ -390,9 +456,11 @@ static it *term_new(run *r, const tc_qnode *q, const tc_qword *w, const double *
 	for (size_t i = 0; i < nf; i++) {
 		term_field *f = &t->f[t->nf++];
 		f->field = fields[i];
-		f->fp = open_postings(r, w->kind, fields[i], w->key);
-		if (r->o->strict || w->exact)
-			f->ep = open_postings(r, TC_KIND_EXACT, fields[i], w->lower);
+		f->fp = open_postings(r, w->kind, fields[i], w);
+		if (r->o->strict)
+			f->ep = open_postings(r, TC_KIND_EXACT, fields[i], w);
+		else if (w->exact && f->fp)
+			open_exact_ranks(r, fields[i], w, f);
 		f->match = r->o->strict ? f->ep : f->fp;
 		f->w_idf = field_weight(r, fields[i]) * idfs[i];
 		f->avgdl = avgdl(r, fields[i]);
@@ -409,8 +477,7 @@ static void word_idfs(run *r, const tc_qnode *q, const tc_qword *w, double *out)
 	unsigned fields[MAX_FIELDS_SEARCHED];
 	size_t nf = node_fields(r, q, fields);
 	for (size_t i = 0; i < nf; i++) {
-		double df = r->o->strict ? key_df(r, TC_KIND_EXACT, fields[i], w->lower)
-		                         : key_df(r, w->kind, fields[i], w->key);
+		double df = key_df(r, r->o->strict ? TC_KIND_EXACT : w->kind, fields[i], w);
 		out[i] = idf(r->N, df);
 	}
 }
@@ -625,8 +692,7 @@ static tc_postings **open_words(run *r, const tc_qnode *q, unsigned field, int e
 	tc_postings **p = tc_calloc(q->nwords, sizeof *p);
 	for (size_t i = 0; i < q->nwords; i++) {
 		const tc_qword *w = &q->words[i];
-		p[i] = exact ? open_postings(r, TC_KIND_EXACT, field, w->lower)
-		             : open_postings(r, w->kind, field, w->key);
+		p[i] = open_postings(r, exact ? TC_KIND_EXACT : w->kind, field, w);
 		if (p[i] == NULL) {
 			free_plist(p, q->nwords);
 			return NULL;
@@ -664,8 +730,8 @@ static it *phrase_new(run *r, const tc_qnode *q)
 		double idf_sum = 0;
 		for (size_t k = 0; k < q->nwords; k++) {
 			const tc_qword *w = &q->words[k];
-			idf_sum += idf(r->N, r->o->strict ? key_df(r, TC_KIND_EXACT, fields[i], w->lower)
-			                                  : key_df(r, w->kind, fields[i], w->key));
+			idf_sum += idf(r->N, key_df(r, r->o->strict ? TC_KIND_EXACT : w->kind, fields[i],
+			                            w));
 		}
 		f->w_idf = field_weight(r, fields[i]) * idf_sum;
 		f->avgdl = avgdl(r, fields[i]);
@@ -750,19 +816,34 @@ static void prefix_free(it *self)
 
 static const it_ops prefix_ops = {prefix_seek, prefix_score, prefix_bound, prefix_free};
 
-static size_t prefix_key(const run *r, const tc_qnode *q, unsigned field, char *key)
+/* The keys a prefix expands to start with this: its folded form's (exact forms are
+   filed under their folded forms, which start with the prefix folded). */
+static size_t prefix_key(const tc_qnode *q, unsigned field, char *key)
 {
 	const tc_qword *w = &q->words[0];
-	return make_key(r->o->strict ? TC_KIND_EXACT : TC_KIND_FOLDED, field,
-	                r->o->strict ? w->lower : w->key, key);
+	return make_key(TC_KIND_FOLDED, field, w->key, strlen(w->key), key);
+}
+
+/* Whether a key the prefix's key starts is an expansion: a folded form's, or in strict
+   mode an exact form's starting with the prefix as written. */
+static int prefix_takes(const run *r, const tc_qnode *q, const unsigned char *k, size_t n,
+                        const tc_term_info *info)
+{
+	if (!r->o->strict)
+		return !info->exact;
+	if (!info->exact)
+		return 0;
+	const unsigned char *x = (const unsigned char *)memchr(k + 2, 0, n - 2) + 1;
+	size_t xn = n - (size_t)(x - k), pn = strlen(q->words[0].lower);
+	return xn >= pn && memcmp(x, q->words[0].lower, pn) == 0;
 }
 
 /*
  * Walks the expansions of the prefix in seg. With tf == NULL it only sums their doc
  * freqs into *df (for the idf); otherwise it adds every posting's freq into tf[doc].
  */
-static int prefix_walk(run *r, const tc_segment *seg, const char *key, size_t klen,
-                       uint32_t *tf, double *df)
+static int prefix_walk(run *r, const tc_qnode *q, const tc_segment *seg, const char *key,
+                       size_t klen, uint32_t *tf, double *df)
 {
 	tc_termit *ti;
 	const unsigned char *k;
@@ -774,6 +855,8 @@ static int prefix_walk(run *r, const tc_segment *seg, const char *key, size_t kl
 		if (rc != 1)
 			break; /* 0: no more terms; negative: damage */
 		rc = TC_OK;
+		if (!prefix_takes(r, q, k, n, &info))
+			continue;
 		if (++terms > MAX_PREFIX_TERMS) {
 			rc = tc_error_set(r->err, TC_ELIMIT,
 			                  "prefix \"%.*s*\" matches more than %d terms: make it longer",
@@ -811,21 +894,21 @@ static it *prefix_new(run *r, const tc_qnode *q)
 	for (size_t i = 0; i < nf && r->rc == TC_OK; i++) {
 		prefix_field *f = &p->f[p->nf++];
 		char key[TC_MAX_KEY];
-		size_t klen = prefix_key(r, q, fields[i], key);
+		size_t klen = prefix_key(q, fields[i], key);
 		double df = 0;
 		struct df_entry *e = df_find(r, 'P', fields[i], q);
 		if (e) {
 			df = e->df;
 		} else {
 			for (size_t s = 0; s < tc_snapshot_nsegments(r->snap) && r->rc == TC_OK; s++)
-				prefix_walk(r, tc_snapshot_segment(r->snap, s), key, klen, NULL, &df);
+				prefix_walk(r, q, tc_snapshot_segment(r->snap, s), key, klen, NULL, &df);
 			df_keep(r, 'P', fields[i], q, df, NULL);
 		}
 		f->field = fields[i];
 		f->w_idf = field_weight(r, fields[i]) * idf(r->N, df);
 		f->avgdl = avgdl(r, fields[i]);
 		f->tf = tc_calloc(p->ndocs ? p->ndocs : 1, sizeof *f->tf);
-		prefix_walk(r, r->seg, key, klen, f->tf, NULL);
+		prefix_walk(r, q, r->seg, key, klen, f->tf, NULL);
 		if (f->w_idf * (r->o->k1 + 1.0) > p->max)
 			p->max = f->w_idf * (r->o->k1 + 1.0);
 		p->base.cost += df;
@@ -1292,8 +1375,7 @@ void tc_results_free(tc_results *r)
 static tc_postings *reopen_match(run *r, const term_it *t, size_t i)
 {
 	const tc_qword *w = t->w;
-	return r->o->strict ? open_postings(r, TC_KIND_EXACT, t->f[i].field, w->lower)
-	                    : open_postings(r, w->kind, t->f[i].field, w->key);
+	return open_postings(r, r->o->strict ? TC_KIND_EXACT : w->kind, t->f[i].field, w);
 }
 
 /*
@@ -1348,7 +1430,7 @@ static double term_range_bound(term_it *t, uint32_t d, uint32_t *until)
 		}
 		s += field_block_bound(t->base.r, f);
 		*until = min_u32(*until, tc_postings_block_last(f->match));
-		if (t->w->exact && exact_ahead(f, d))
+		if (t->w->exact && exact_ahead(f))
 			exact = 1;
 	}
 	return s + (exact ? EXACT_BONUS : 0.0);

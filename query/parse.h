@@ -49,6 +49,9 @@ typedef struct tc_qword {
 	const char *key;     /* folded form, or stem when kind == 's' */
 	const char *exact;   /* exact form when the query wrote diacritics, else NULL */
 	const char *lower;   /* exact form, always: what strict mode looks up */
+	const char *xterm;   /* folded form, a 0 byte, exact form: the term of the exact
+	                        form's key (storage.h), xterm_len bytes */
+	uint32_t xterm_len;
 	char kind;           /* 'f' or 's' */
 	uint32_t start, end; /* bytes of the word in the query */
 } tc_qword;

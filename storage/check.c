@@ -212,7 +212,7 @@ static void check_terms(chk *c, const tc_segment *seg)
 		if (len < 3 || k[1] >= tc_seg_nfields(seg))
 			problem(c, "term '%.*s': bad key (field %u of %u)", (int)len, k,
 			        len > 1 ? k[1] : 0, tc_seg_nfields(seg));
-		int kind = tc__kind_index(k[0]);
+		int kind = tc__key_kind_index(k, len);
 		if (kind >= 0)
 			kind_terms[kind]++;
 		layout_add(c, &pst, ti.doc_off, ti.shared & TC_SHARED_DOCS, kind, k, len, ".pst");

@@ -3,11 +3,11 @@
  * <seg>.pst, positions in <seg>.pos; the writer the segment writer feeds term by term,
  * and the iterator the query engine reads them with.
  *
- * Both files use the frame of fileio.c ("TCPS", "TCPO", version TC_POSTINGS_VERSION = 2:
- * the chunks of codec.c's format version 2); the content is the terms' postings one
- * after the other, in key order, each written once: a term whose one-block list would
- * repeat an earlier term's bytes points to them (see "Sharing" below and termdict.c's
- * doc_ref). The dictionary entry of a term gives
+ * Both files use the frame of fileio.c ("TCPS", "TCPO", version TC_POSTINGS_VERSION = 3:
+ * the chunks of codec.c's format version 2; version 3 since exact forms are by rank);
+ * the content is the terms' postings one after the other, in key order, each written
+ * once: a term whose one-block list would repeat an earlier term's bytes points to them
+ * (see "Sharing" below and termdict.c's doc_ref). The dictionary entry of a term gives
  * df, ttf, max_tf, min_len and where its postings start (doc_off in .pst, pos_off in
  * .pos, both offsets from the start of the file). The docs of a term are cut into
  * blocks of 128; nblocks = ceil(df / 128); block b holds k_b = min(128, df - 128 b) docs.
@@ -30,7 +30,26 @@
  *                previous block + 1), or doc 0 itself in the first block
  *                freq i stored as freq - 1
  *
- * .pos, at pos_off (terms with positions only; kind 'e' has none):
+ * An exact form's list (its key is its base's, the folded form's, then 0 and the exact
+ * form: storage.h) holds the same blocks over the *ranks* of its docs in its base's
+ * list (rank r = the base's doc number r, counting from 0) instead of doc ids, since
+ * its docs are some of its base's; where most of them are, the gaps are mostly 0:
+ *
+ *   entry     := last_delta:varint   last doc of the block, as above (so a reader by
+ *                                    doc skips as it does elsewhere)
+ *                rank_delta:varint   last rank of the block minus the previous block's
+ *                                    (the first block: its last rank); > 0 after the
+ *                                    first
+ *                doc_bytes:varint max_tf:varint min_len:varint     as above
+ *   block     := gaps:chunk(k_b) fdelta:chunk(k_b)
+ *                gap i = rank i - rank i-1 - 1, the first from the previous block's last
+ *                rank + 1 (or 0); fdelta i = the base's freq in that doc - the exact
+ *                form's freq (>= 0)
+ *
+ * An exact form with every doc and freq of its base (df and ttf equal) has no list at
+ * all; its dictionary entry points to its base's (shared).
+ *
+ * .pos, at pos_off (terms with positions only; exact forms have none):
  *
  *   term      := pblock{nblocks}
  *   pblock    := ints(sum of the block's freqs)             ints: see codec.c
@@ -65,9 +84,17 @@ int tc__pw_open(tc__pw *w, const char *dir, uint64_t seg_id, tc_error *err)
 	return tc__wfile_open(&w->pos, dir, name, TC_MAGIC_POSITIONS, err);
 }
 
-void tc__pw_begin(tc__pw *w, int has_pos)
+void tc__pw_begin(tc__pw *w, int has_pos, int exact)
 {
 	w->has_pos = has_pos;
+	w->exact = exact;
+	if (exact) {
+		w->base_at = 0;
+	} else {
+		w->base_n = 0;
+		w->base_ttf = 0;
+	}
+	w->prev_last_rank = 0;
 	w->df = 0;
 	w->ttf = 0;
 	w->max_tf = 0;
@@ -155,24 +182,43 @@ static void listset_free(tc__listset *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* gaps[i] = ids[i] - ids[i - 1] - 1, from a first smallest possible id of next. */
+static void id_gaps(const uint32_t *ids, uint32_t n, uint32_t next, uint32_t *gaps)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		gaps[i] = ids[i] - next;
+		next = ids[i] + 1;
+	}
+}
+
 static void pw_flush_block(tc__pw *w)
 {
 	uint32_t gaps[TC_POSTINGS_BLOCK], fm1[TC_POSTINGS_BLOCK];
-	uint32_t next = w->nblocks ? w->prev_last + 1 : 0;  /* smallest possible doc */
-	for (uint32_t i = 0; i < w->bn; i++) {
-		gaps[i] = w->bdocs[i] - next;
-		next = w->bdocs[i] + 1;
-		fm1[i] = w->bfreqs[i] - 1;
+	/* an exact form's block: its ranks in the base and how much less often it is
+	   written than the base; others: doc ids and freqs */
+	const uint32_t *ids = w->exact ? w->branks : w->bdocs;
+	uint32_t prev = w->exact ? w->prev_last_rank : w->prev_last;
+	id_gaps(ids, w->bn, w->nblocks ? prev + 1 : 0, gaps);
+	const uint32_t *second = w->bfdelta;
+	if (!w->exact) {
+		for (uint32_t i = 0; i < w->bn; i++)
+			fm1[i] = w->bfreqs[i] - 1;
+		second = fm1;
 	}
 	size_t start = w->blocks.len;
 	tc_buf_reserve(&w->blocks, 2 * TC_CHUNK_MAX);
 	unsigned char *o = (unsigned char *)w->blocks.data + w->blocks.len;
 	w->blocks.len += tc__chunk_pack(gaps, w->bn, o);
 	o = (unsigned char *)w->blocks.data + w->blocks.len;
-	w->blocks.len += tc__chunk_pack(fm1, w->bn, o);
+	w->blocks.len += tc__chunk_pack(second, w->bn, o);
 
 	uint32_t last = w->bdocs[w->bn - 1];
 	tc_buf_put_varint(&w->skip, last - (w->nblocks ? w->prev_last : 0));
+	if (w->exact) {
+		uint32_t last_rank = w->branks[w->bn - 1];
+		tc_buf_put_varint(&w->skip, last_rank - (w->nblocks ? w->prev_last_rank : 0));
+		w->prev_last_rank = last_rank;
+	}
 	tc_buf_put_varint(&w->skip, w->blocks.len - start);
 	if (w->has_pos) {
 		/* the first block may be the only one: held, it may be shared */
@@ -199,6 +245,27 @@ void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uin
 	if (w->bn == 0) {
 		w->bmax_tf = 0;
 		w->bmin_len = UINT32_MAX;
+	}
+	if (w->exact) {
+		size_t j = w->base_at;
+		while (j < w->base_n && w->base_docs[j] < doc)
+			j++;
+		w->base_at = j;
+		if (j == w->base_n || w->base_docs[j] != doc || w->base_freqs[j] < freq) {
+			w->bad_exact = 1;
+			return;
+		}
+		w->branks[w->bn] = (uint32_t)j;
+		w->bfdelta[w->bn] = w->base_freqs[j] - freq;
+	} else {
+		if (w->base_n == w->base_cap) {
+			w->base_docs = tc_grow(w->base_docs, &w->base_cap, w->base_n + 1,
+			                       sizeof *w->base_docs);
+			w->base_freqs = tc_realloc(w->base_freqs, w->base_cap * sizeof *w->base_freqs);
+		}
+		w->base_docs[w->base_n] = doc;
+		w->base_freqs[w->base_n++] = freq;
+		w->base_ttf += freq;
 	}
 	w->bdocs[w->bn] = doc;
 	w->bfreqs[w->bn] = freq;
@@ -228,25 +295,39 @@ void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uin
 void tc__pw_end(tc__pw *w, tc_term_info *ti)
 {
 	uint64_t pst_start = w->pst.off, pos_start = w->pos_off;  /* before any sharing */
+	ti->shared = 0;
+	if (w->exact && w->df == w->base_n && w->ttf == w->base_ttf) {
+		/* written only this way: every doc and freq of the base, nothing to store; the
+		   entry points to the base's list (readers go there by the base anyway) */
+		w->bn = 0;
+		w->nblocks = 0;
+		w->doc_off = w->base_doc_off;
+		ti->shared |= TC_SHARED_DOCS;
+	}
 	if (w->bn)
 		pw_flush_block(w);
-	if (w->nblocks > 1) {
+	if (w->nblocks == 0) {
+		/* nothing of its own */
+	} else if (w->nblocks > 1) {
 		tc__wfile_varint(&w->pst, w->skip.len);
 		tc__wfile_put(&w->pst, w->skip.data, w->skip.len);
 		tc__wfile_put(&w->pst, w->blocks.data, w->blocks.len);
 	} else {
 		uint64_t at = list_shared(&w->pst, &w->pst_seen, (const unsigned char *)w->blocks.data,
 		                          w->blocks.len, w->df);
-		if (at)
+		if (at) {
 			w->doc_off = at;
-		else
+			ti->shared |= TC_SHARED_DOCS;
+		} else {
 			tc__wfile_put(&w->pst, w->blocks.data, w->blocks.len);
+		}
 		if (w->has_pos) {
 			at = list_shared(&w->pos, &w->pos_seen, (const unsigned char *)w->pos_first.data,
 			                 w->pos_first.len, w->ttf);
-			if (at)
+			if (at) {
 				w->pos_off = at;
-			else
+				ti->shared |= TC_SHARED_POS;
+			} else
 				tc__wfile_put(&w->pos, w->pos_first.data, w->pos_first.len);
 			w->pos_first.len = 0;
 		}
@@ -260,6 +341,13 @@ void tc__pw_end(tc__pw *w, tc_term_info *ti)
 	ti->doc_off = w->doc_off;
 	ti->pos_off = w->pos_off;
 	ti->has_pos = (uint8_t)w->has_pos;
+	ti->exact = (uint8_t)w->exact;
+	if (w->exact) {
+		ti->base.df = (uint32_t)w->base_n;
+		ti->base.ttf = w->base_ttf;
+	} else {
+		w->base_doc_off = w->doc_off;
+	}
 }
 
 int tc__pw_close(tc__pw *w, tc_error *err)
@@ -283,15 +371,25 @@ void tc__pw_free(tc__pw *w)
 	free(w->bpos);
 	w->bpos = NULL;
 	w->bpos_cap = 0;
+	free(w->base_docs);
+	free(w->base_freqs);
+	w->base_docs = w->base_freqs = NULL;
+	w->base_n = w->base_cap = 0;
 }
 
 /* ---------------------------------------------------------------------------------- */
 /* Iterator                                                                           */
 /* ---------------------------------------------------------------------------------- */
 
+enum { LIST_DOCS, LIST_EXACT_DOCS, LIST_EXACT_RANKS };
+
 struct tc_postings {
 	const tc_segment *seg;
 	tc_term_info ti;
+	int mode;                      /* LIST_*: what the blocks hold and what docs[] gets */
+	uint32_t limit;                /* ids in docs[] are below it: ndocs, or base df */
+	tc_postings *base;             /* LIST_EXACT_DOCS: the base list, to map ranks */
+	uint32_t *last_rank;           /* LIST_EXACT_DOCS with blocks > 1: skip's ranks */
 	uint32_t nblocks;
 	/* skip data, one entry per block; doff/poff have nblocks + 1 entries (the ends) */
 	uint32_t *last, *maxtf, *minlen;
@@ -362,6 +460,39 @@ static uint64_t gaps_to_ids(uint32_t *v, uint32_t k, uint32_t base)
 	return next - 1;
 }
 
+static int load_block(tc_postings *p, uint32_t b);
+static int load_freqs(tc_postings *p);
+
+/*
+ * An exact form's block by doc: docs[] holds ranks in the base; each becomes the base's
+ * doc of that rank and its freq the base's minus the stored difference. Ranks ascend,
+ * so the base's blocks are visited in order, each decoded once, and those no rank falls
+ * in are skipped.
+ */
+static int exact_docs(tc_postings *p)
+{
+	const tc__rfile *f = &p->seg->f_pst;
+	uint32_t delta[TC_POSTINGS_BLOCK];
+	const unsigned char *s = p->fsrc, *end = p->doff[p->blk + 1];
+	if (tc__chunk_unpack(&s, end, delta, p->n) != 0)
+		return fail(p, f, p->doff[p->blk], "bad block"), -1;
+	if (p->nblocks > 1 && s != end)
+		return fail(p, f, s, "block shorter than its skip entry says"), -1;
+	tc_postings *b = p->base;
+	for (uint32_t j = 0; j < p->n; j++) {
+		uint32_t r = p->docs[j], rb = r / TC_POSTINGS_BLOCK;
+		if ((b->blk != rb && load_block(b, rb) != 0) || load_freqs(b) != 0)
+			return fail(p, f, p->doff[p->blk], b->err.msg), -1;
+		uint32_t fm1 = b->fm1[r % TC_POSTINGS_BLOCK];
+		if (delta[j] > fm1)
+			return fail(p, f, p->doff[p->blk], "an exact form more often than its base"), -1;
+		p->docs[j] = b->docs[r % TC_POSTINGS_BLOCK];
+		p->fm1[j] = fm1 - delta[j];
+	}
+	p->freq_ready = 1;
+	return 0;
+}
+
 /*
  * Decodes block b's doc ids. Its freqs wait until someone asks (load_freqs): counting
  * and skipping over a block need only the ids.
@@ -376,12 +507,16 @@ static int load_block(tc_postings *p, uint32_t b)
 		return fail(p, f, p->doff[b], "bad block"), -1;
 	p->fsrc = s;
 	p->freq_ready = 0;
-	if (gaps_to_ids(p->docs, k, b ? p->last[b - 1] + 1 : 0) >= p->seg->ndocs)
-		return fail(p, f, p->doff[b], "doc id beyond the segment"), -1;
-	if (p->nblocks > 1 && p->docs[k - 1] != p->last[b])
-		return fail(p, f, p->doff[b], "last doc differs from the skip entry"), -1;
+	const uint32_t *prev = p->mode == LIST_EXACT_DOCS ? p->last_rank : p->last;
+	if (gaps_to_ids(p->docs, k, b ? prev[b - 1] + 1 : 0) >= p->limit)
+		return fail(p, f, p->doff[b], p->mode == LIST_DOCS ? "doc id beyond the segment"
+		                                                   : "rank beyond the base"), -1;
 	p->blk = b;
 	p->n = k;
+	if (p->mode == LIST_EXACT_DOCS && exact_docs(p) != 0)
+		return -1;
+	if (p->nblocks > 1 && p->docs[k - 1] != p->last[b])
+		return fail(p, f, p->doff[b], "last doc differs from the skip entry"), -1;
 	p->i = 0;
 	p->pos_blk_ready = 0;
 	p->cur_ready = 0;
@@ -430,19 +565,25 @@ static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char
 	const unsigned char *end = s + len, *blocks = end;
 	const unsigned char *pos = p->ti.has_pos ? p->seg->f_pos.map.data + p->ti.pos_off : NULL;
 	const unsigned char *pos_end = p->seg->f_pos.end;
-	uint64_t last = 0;
+	int exact = p->mode != LIST_DOCS;
+	uint64_t last = 0, rank = 0;
 	for (uint32_t b = 0; b < p->nblocks; b++) {
-		uint64_t dlt, dbytes, pbytes = 0, mtf, mlen;
-		if (skip_value(&s, end, &dlt) != 0 || skip_value(&s, end, &dbytes) != 0 ||
+		uint64_t dlt, rdlt = 0, dbytes, pbytes = 0, mtf, mlen;
+		if (skip_value(&s, end, &dlt) != 0 || (exact && skip_value(&s, end, &rdlt) != 0) ||
+		    skip_value(&s, end, &dbytes) != 0 ||
 		    (pos && skip_value(&s, end, &pbytes) != 0) || skip_value(&s, end, &mtf) != 0 ||
 		    skip_value(&s, end, &mlen) != 0)
 			return fail(p, f, s, "truncated skip entry"), -1;
 		last += dlt;
-		if ((b > 0 && dlt == 0) || last >= p->seg->ndocs || dbytes > (uint64_t)(fend - blocks) ||
+		rank += rdlt;
+		if ((b > 0 && (dlt == 0 || (exact && rdlt == 0))) || last >= p->seg->ndocs ||
+		    (exact && rank >= p->limit) || dbytes > (uint64_t)(fend - blocks) ||
 		    (pos && pbytes > (uint64_t)(pos_end - pos)) || mtf == 0 || mtf > UINT32_MAX ||
 		    mlen > UINT32_MAX)
 			return fail(p, f, s, "skip entry out of range"), -1;
-		p->last[b] = (uint32_t)last;
+		p->last[b] = (uint32_t)(p->mode == LIST_EXACT_RANKS ? rank : last);
+		if (p->mode == LIST_EXACT_DOCS)
+			p->last_rank[b] = (uint32_t)rank;
 		p->maxtf[b] = (uint32_t)mtf;
 		p->minlen[b] = (uint32_t)mlen;
 		p->doff[b] = blocks;
@@ -458,8 +599,43 @@ static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char
 	return 0;
 }
 
+static int open_list(const tc_segment *seg, const tc_term_info *info, int mode,
+                     tc_postings **out, tc_error *err);
+
+/* The base of an exact form as a list of its own. */
+static tc_term_info base_info(const tc_term_info *info)
+{
+	const struct tc_term_base *b = &info->base;
+	return (tc_term_info){.df = b->df, .ttf = b->ttf, .max_tf = b->max_tf,
+	                      .min_len = b->min_len, .doc_off = b->doc_off, .pos_off = b->pos_off,
+	                      .has_pos = 1, .shared = b->shared};
+}
+
 int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_postings **out,
                      tc_error *err)
+{
+	if (!info->exact)
+		return open_list(seg, info, LIST_DOCS, out, err);
+	if (!tc_term_exact_everywhere(info))
+		return open_list(seg, info, LIST_EXACT_DOCS, out, err);
+	/* the base's list read as the exact form's: no positions */
+	tc_term_info base = base_info(info);
+	TC_FORWARD(open_list(seg, &base, LIST_DOCS, out, err));
+	(*out)->ti = *info;
+	return TC_OK;
+}
+
+int tc_postings_open_ranks(const tc_segment *seg, const tc_term_info *info,
+                           tc_postings **out, tc_error *err)
+{
+	*out = NULL;
+	TC_RETURN_IF(!info->exact || tc_term_exact_everywhere(info), err, TC_EINVAL,
+	             "not an exact form with a list of its own");
+	return open_list(seg, info, LIST_EXACT_RANKS, out, err);
+}
+
+static int open_list(const tc_segment *seg, const tc_term_info *info, int mode,
+                     tc_postings **out, tc_error *err)
 {
 	*out = NULL;
 	const tc__rfile *f = &seg->f_pst;
@@ -471,11 +647,22 @@ int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_posting
 		return tc__corrupt(err, f, NULL, "term info out of range (df %" PRIu32
 		                   ", doc_off %" PRIu64 ", pos_off %" PRIu64 ")",
 		                   info->df, info->doc_off, info->pos_off);
+	if (mode != LIST_DOCS && (info->df > info->base.df || info->base.df > seg->ndocs))
+		return tc__corrupt(err, f, NULL, "exact form of %" PRIu32 " docs in a base of %"
+		                   PRIu32, info->df, info->base.df);
+	tc_postings *base = NULL;
+	if (mode == LIST_EXACT_DOCS) {
+		tc_term_info bi = base_info(info);
+		TC_FORWARD(open_list(seg, &bi, LIST_DOCS, &base, err));
+	}
 	tc_postings *p = tc_malloc(sizeof *p);
 	memset(p, 0, offsetof(tc_postings, docs));
 	tc_error_clear(&p->err);
 	p->seg = seg;
 	p->ti = *info;
+	p->mode = mode;
+	p->base = base;
+	p->limit = mode == LIST_DOCS ? seg->ndocs : info->base.df;
 	p->nblocks = (info->df + TC_POSTINGS_BLOCK - 1) / TC_POSTINGS_BLOCK;
 	p->blk = UINT32_MAX;
 	int rc;
@@ -496,9 +683,10 @@ int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_posting
 			p->one_last = p->docs[p->n - 1];
 	} else {
 		size_t nb = p->nblocks;
-		p->last = tc_malloc(nb * 3 * sizeof *p->last);
+		p->last = tc_malloc(nb * 4 * sizeof *p->last);
 		p->maxtf = p->last + nb;
 		p->minlen = p->last + 2 * nb;
+		p->last_rank = p->last + 3 * nb;
 		p->doff = tc_malloc((nb + 1) * 2 * sizeof *p->doff);
 		p->poff = p->doff + nb + 1;
 		rc = read_skip(p, s, f->end);
@@ -520,6 +708,7 @@ void tc_postings_free(tc_postings *p)
 		free(p->last);
 		free(p->doff);
 	}
+	tc_postings_free(p->base);
 	free(p->posv);
 	free(p);
 }
@@ -649,6 +838,8 @@ uint32_t tc_postings_freq(const tc_postings *p)
 {
 	if (!p->started || p->doc == TC_DOC_END)
 		return 0;
+	if (p->mode == LIST_EXACT_RANKS)
+		return 1;
 	/* logically const: the freqs are a cache of the mapped block */
 	tc_postings *m = (tc_postings *)p;
 	if (load_freqs(m) != 0)
@@ -661,6 +852,11 @@ uint32_t tc_postings_freq(const tc_postings *p)
 uint32_t tc_postings_count(const tc_postings *p)
 {
 	return p->ti.df;
+}
+
+uint32_t tc_postings_rank(const tc_postings *p)
+{
+	return p->blk * TC_POSTINGS_BLOCK + p->i;
 }
 
 int tc_postings_error(const tc_postings *p, tc_error *err)

@@ -50,6 +50,8 @@ struct tc_segw {
 	int has_prev;                /* key holds the previous key between terms */
 	uint8_t field;
 	int has_pos;
+	size_t plain_len;            /* key[0..plain_len) is the last key that is not an exact
+	                                form's (0: none): the only base an exact form may have */
 	uint32_t term_docs, last_doc;
 	uint64_t nterms;
 };
@@ -187,14 +189,25 @@ int tc_segw_term_begin(tc_segw *w, const void *key, size_t len, tc_error *err)
 			return segw_fail(w, err, TC_EINVAL, "keys not strictly ascending (term %" PRIu64
 			                 ")", w->nterms);
 	}
+	int exact = tc_key_is_exact(k, len);
+	if (exact) {
+		size_t base_len = (size_t)((const unsigned char *)memchr(k + 2, 0, len - 2) - k);
+		if (base_len + 1 == len || base_len != w->plain_len ||
+		    memcmp(w->key, k, base_len) != 0 || !w->has_prev)
+			return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 ": an exact form's key "
+			                 "must follow its folded key's terms", w->nterms);
+	} else {
+		w->plain_len = len;
+	}
+	/* an exact form's key starts with its base's, which stays in key[0..plain_len) */
 	memcpy(w->key, k, len);
 	w->key_len = len;
 	w->field = k[1];
-	w->has_pos = tc_key_has_positions(k, len);
+	w->has_pos = !exact;
 	w->in_term = 1;
 	w->terms_started = 1;
 	w->term_docs = 0;
-	tc__pw_begin(&w->pw, w->has_pos);
+	tc__pw_begin(&w->pw, w->has_pos, exact);
 	return TC_OK;
 }
 
@@ -218,6 +231,9 @@ int tc_segw_term_doc(tc_segw *w, uint32_t doc, uint32_t freq, const uint32_t *po
 			return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 ", doc %" PRIu32
 			                 ": positions not ascending", w->nterms, doc);
 	tc__pw_doc(&w->pw, doc, freq, pos, w->lens[(size_t)doc * w->nfields + w->field]);
+	if (w->pw.bad_exact)
+		return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 ", doc %" PRIu32 ": an exact "
+		                 "form where its folded form is not, or more often", w->nterms, doc);
 	w->term_docs++;
 	w->last_doc = doc;
 	return TC_OK;
@@ -230,7 +246,7 @@ int tc_segw_term_end(tc_segw *w, tc_error *err)
 	if (!w->in_term || w->term_docs == 0)
 		return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 " ended %s", w->nterms,
 		                 w->in_term ? "without docs" : "before it began");
-	tc_term_info ti;
+	tc_term_info ti = {0};
 	tc__pw_end(&w->pw, &ti);
 	tc__dw_add(&w->dw, w->key, w->key_len, &ti, w->pw.pst_bytes, w->pw.pos_bytes);
 	w->in_term = 0;

@@ -39,6 +39,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -55,10 +56,16 @@
 #define TC_MAX_SEG_DOCS 0x7fffffffu  /* docs per segment; local ids 0..n-1 */
 #define TC_POSTINGS_BLOCK 128        /* docs per postings block */
 
-/* First byte of a term key: what the key indexes. */
+/*
+ * First byte of a term key: what the key indexes. An exact form is not a kind of its
+ * own in the key: it is filed under its folded form, as that key followed by a 0 byte
+ * and the exact form ('f' field "hop" 0 "họp"), so it sorts right after its folded key
+ * (its *base*) and its postings can be stored as ranks within the base's (postings.c).
+ * TC_KIND_EXACT names that kind of key in statistics and in the indexer.
+ */
 #define TC_KIND_FOLDED 'f'  /* folded syllable; postings with positions */
 #define TC_KIND_STEM 's'    /* Snowball stem; postings with positions */
-#define TC_KIND_EXACT 'e'   /* exact form; doc ids and freqs only, no positions */
+#define TC_KIND_EXACT 'e'   /* exact form (see above); doc ids and freqs only */
 
 /* Fixed field ids (the rest are assigned by the indexer in order of appearance). */
 #define TC_FIELD_TITLE 0
@@ -70,10 +77,35 @@
  * the document's date field), with value = days since 1970-01-01 (may be negative).
  */
 
-/* Whether postings of key carry positions (every kind but TC_KIND_EXACT). */
+/* Whether key is an exact form's: 'f' field base 0 exact. */
+static inline int tc_key_is_exact(const void *key, size_t len)
+{
+	const unsigned char *k = key;
+	return len > 3 && k[0] == TC_KIND_FOLDED && memchr(k + 2, 0, len - 2) != NULL;
+}
+
+/* Whether postings of key carry positions (every key but an exact form's). */
 static inline int tc_key_has_positions(const void *key, size_t len)
 {
-	return len > 0 && *(const unsigned char *)key != TC_KIND_EXACT;
+	return len > 0 && !tc_key_is_exact(key, len);
+}
+
+/*
+ * Writes the key of the exact form exact[0..elen) of the folded form folded[0..flen) in
+ * field into out (room for TC_MAX_KEY bytes); returns its length, 0 when it would not
+ * fit.
+ */
+static inline size_t tc_key_exact(unsigned char *out, unsigned field, const char *folded,
+                                  size_t flen, const char *exact, size_t elen)
+{
+	if (flen == 0 || elen == 0 || flen + elen + 3 > TC_MAX_KEY)
+		return 0;
+	out[0] = TC_KIND_FOLDED;
+	out[1] = (unsigned char)field;
+	memcpy(out + 2, folded, flen);
+	out[2 + flen] = 0;
+	memcpy(out + 3 + flen, exact, elen);
+	return flen + elen + 3;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -357,11 +389,24 @@ typedef struct tc_term_info {
 	uint32_t max_tf;    /* largest freq in any doc, and ... */
 	uint32_t min_len;   /* ... smallest field length of any doc: BM25 bound of the term */
 	uint64_t doc_off;   /* where its postings start in .pst (for tc_postings_open) */
-	uint64_t pos_off;   /* where its positions start in .pos (0 and unused for 'e') */
+	uint64_t pos_off;   /* where its positions start in .pos (0, unused, when none) */
 	uint8_t has_pos;    /* 1 when positions are stored */
 	uint8_t shared;     /* TC_SHARED_DOCS | TC_SHARED_POS: the postings (positions) it
 	                       points to are an earlier term's, the same bytes */
+	uint8_t exact;      /* an exact form's key: its postings are ranks within base's */
+	struct tc_term_base {
+		uint32_t df, max_tf, min_len;
+		uint64_t ttf, doc_off, pos_off;
+		uint8_t shared;
+	} base;             /* exact only: the folded key's, whose docs hold the exact form */
 } tc_term_info;
+
+/* Whether an exact form's docs and freqs are all of its base's: the word is written
+   only that way in the field (its postings take no bytes then). */
+static inline int tc_term_exact_everywhere(const tc_term_info *ti)
+{
+	return ti->exact && ti->df == ti->base.df && ti->ttf == ti->base.ttf;
+}
 
 #define TC_SHARED_DOCS 1
 #define TC_SHARED_POS 2
@@ -445,6 +490,21 @@ uint32_t tc_postings_block_max_tf(const tc_postings *p);   /* 0 past the end */
 uint32_t tc_postings_block_min_len(const tc_postings *p);  /* UINT32_MAX past the end */
 /* Docs in the list (= df). */
 uint32_t tc_postings_count(const tc_postings *p);
+/* Index of the current doc in the list (0 for the first doc): its rank. */
+uint32_t tc_postings_rank(const tc_postings *p);
+
+/*
+ * An exact form's list by ranks (info->exact): the same iterator, over the ranks of its
+ * base list instead of doc ids (rank r = the base's doc number r, tc_postings_rank of
+ * a base cursor standing on it). A query that walks the base anyway asks "is this doc
+ * of the base also written this way" as tc_postings_seek(exact, rank) == rank, and
+ * decodes nothing of the base twice. Freqs are not available this way (tc_postings_freq
+ * returns 1); tc_postings_open gives the exact form's docs and freqs by doc id.
+ * TC_EINVAL when info is not an exact form's or is written everywhere
+ * (tc_term_exact_everywhere: every rank, no list to open).
+ */
+int tc_postings_open_ranks(const tc_segment *seg, const tc_term_info *info,
+                           tc_postings **out, tc_error *err);
 /* TC_OK, or the sticky error (and its message into err). */
 int tc_postings_error(const tc_postings *p, tc_error *err);
 

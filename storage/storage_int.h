@@ -56,8 +56,10 @@ static inline void tc__put_u64(unsigned char *p, uint64_t v)
 /* ---- Interface to fileio.c: file frame (header, footer), names, writers, readers ---- */
 
 #define TC_FORMAT_VERSION 1    /* files not versioned on their own (fileio.c) */
-#define TC_POSTINGS_VERSION 2  /* .pst and .pos: 2 since the codec's exceptions are packed */
-#define TC_DICT_VERSION 2      /* .tdx: 2 since an entry may point to shared postings */
+#define TC_POSTINGS_VERSION 3  /* .pst and .pos: 2 since the codec's exceptions are packed,
+                                  3 since exact forms' lists are ranks in their base's */
+#define TC_DICT_VERSION 3      /* .tdx: 2 since an entry may point to shared postings, 3
+                                  since exact forms are filed under their folded forms */
 #define TC_FILE_HEADER 8    /* magic[4] version:u32 */
 #define TC_FILE_FOOTER 16   /* length:u64 xxh64:u64 */
 #define TC_NAME_MAX 64      /* longest file name inside an index directory, plus NUL */
@@ -268,16 +270,26 @@ typedef struct tc__pw {
 	tc__listset pst_seen, pos_seen;
 	tc_buf pos_first;             /* the positions of the term's first block, held until
 	                                 it is known whether the term has more blocks */
-	int has_pos;
+	int has_pos, exact;           /* the current term's kind */
+	/* the docs and freqs of the last term that is not an exact form's: the base of the
+	   exact forms that follow it */
+	uint32_t *base_docs, *base_freqs;
+	size_t base_n, base_cap, base_at;
+	uint64_t base_ttf, base_doc_off;
+	int bad_exact;                /* an exact form's doc missing from its base, or with
+	                                 a greater freq: the caller's error, sticky */
 	/* the current term */
 	uint32_t df, max_tf, min_len;
 	uint64_t ttf;
 	uint32_t nblocks, prev_last;  /* blocks done, last doc of the previous block */
+	uint32_t prev_last_rank;      /* exact forms: last rank of the previous block */
 	uint64_t doc_off, pos_off;    /* where the term starts in .pst and .pos */
 	uint64_t pst_bytes, pos_bytes;/* what the last term added to each file (0: shared) */
 	tc_buf skip, blocks;          /* the term's skip entries and doc blocks */
 	/* the current block */
 	uint32_t bdocs[TC_POSTINGS_BLOCK], bfreqs[TC_POSTINGS_BLOCK], bn;
+	uint32_t branks[TC_POSTINGS_BLOCK];  /* exact forms: ranks in the base, and ... */
+	uint32_t bfdelta[TC_POSTINGS_BLOCK]; /* ... base freq - freq */
 	uint32_t bmax_tf, bmin_len;
 	uint32_t *bpos;               /* position deltas of the block */
 	size_t bpos_n, bpos_cap;
@@ -285,12 +297,14 @@ typedef struct tc__pw {
 } tc__pw;
 
 int tc__pw_open(tc__pw *w, const char *dir, uint64_t seg_id, tc_error *err);
-void tc__pw_begin(tc__pw *w, int has_pos);
+/* Starts a term; exact: an exact form's, whose base is the last term that was not. */
+void tc__pw_begin(tc__pw *w, int has_pos, int exact);
 /* Adds a doc (ascending) with its freq, positions (freq of them, if has_pos) and the
-   length of the term's field in that doc. */
+   length of the term's field in that doc. An exact form's doc must be its base's, with
+   at most the base's freq (else bad_exact). */
 void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uint32_t len);
-/* Writes the term's postings (or finds them written: sharing, postings.c) and fills *ti;
-   pst_bytes/pos_bytes tell what was written. */
+/* Writes the term's postings (or finds them written: sharing, postings.c) and fills *ti
+   (shared set when they were found); pst_bytes/pos_bytes tell what was written. */
 void tc__pw_end(tc__pw *w, tc_term_info *ti);
 int tc__pw_close(tc__pw *w, tc_error *err);
 void tc__pw_free(tc__pw *w);
@@ -310,6 +324,8 @@ typedef struct tc__dw {
 
 /* 0 'f', 1 's', 2 'e', -1 for any other kind byte. */
 int tc__kind_index(unsigned char kind);
+/* The same for a whole key: 2 for an exact form's (tc_key_is_exact). */
+int tc__key_kind_index(const unsigned char *key, size_t len);
 int tc__dw_open(tc__dw *w, const char *dir, uint64_t seg_id, tc_error *err);
 /* Appends a term (keys ascending); pst/pos_bytes are its postings sizes, for stats. */
 void tc__dw_add(tc__dw *w, const void *key, size_t len, const tc_term_info *ti,

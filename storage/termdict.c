@@ -15,7 +15,14 @@
  *                suffix_len:varint  suffix:byte[suffix_len]
  *                                      key = previous key[0..shared) + suffix,
  *                                      3..512 bytes, strictly ascending (memcmp order)
+ *                                      key := kind:u8 field:u8 term: kind 'f' or 's';
+ *                                      an exact form's key is its folded form's key, a
+ *                                      0 byte and the exact form (storage.h), right
+ *                                      after that key (its base) and its siblings
  *                df:varint  ttf_minus_df:varint  max_tf:varint  min_len:varint
+ *                                      (an exact form with the df and ttf of its base:
+ *                                      df 0 and nothing more, neither refs; the rest
+ *                                      is its base's)
  *                doc_ref:varint        where the term's postings start in .pst:
  *                                      even: its own, written here; offset = base +
  *                                      doc_ref / 2, and base becomes the offset
@@ -25,7 +32,7 @@
  *                                      base: the offset of the block's last entry with
  *                                      its own postings, 0 before the first
  *                pos_ref:varint        likewise in .pos, with a base of its own (only
- *                                      for keys with positions: kind byte != 'e')
+ *                                      for keys with positions: all but exact forms)
  *   index     := ientry{nblocks}       ientry := block_off:u64 key_off:u32 key_len:u32
  *                                      block_off: offset of the block in the file;
  *                                      key_off/key_len: its first key within keys
@@ -36,6 +43,8 @@
  *
  * A block ends at the next block (or at the index). Lookup: binary search of the index
  * for the last block whose first key is <= the key, then a scan of at most 32 entries.
+ * An exact form's entry comes with its base's statistics and offsets (tc_term_info.base):
+ * the scan passes the base when it is in the same block, else it is looked up too.
  */
 #include "storage_int.h"
 
@@ -52,6 +61,11 @@
 int tc__kind_index(unsigned char kind)
 {
 	return kind == TC_KIND_FOLDED ? 0 : kind == TC_KIND_STEM ? 1 : kind == TC_KIND_EXACT ? 2 : -1;
+}
+
+int tc__key_kind_index(const unsigned char *key, size_t len)
+{
+	return tc_key_is_exact(key, len) ? 2 : tc__kind_index(key[0]);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -96,6 +110,17 @@ static void put_ref(tc_buf *b, uint64_t off, int shared, uint64_t *base)
 	}
 }
 
+/* An entry's statistics after df, and its references. */
+static void put_stats(tc_buf *b, tc__dw *w, const tc_term_info *ti)
+{
+	tc_buf_put_varint(b, ti->ttf - ti->df);
+	tc_buf_put_varint(b, ti->max_tf);
+	tc_buf_put_varint(b, ti->min_len);
+	put_ref(b, ti->doc_off, ti->shared & TC_SHARED_DOCS, &w->prev_doc_off);
+	if (ti->has_pos)
+		put_ref(b, ti->pos_off, ti->shared & TC_SHARED_POS, &w->prev_pos_off);
+}
+
 void tc__dw_add(tc__dw *w, const void *key, size_t len, const tc_term_info *ti,
                 uint64_t pst_bytes, uint64_t pos_bytes)
 {
@@ -115,17 +140,16 @@ void tc__dw_add(tc__dw *w, const void *key, size_t len, const tc_term_info *ti,
 	tc_buf_put_varint(b, shared);
 	tc_buf_put_varint(b, len - shared);
 	tc_buf_append(b, k + shared, len - shared);
-	tc_buf_put_varint(b, ti->df);
-	tc_buf_put_varint(b, ti->ttf - ti->df);
-	tc_buf_put_varint(b, ti->max_tf);
-	tc_buf_put_varint(b, ti->min_len);
-	put_ref(b, ti->doc_off, pst_bytes == 0, &w->prev_doc_off);
-	if (ti->has_pos)
-		put_ref(b, ti->pos_off, pos_bytes == 0, &w->prev_pos_off);
+	if (tc_term_exact_everywhere(ti)) {
+		tc_buf_put_varint(b, 0);  /* the rest is its base's */
+	} else {
+		tc_buf_put_varint(b, ti->df);
+		put_stats(b, w, ti);
+	}
 	w->prev_key.len = 0;
 	tc_buf_append(&w->prev_key, k, len);
 	w->nterms++;
-	int kind = tc__kind_index(k[0]);
+	int kind = tc__key_kind_index(k, len);
 	if (kind >= 0) {
 		w->kind_terms[kind]++;
 		w->kind_pst[kind] += pst_bytes;
@@ -231,6 +255,10 @@ typedef struct dcursor {
 	uint64_t doc_off, pos_off;     /* bases of the deltas */
 	unsigned char key[TC_MAX_KEY];
 	size_t key_len;
+	/* the last entry that is not an exact form's, for the exact forms after it */
+	unsigned char plain_key[TC_MAX_KEY];
+	size_t plain_len;              /* 0: none seen */
+	struct tc_term_base plain;
 } dcursor;
 
 /* Opens block b: checks its bounds, and its checksum unless the whole file's held at open. */
@@ -256,6 +284,12 @@ static int cursor_block(dcursor *c, const tc_segment *seg, uint64_t b, tc_error 
 	c->doc_off = c->pos_off = 0;
 	c->key_len = 0;
 	return TC_OK;
+}
+
+static void base_of(struct tc_term_base *b, const tc_term_info *ti)
+{
+	*b = (struct tc_term_base){ti->df, ti->max_tf, ti->min_len, ti->ttf, ti->doc_off,
+	                           ti->pos_off, ti->shared};
 }
 
 /* Reads the key part of the next entry (c->left > 0): *shared bytes of the previous key,
@@ -288,14 +322,23 @@ static int get_ref(uint64_t ref, uint64_t *base, uint64_t *off)
 	return 1;
 }
 
-/* Reads the statistics that follow an entry's key (its first byte: kind). */
-static int entry_stats(dcursor *c, unsigned char kind, tc_term_info *ti, tc_error *err)
+/* Reads the statistics that follow an entry's key (an exact form's: no positions). */
+static int entry_stats(dcursor *c, int exact, tc_term_info *ti, tc_error *err)
 {
 	const tc__rfile *f = &c->seg->f_tdx;
 	const unsigned char *at = c->p;
 	uint64_t v[6];
-	int has_pos = tc_key_has_positions(&kind, 1);
+	int has_pos = !exact;
 	int nv = has_pos ? 6 : 5;
+	if (exact && c->p < c->end && *c->p == 0) {
+		/* written everywhere its base is: df 0 alone, the rest is the base's (set_base) */
+		c->p++;
+		*ti = (tc_term_info){.exact = 1, .shared = TC_SHARED_DOCS};
+		c->left--;
+		if (c->left == 0 && c->p != c->end)
+			return tc__corrupt(err, f, c->p, "stray bytes after block %" PRIu64, c->blk);
+		return TC_OK;
+	}
 	for (int i = 0; i < nv; i++)
 		if (tc_varint_get(&c->p, c->end, &v[i]) != 0)
 			return tc__corrupt(err, f, at, "truncated entry in block %" PRIu64, c->blk);
@@ -318,9 +361,39 @@ static int entry_stats(dcursor *c, unsigned char kind, tc_term_info *ti, tc_erro
 	ti->max_tf = (uint32_t)v[2];
 	ti->min_len = (uint32_t)v[3];
 	ti->has_pos = (uint8_t)has_pos;
+	ti->exact = (uint8_t)exact;
 	c->left--;
 	if (c->left == 0 && c->p != c->end)
 		return tc__corrupt(err, f, c->p, "stray bytes after block %" PRIu64, c->blk);
+	return TC_OK;
+}
+
+/* Gives an exact form's ti its base, and an exact form written everywhere its base is
+   (df 0 in its entry) the base's statistics and postings. */
+static void set_base(tc_term_info *ti, const struct tc_term_base *b)
+{
+	ti->base = *b;
+	if (ti->df == 0) {
+		ti->df = b->df;
+		ti->ttf = b->ttf;
+		ti->max_tf = b->max_tf;
+		ti->min_len = b->min_len;
+		ti->doc_off = b->doc_off;
+	}
+}
+
+/* Fills ti->base from the lookup of the base key[0..len) of an exact form. */
+static int term_base(const tc_segment *seg, const unsigned char *key, size_t len,
+                     tc_term_info *ti, tc_error *err)
+{
+	tc_term_info b;
+	int rc = tc_seg_term_lookup(seg, key, len, &b, err);
+	if (rc == TC_ENOENT || (rc == TC_OK && b.exact))
+		return tc__corrupt(err, &seg->f_tdx, NULL, "an exact form's key without its base");
+	TC_FORWARD(rc);
+	struct tc_term_base base;
+	base_of(&base, &b);
+	set_base(ti, &base);
 	return TC_OK;
 }
 
@@ -336,7 +409,21 @@ static int cursor_entry(dcursor *c, tc_term_info *ti, tc_error *err)
 		                   " shares more than it says", c->blk);
 	memcpy(c->key + shared, suffix, slen);
 	c->key_len = shared + slen;
-	return entry_stats(c, c->key[0], ti, err);
+	int exact = tc_key_is_exact(c->key, c->key_len);
+	TC_FORWARD(entry_stats(c, exact, ti, err));
+	if (!exact) {
+		memcpy(c->plain_key, c->key, c->key_len);
+		c->plain_len = c->key_len;
+		base_of(&c->plain, ti);
+		return TC_OK;
+	}
+	size_t base_len = (size_t)((const unsigned char *)memchr(c->key + 2, 0, c->key_len - 2) -
+	                           c->key);
+	if (c->plain_len == base_len && memcmp(c->plain_key, c->key, base_len) == 0) {
+		set_base(ti, &c->plain);
+		return TC_OK;
+	}
+	return term_base(c->seg, c->key, base_len, ti, err);
 }
 
 /* *out = last block whose first key <= key, or -1 when key sorts before every block. */
@@ -382,6 +469,9 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
 	const unsigned char *k = key;
 	unsigned char kind = 0;
 	uint64_t match = 0;
+	int64_t nul = -1;           /* where the entry's key has its first 0 past the field */
+	int has_plain = 0;          /* the last non-exact entry of the block, in plain */
+	size_t plain_len = 0;
 	while (c.left > 0) {
 		uint64_t shared, slen;
 		const unsigned char *suffix;
@@ -389,8 +479,22 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
 		c.key_len = shared + slen;
 		if (shared == 0)
 			kind = suffix[0];
+		if (nul < 0 || (uint64_t)nul >= shared) {
+			nul = -1;
+			for (uint64_t j = shared < 2 ? 2 - shared : 0; j < slen; j++)
+				if (suffix[j] == 0) {
+					nul = (int64_t)(shared + j);
+					break;
+				}
+		}
+		int exact = kind == TC_KIND_FOLDED && nul >= 0;
 		tc_term_info ti;
-		TC_FORWARD(entry_stats(&c, kind, &ti, err));
+		TC_FORWARD(entry_stats(&c, exact, &ti, err));
+		if (!exact) {
+			base_of(&c.plain, &ti);
+			plain_len = c.key_len;
+			has_plain = 1;
+		}
 		if (shared < match)
 			return TC_ENOENT;
 		if (shared > match)
@@ -401,6 +505,12 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
 		match += n;
 		if (n == slen && match == len) {
 			*info = ti;
+			/* the entries between an exact form and its base are its base's other
+			   exact forms: the last plain one is its base, when in this block */
+			if (exact && has_plain && plain_len == (size_t)nul)
+				set_base(info, &c.plain);
+			else if (exact)
+				return term_base(seg, k, (size_t)nul, info, err);
 			return TC_OK;
 		}
 		if (match == len || (n < slen && suffix[n] > k[match]))

@@ -200,9 +200,14 @@ static void ref_field(tc_analyzer *an, ixd_lines *l, const char *id, unsigned fi
 			if (!forms[k])
 				continue;
 			tc_buf_clear(&b);
-			unsigned char key[2] = {(unsigned char)"fse"[k], (unsigned char)fid};
-			ixd_key(&b, key, 2);
-			ixd_text(&b, forms[k], strlen(forms[k]));
+			/* an exact form is filed under its folded form (storage.h) */
+			unsigned char key[TC_MAX_KEY] = {(unsigned char)"fse"[k], (unsigned char)fid};
+			size_t klen = 2 + strlen(forms[k]);
+			memcpy(key + 2, forms[k], klen - 2);
+			if (k == 2)
+				klen = tc_key_exact(key, fid, forms[0], strlen(forms[0]), forms[2],
+				                    strlen(forms[2]));
+			ixd_key(&b, key, klen);
 			o[n].key = tc_strdup(b.data);
 			o[n++].pos = t->pos;
 		}
@@ -214,7 +219,7 @@ static void ref_field(tc_analyzer *an, ixd_lines *l, const char *id, unsigned fi
 			j++;
 		tc_buf_clear(&b);
 		tc_buf_printf(&b, "%s %s %zu ", o[i].key, id, j - i);
-		if (o[i].key[2] != 'e')
+		if (strstr(o[i].key, "\\x00") == NULL)  /* exact forms have no positions */
 			for (size_t k = i; k < j; k++)
 				tc_buf_printf(&b, "%s%u", k > i ? "," : "", o[k].pos);
 		ixd_add(l, &b);

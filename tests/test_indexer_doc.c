@@ -175,9 +175,9 @@ static void check_terms_against_analyser(const char *fname)
 		sum[t->kind == 'f' ? 0 : t->kind == 's' ? 1 : 2] += t->freq;
 		/* distinct, and hashed as the writer expects */
 		for (uint32_t k = f->term0; k < i; k++)
-			assert_false(doc.terms[k].kind == t->kind &&
-			             strcmp(tc_ix_doc_str(&doc, doc.terms[k].term),
-			                    tc_ix_doc_str(&doc, t->term)) == 0);
+			assert_false(doc.terms[k].kind == t->kind && doc.terms[k].len == t->len &&
+			             memcmp(tc_ix_doc_str(&doc, doc.terms[k].term),
+			                    tc_ix_doc_str(&doc, t->term), t->len) == 0);
 		assert_int_equal(t->hash, tc_ix_term_hash(t->kind, tc_ix_doc_str(&doc, t->term),
 		                                           t->len));
 		if (t->kind != 'e')
@@ -188,8 +188,15 @@ static void check_terms_against_analyser(const char *fname)
 	for (size_t k = 0; k < tl.n; k++) {
 		const tc_token *tok = &tl.tok[k];
 		stems += tok->stem_len > 0;
-		const char *forms[3] = {tc_tok_folded(&tl, tok), tc_tok_stem(&tl, tok),
-		                        tc_tok_exact(&tl, tok)};
+		/* an exact form's term is its folded form, a 0 byte and the exact form */
+		char exact[3 * TC_TOKEN_MAX_BYTES + 2];
+		size_t xn = (size_t)tok->folded_len + 1 + tok->exact_len;
+		assert_true(xn <= sizeof exact);
+		memcpy(exact, tc_tok_folded(&tl, tok), tok->folded_len);
+		exact[tok->folded_len] = '\0';
+		memcpy(exact + tok->folded_len + 1, tc_tok_exact(&tl, tok), tok->exact_len);
+		const char *forms[3] = {tc_tok_folded(&tl, tok), tc_tok_stem(&tl, tok), exact};
+		const size_t lens[3] = {tok->folded_len, tok->stem_len, xn};
 		static const char kinds[3] = {'f', 's', 'e'};
 		for (int j = 0; j < 3; j++) {
 			if (!forms[j])
@@ -197,7 +204,8 @@ static void check_terms_against_analyser(const char *fname)
 			int ok = 0;
 			for (uint32_t i = f->term0; i < f->term0 + f->nterms && !ok; i++) {
 				const tc_ix_term *t = &doc.terms[i];
-				if (t->kind != kinds[j] || strcmp(tc_ix_doc_str(&doc, t->term), forms[j]))
+				if (t->kind != kinds[j] || t->len != lens[j] ||
+				    memcmp(tc_ix_doc_str(&doc, t->term), forms[j], lens[j]))
 					continue;
 				if (t->kind == 'e')
 					ok = 1;
@@ -205,7 +213,8 @@ static void check_terms_against_analyser(const char *fname)
 					ok = doc.pos[t->pos + q] == tok->pos;
 			}
 			if (!ok)
-				fail_msg("%s: token %zu '%s' kind %c not found", fname, k, forms[j], kinds[j]);
+				fail_msg("%s: token %zu '%s' kind %c not found", fname, k,
+				         j == 2 ? tc_tok_exact(&tl, tok) : forms[j], kinds[j]);
 		}
 	}
 	assert_int_equal(sum[0], tl.n);

@@ -65,7 +65,7 @@ static void compare(tc_ix_membuf *m, ref_term *ref, size_t nref)
 			assert_int_equal(tc_ix_plist_next(&r, &doc, &freq, &pos), 1);
 			assert_int_equal(doc, ref[i].p[k].doc);
 			assert_int_equal(freq, ref[i].p[k].freq);
-			if (ref[i].key[0] == 'e')
+			if (tc_key_is_exact(ref[i].key, ref[i].len))
 				assert_null(pos);
 			else
 				assert_memory_equal(pos, ref[i].p[k].pos, freq * sizeof *pos);
@@ -94,14 +94,19 @@ static void test_random_lists(void **state)
 	static const char kinds[] = {'f', 's', 'e'};
 	for (size_t i = 0; i < nterms; i++) {
 		ref_term *t = &ref[i];
-		t->key[0] = (unsigned char)kinds[rnd(3)];
+		char kind = kinds[rnd(3)];
+		t->key[0] = (unsigned char)(kind == 'e' ? 'f' : kind);
 		t->key[1] = (unsigned char)rnd(4);
 		t->len = 2 + 1 + rnd(20);
 		for (size_t k = 2; k < t->len; k++)
 			t->key[k] = (unsigned char)("abcxyz\x01\xff"[rnd(8)]);
-		/* make the key unique by its index */
-		t->key[t->len++] = (unsigned char)(i >> 8);
-		t->key[t->len++] = (unsigned char)i;
+		if (kind == 'e') {  /* an exact form's key: folded form, 0, exact form */
+			t->key[t->len++] = 0;
+			t->key[t->len++] = (unsigned char)("abcxyz\x01\xff"[rnd(8)]);
+		}
+		/* make the key unique by its index, in bytes that are not 0 */
+		t->key[t->len++] = (unsigned char)(i / 255 + 1);
+		t->key[t->len++] = (unsigned char)(i % 255 + 1);
 	}
 	tc_ix_membuf *m = tc_ix_membuf_new();
 	size_t last_mem = 0;
@@ -122,7 +127,8 @@ static void test_random_lists(void **state)
 			uint32_t at = rnd(5) ? rnd(100) : 0x7fffff00u;
 			for (uint32_t k = 0; k < p->freq; k++)
 				p->pos[k] = at += rnd(4) ? rnd(3) : rnd(100000);
-			tc_ix_membuf_add(m, t->key, t->len, doc, p->freq, t->key[0] == 'e' ? NULL : p->pos);
+			tc_ix_membuf_add(m, t->key, t->len, doc, p->freq,
+			                 tc_key_is_exact(t->key, t->len) ? NULL : p->pos);
 		}
 		size_t mem = tc_ix_membuf_mem(m);
 		assert_true(mem >= last_mem);
@@ -168,17 +174,18 @@ static void test_long_list(void **state)
 	free_ref(ref, 1);
 }
 
-/* The terms of a document go in under their field id, positions for 'f'/'s' only. */
+/* The terms of a document go in under their field id, positions for 'f'/'s' only; an
+   exact form under its folded form. */
 static void test_add_field(void **state)
 {
 	tc_ix_doc d = {0};
-	tc_buf_append(&d.arena, "giao\0dich\0giao\0", 15);
+	tc_buf_append(&d.arena, "giao\0dich\0giao\0giao\0", 20);
 	static uint32_t pos[] = {0, 4, 1};
 	d.pos = pos;
 	tc_ix_term terms[] = {
 		{tc_ix_term_hash('f', "giao", 4), 0, 4, 'f', 2, 0},  /* "giao" at 0 and 4 */
 		{tc_ix_term_hash('f', "dich", 4), 5, 4, 'f', 1, 2},  /* "dich" at 1 */
-		{tc_ix_term_hash('e', "giao", 4), 10, 4, 'e', 2, 0}, /* exact "giao" twice */
+		{tc_ix_term_hash('e', "giao\0giao", 9), 10, 9, 'e', 2, 0}, /* exact "giao" twice */
 	};
 	d.terms = terms;
 	d.nterms = 3;
@@ -192,24 +199,27 @@ static void test_add_field(void **state)
 	uint32_t p10 = 10;
 	tc_ix_membuf_add(m, "f\001giao", 6, 11, 1, &p10);
 	tc_ix_membuf_sort(m);
-	static const char *want[] = {"e\000giao", "e\001giao", "f\000dich", "f\000giao",
-	                             "f\001dich", "f\001giao"};
+	static const struct {
+		const char *key;
+		size_t len;
+	} want[] = {{"f\000dich", 6}, {"f\000giao", 6}, {"f\000giao\0giao", 11},
+	            {"f\001dich", 6}, {"f\001giao", 6}, {"f\001giao\0giao", 11}};
 	assert_int_equal(tc_ix_membuf_nterms(m), 6);
 	tc_ix_plist r = {0};
 	for (size_t i = 0; i < 6; i++) {
 		size_t len;
 		const unsigned char *key = tc_ix_membuf_key(m, i, &len);
-		assert_int_equal(len, 6);
-		assert_memory_equal(key, want[i], 6);
+		assert_int_equal(len, want[i].len);
+		assert_memory_equal(key, want[i].key, len);
 		tc_ix_plist_open(&r, m, i);
 		uint32_t doc, freq;
 		const uint32_t *p;
 		assert_int_equal(tc_ix_plist_next(&r, &doc, &freq, &p), 1);
-		assert_int_equal(doc, want[i][1] == 1 ? 7 : 9);
-		if (want[i][0] == 'e') {
+		assert_int_equal(doc, want[i].key[1] == 1 ? 7 : 9);
+		if (want[i].len == 11) {
 			assert_int_equal(freq, 2);
 			assert_null(p);
-		} else if (want[i][2] == 'g') {
+		} else if (want[i].key[2] == 'g') {
 			assert_int_equal(freq, 2);
 			assert_int_equal(p[0], 0);
 			assert_int_equal(p[1], 4);
@@ -217,7 +227,7 @@ static void test_add_field(void **state)
 			assert_int_equal(freq, 1);
 			assert_int_equal(p[0], 1);
 		}
-		if (memcmp(want[i], "f\001giao", 6) == 0) {
+		if (want[i].len == 6 && memcmp(want[i].key, "f\001giao", 6) == 0) {
 			assert_int_equal(tc_ix_plist_next(&r, &doc, &freq, &p), 1);
 			assert_int_equal(doc, 11);
 			assert_int_equal(p[0], 10);
@@ -238,7 +248,7 @@ static void test_mem_deterministic(void **state)
 		tc_ix_membuf *m = tc_ix_membuf_new();
 		for (uint32_t d = 0; d < 5000; d++) {
 			char key[16];
-			int n = snprintf(key, sizeof key, "e%c%u", 1, rnd(20000));
+			int n = snprintf(key, sizeof key, "f%cx%c%u", 1, 0, rnd(20000));
 			tc_ix_membuf_add(m, key, (size_t)n, d, 1, NULL);
 		}
 		mem[run] = tc_ix_membuf_mem(m);

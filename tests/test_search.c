@@ -474,6 +474,11 @@ static void test_ranking(void **state)
 		/* accents: "họp" (meeting) against "hợp" (contract/fit) */
 		"{\"id\":\"hop1\",\"title\":\"tin\",\"body\":\"hợp đồng hợp tác hợp lý hợp nhất\"}",
 		"{\"id\":\"hop2\",\"title\":\"tin\",\"body\":\"phiên họp sáng nay về kế hoạch năm mới\"}",
+		/* a Latin word, matched by its stem, typed with and without its accent (cafe0
+		   has the stem only: the stem's docs are not its folded form's) */
+		"{\"id\":\"cafe0\",\"title\":\"phố\",\"body\":\"cafes\"}",
+		"{\"id\":\"cafe1\",\"title\":\"phố\",\"body\":\"cafe sáng, cafe chiều, cafes\"}",
+		"{\"id\":\"cafe2\",\"title\":\"phố\",\"body\":\"một quán café nhỏ\"}",
 		/* proximity: the words side by side, against the same words scattered */
 		"{\"id\":\"prox1\",\"title\":\"văn bản\",\"body\":\"dân số nông thôn, dịch vụ công và "
 		"nhiều việc khác cũng được nêu trong báo cáo\"}",
@@ -495,6 +500,11 @@ static void test_ranking(void **state)
 	assert_string_equal(search_ids(dir, "hợp", NULL, &total), "hop1 hop2");
 	/* without diacritics there is no exact form to prefer: the frequency decides */
 	assert_string_equal(search_ids(dir, "hop", NULL, &total), "hop1 hop2");
+	/* a word written one way only has its exact form in every doc of its folded form */
+	assert_string_equal(search_ids(dir, "phiên", NULL, &total), "hop2");
+	assert_string_equal(search_ids(dir, "phiên họp", NULL, &total), "hop2");
+	/* a stem word: the exact form first all the same, the commoner doc without it */
+	assert_string_equal(search_ids(dir, "café", NULL, &total), "cafe2 cafe1 cafe0");
 	/* strict mode: exact forms only */
 	tc_search_opts o;
 	tc_search_opts_init(&o);
@@ -505,6 +515,9 @@ static void test_ranking(void **state)
 	assert_string_equal(search_ids(dir, "\"phien hop\"", &o, &total), "");
 	assert_string_equal(search_ids(dir, "họ*", &o, &total), "hop2");
 	assert_string_equal(search_ids(dir, "hợ*", &o, &total), "hop1");
+	assert_string_equal(search_ids(dir, "café", &o, &total), "cafe2");
+	assert_string_equal(search_ids(dir, "caf*", &o, &total), "cafe1 cafe0 cafe2");
+	assert_string_equal(search_ids(dir, "café*", &o, &total), "cafe2");
 	/* adjacent in order above scattered */
 	assert_string_equal(search_ids(dir, "dịch vụ công", NULL, &total), "prox1 prox2");
 	/* a quantity near the query word above a far one */

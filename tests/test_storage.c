@@ -61,6 +61,7 @@ static uint32_t rnd(uint32_t n)
 typedef struct rterm {
 	unsigned char key[32];
 	size_t len;
+	long base;                /* an exact form's: the index of its folded form, else -1 */
 	uint32_t n;
 	uint32_t *docs, *freqs;
 	uint32_t **pos;
@@ -126,6 +127,68 @@ static uint32_t pick_df(size_t i, uint32_t ndocs)
 	return df > ndocs ? ndocs : df;
 }
 
+/* Sets the terms' base: for an exact form the index of the last term before it that is
+   not one (its folded form, in key order), -1 for the others. */
+static void model_bases(model *m)
+{
+	long last = -1;
+	for (size_t i = 0; i < m->nterms; i++) {
+		if (tc_key_is_exact(m->terms[i].key, m->terms[i].len)) {
+			m->terms[i].base = last;
+		} else {
+			m->terms[i].base = -1;
+			last = (long)i;
+		}
+	}
+}
+
+/*
+ * Exact forms under about half of the folded terms (storage.h: key = folded key, 0, exact
+ * form), each with some of its base's docs and at most their freqs, as a word written
+ * several ways has: all of them alike (written only that way: no list of its own), all
+ * docs less often, a dense or a sparse subset. Keeps the terms in key order.
+ */
+static void add_exact_forms(model *m)
+{
+	size_t nbase = m->nterms;
+	for (size_t i = 0; i < nbase; i++) {
+		const rterm *b = &m->terms[i];
+		if (b->key[0] != 'f' || rnd(2) || b->len + 8 > sizeof b->key)
+			continue;
+		size_t nforms = 1 + rnd(3);
+		for (size_t v = 0; v < nforms; v++) {
+			rterm *t = &m->terms[m->nterms++];
+			memcpy(t->key, b->key, b->len);
+			t->key[b->len] = 0;
+			t->key[b->len + 1] = (unsigned char)('a' + v);  /* distinct forms */
+			size_t xl = rnd(5);
+			for (size_t k = 0; k < xl; k++)
+				t->key[b->len + 2 + k] = (unsigned char)("ab\xc3\xa1\xe1\xbb\x8d"[rnd(7)]);
+			t->len = b->len + 2 + xl;
+			t->base = (long)i;
+			int how = rnd(4);  /* 0 all alike, 1 all less often, 2 dense, 3 sparse */
+			t->docs = tc_malloc((b->n ? b->n : 1) * sizeof *t->docs);
+			t->freqs = tc_malloc((b->n ? b->n : 1) * sizeof *t->freqs);
+			t->pos = tc_calloc(b->n ? b->n : 1, sizeof *t->pos);
+			uint32_t n = 0;
+			for (uint32_t j = 0; j < b->n; j++) {
+				if ((how == 2 && rnd(8) == 0) || (how == 3 && rnd(8) != 0))
+					continue;
+				t->docs[n] = b->docs[j];
+				t->freqs[n++] = how == 0 ? b->freqs[j] : 1 + rnd(b->freqs[j]);
+			}
+			if (n == 0) {  /* at least one doc */
+				t->docs[n] = b->docs[0];
+				t->freqs[n++] = b->freqs[0];
+			}
+			t->n = n;
+		}
+	}
+	/* an exact form sorts right after its base and its siblings */
+	qsort(m->terms, m->nterms, sizeof *m->terms, key_cmp);
+	model_bases(m);
+}
+
 static void model_build(model *m, uint64_t seed, uint32_t ndocs, size_t nterms, size_t nnums,
                         const char *id_prefix)
 {
@@ -142,11 +205,12 @@ static void model_build(model *m, uint64_t seed, uint32_t ndocs, size_t nterms, 
 		r->lens[1] = rnd(7) == 0 ? 70000 + rnd(1000) : rnd(500);
 		r->lens[2] = 0;
 	}
-	m->terms = tc_calloc(nterms, sizeof *m->terms);
-	static const char kinds[] = "fse";
+	/* room for an exact form or three under every other term */
+	m->terms = tc_calloc(nterms + 3 * (nterms / 2 + 1), sizeof *m->terms);
+	static const char kinds[] = "fs";
 	for (size_t i = 0; i < nterms; i++) {
 		rterm *t = &m->terms[i];
-		t->key[0] = (unsigned char)kinds[rnd(3)];
+		t->key[0] = (unsigned char)kinds[rnd(3) == 0];
 		t->key[1] = (unsigned char)rnd(2);
 		size_t tl = 1 + rnd(8);
 		for (size_t k = 0; k < tl; k++)
@@ -177,7 +241,7 @@ static void model_build(model *m, uint64_t seed, uint32_t ndocs, size_t nterms, 
 			if (rnd(ndocs - d) < df - n)
 				t->docs[n++] = d;
 		t->n = n;
-		int has_pos = t->key[0] != 'e';
+		int has_pos = 1;
 		for (uint32_t j = 0; j < n; j++) {
 			uint32_t f = same ? same->freqs[j] : rnd(10) == 0 ? 1 + rnd(300) : 1 + rnd(3);
 			t->freqs[j] = f;
@@ -197,6 +261,7 @@ static void model_build(model *m, uint64_t seed, uint32_t ndocs, size_t nterms, 
 			}
 		}
 	}
+	add_exact_forms(m);
 	m->nums = tc_calloc(nnums ? nnums : 1, sizeof *m->nums);
 	m->nnums = nnums;
 	static const char *units[] = {"giao dich", "ty", "%", "\001date", "ho so", "a"};
@@ -322,11 +387,66 @@ static void commit_one(const tc_seg_info *info, tc_manifest *man)
 
 /* ---- comparing a segment with the reference ---- */
 
-static void check_postings(const tc_segment *seg, const rterm *t)
+/*
+ * An exact form's list by ranks in its base b: the ranks of its docs among b's, by walk
+ * and by seeks (with shallow moves); none to open when it has every doc and freq of b.
+ */
+static void check_exact_ranks(const tc_segment *seg, const rterm *t, const rterm *b,
+                              const tc_term_info *ti)
+{
+	assert_true(ti->exact);
+	assert_int_equal(ti->base.df, b->n);
+	uint64_t bttf = 0;
+	for (uint32_t j = 0; j < b->n; j++)
+		bttf += b->freqs[j];
+	assert_int_equal(ti->base.ttf, bttf);
+	int all = t->n == b->n && ti->ttf == bttf;
+	assert_int_equal(tc_term_exact_everywhere(ti), all);
+	tc_postings *p;
+	tc_error e = {0};
+	if (all) {
+		assert_int_equal(tc_postings_open_ranks(seg, ti, &p, &e), TC_EINVAL);
+		return;
+	}
+	uint32_t *rank = tc_malloc(t->n * sizeof *rank);
+	for (uint32_t j = 0, r = 0; j < t->n; j++) {
+		while (b->docs[r] != t->docs[j])
+			r++;
+		rank[j] = r;
+	}
+	OK(tc_postings_open_ranks(seg, ti, &p, E));
+	uint32_t j = 0;
+	for (uint32_t r = tc_postings_next(p); r != TC_DOC_END; r = tc_postings_next(p), j++) {
+		assert_true(j < t->n);
+		assert_int_equal(r, rank[j]);
+		assert_int_equal(tc_postings_rank(p), j);
+	}
+	assert_int_equal(j, t->n);
+	OK(tc_postings_error(p, E));
+	tc_postings_free(p);
+	OK(tc_postings_open_ranks(seg, ti, &p, E));
+	for (uint32_t target = 0, at = 0; target < b->n; target += 1 + rnd(b->n / 4 + 1)) {
+		while (at < t->n && rank[at] < target)
+			at++;
+		if (rnd(2)) {
+			uint32_t last = tc_postings_shallow(p, target);
+			assert_true(at == t->n ? last == TC_DOC_END : last >= rank[at]);
+		}
+		assert_int_equal(tc_postings_seek(p, target), at < t->n ? rank[at] : TC_DOC_END);
+	}
+	OK(tc_postings_error(p, E));
+	tc_postings_free(p);
+	free(rank);
+}
+
+static void check_postings(const tc_segment *seg, const model *m, const rterm *t)
 {
 	tc_term_info ti;
 	OK(tc_seg_term_lookup(seg, t->key, t->len, &ti, E));
 	assert_int_equal(ti.df, t->n);
+	assert_int_equal(ti.exact, t->base >= 0);
+	if (t->base >= 0)
+		check_exact_ranks(seg, t, &m->terms[t->base], &ti);
 	uint64_t ttf = 0;
 	uint32_t maxtf = 0, minlen = UINT32_MAX;
 	for (uint32_t j = 0; j < t->n; j++)
@@ -356,7 +476,7 @@ static void check_postings(const tc_segment *seg, const rterm *t)
 		const uint32_t *pos;
 		uint32_t n;
 		tc_error e = {0};
-		if (t->key[0] == 'e') {
+		if (tc_key_is_exact(t->key, t->len)) {
 			assert_int_equal(tc_postings_positions(p, &pos, &n, &e), TC_EINVAL);
 		} else if (rnd(3) != 0) {
 			OK(tc_postings_positions(p, &pos, &n, E));
@@ -391,7 +511,7 @@ static void check_postings(const tc_segment *seg, const rterm *t)
 		for (uint32_t jj = 0; jj < t->n; jj++) {
 			if (t->docs[jj] >= target && t->docs[jj] >= cur) {
 				want = t->docs[jj];
-				if (t->key[0] != 'e') {
+				if (!tc_key_is_exact(t->key, t->len)) {
 					const uint32_t *pos;
 					uint32_t n;
 					OK(tc_postings_positions(p, &pos, &n, E));
@@ -571,7 +691,7 @@ static void check_segment(const tc_segment *seg, const model *m)
 
 	/* every term, and keys that are not there */
 	for (size_t i = 0; i < m->nterms; i++)
-		check_postings(seg, &m->terms[i]);
+		check_postings(seg, m, &m->terms[i]);
 	for (int k = 0; k < 200; k++) {
 		unsigned char key[12] = {"fse"[rnd(3)], (unsigned char)rnd(3)};
 		size_t len = 3 + rnd(8);
@@ -650,8 +770,9 @@ static void test_roundtrip(void **state)
 		const tc_segment *seg = tc_snapshot_segment(snap, 0);
 		check_segment(seg, &m);
 		/* the repeated lists of the model are written once: shared postings and positions
-		   come only from lists of one block */
-		size_t shared[3] = {0};
+		   come only from lists of one block, but for exact forms written everywhere, which
+		   point to their base's list */
+		size_t shared[4] = {0};
 		tc_termit *it;
 		OK(tc_termit_open(seg, "", 0, &it, E));
 		const unsigned char *k;
@@ -661,11 +782,12 @@ static void test_roundtrip(void **state)
 		while (tc_termit_next(it, &k, &klen, &ti, &ie) == 1) {
 			shared[0] += (ti.shared & TC_SHARED_DOCS) != 0;
 			shared[1] += (ti.shared & TC_SHARED_POS) != 0;
-			shared[2] += ti.shared && ti.df > 128;
+			shared[2] += ti.shared && ti.df > 128 && !tc_term_exact_everywhere(&ti);
+			shared[3] += tc_term_exact_everywhere(&ti);
 		}
 		tc_termit_free(it);
 		if (m.nterms >= 300)
-			assert_true(shared[0] > 0 && shared[1] > 0);
+			assert_true(shared[0] > 0 && shared[1] > 0 && shared[3] > 0);
 		assert_int_equal(shared[2], 0);
 		tc_buf report = {0};
 		tc_error e = {0};
@@ -884,6 +1006,7 @@ static void model_merge(model *out, const model *ms, size_t n, uint8_t *const *d
 		out->terms[u++] = t;
 	}
 	out->nterms = u;
+	model_bases(out);
 	for (size_t i = 0; i < n; i++)
 		free(map[i]);
 	free(map);
@@ -1044,9 +1167,13 @@ static int read_everything(const tc_snapshot *snap)
 		size_t len;
 		tc_term_info ti;
 		while ((rc = tc_termit_next(it, &k, &len, &ti, &e)) == 1) {
+			/* a key the walk meets and the lookup misses: damage noticed (in the block
+			   index's first keys, which only lookups read) */
 			tc_term_info ti2;
-			if ((rc = tc_seg_term_lookup(seg, k, len, &ti2, &e)) != TC_OK)
+			if ((rc = tc_seg_term_lookup(seg, k, len, &ti2, &e)) != TC_OK) {
+				rc = rc == TC_ENOENT ? TC_ECORRUPT : rc;
 				break;
+			}
 			tc_postings *p;
 			if ((rc = tc_postings_open(seg, &ti, &p, &e)) != TC_OK)
 				break;
@@ -1541,6 +1668,14 @@ static void test_docstore_dict(void **state)
 	}
 }
 
+/* Writes the term "f\0b" with doc 0, freq 1. */
+static void add_base(tc_segw *w, const uint32_t *pos)
+{
+	OK(tc_segw_term_begin(w, "f\0b", 3, E));
+	OK(tc_segw_term_doc(w, 0, 1, pos, E));
+	OK(tc_segw_term_end(w, E));
+}
+
 /* Writer misuse is refused with TC_EINVAL and the error sticks. */
 static void test_writer_errors(void **state)
 {
@@ -1551,7 +1686,7 @@ static void test_writer_errors(void **state)
 	tc_field_value fv = {0, "t", 1};
 	static const struct {
 		int step;       /* which call goes wrong */
-	} cases[] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}};
+	} cases[] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}};
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
 		OK(tc_segw_open(tmpdir, 1, 2, &w, E));
 		int rc = TC_OK;
@@ -1579,14 +1714,30 @@ static void test_writer_errors(void **state)
 			rc = tc_segw_term_doc(w, 0, 2, pos, &e);                        /* positions */
 			break;
 		case 6:
-			OK(tc_segw_term_begin(w, "e\0b", 3, E));
-			rc = tc_segw_term_doc(w, 0, 1, pos, &e);                        /* 'e' has none */
+			add_base(w, pos);
+			OK(tc_segw_term_begin(w, "f\0b\0x", 5, E));
+			rc = tc_segw_term_doc(w, 0, 1, pos, &e);                  /* exact has none */
 			break;
 		case 7:
 			OK(tc_segw_term_begin(w, "f\0b", 3, E));
 			rc = tc_segw_term_end(w, &e);                                   /* no docs */
 			break;
 		case 8: rc = tc_segw_add_num(w, "u", 1, NAN, 0, 0, 0, &e); break;   /* NaN */
+		case 10: rc = tc_segw_term_begin(w, "f\0b\0x", 5, &e); break;    /* no base */
+		case 11:
+			add_base(w, pos);
+			rc = tc_segw_term_begin(w, "f\0c\0x", 5, &e);
+			break;                                                   /* not its base */
+		case 12:
+			add_base(w, pos);
+			OK(tc_segw_term_begin(w, "f\0b\0x", 5, E));
+			rc = tc_segw_term_doc(w, 1, 1, NULL, &e);              /* doc not in base */
+			break;
+		case 13:
+			add_base(w, pos);
+			OK(tc_segw_term_begin(w, "f\0b\0x", 5, E));
+			rc = tc_segw_term_doc(w, 0, 2, NULL, &e);             /* more than base */
+			break;
 		case 9:
 			OK(tc_segw_add_doc(w, "a", 1, &fv, 1, NULL, E));                /* duplicate id */
 			rc = tc_segw_finish(w, NULL, &e);

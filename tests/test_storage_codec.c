@@ -555,7 +555,7 @@ static void test_postings_extremes(void **state)
 		if (has_pos)
 			plist_make(&l[k], k);
 		const plist *p = &l[k % NL];
-		tc__pw_begin(&w, has_pos);
+		tc__pw_begin(&w, has_pos, 0);
 		for (uint32_t i = 0; i < p->n; i++)
 			tc__pw_doc(&w, p->docs[i], p->freqs[i], has_pos ? p->pos[i] : NULL,
 			           p->docs[i] % 1000);
