@@ -24,8 +24,9 @@
  */
 typedef struct group {
 	const char *s;       /* term bytes, in the worker's token list */
-	uint32_t hash;       /* tc_ix_term_hash */
-	uint16_t len;
+	const char *folded;  /* an exact form's folded form: its term is folded, 0, s */
+	uint32_t hash;       /* tc_ix_term_hash (of s alone for an exact form: doc.h) */
+	uint16_t len, folded_len;
 	char kind;
 	uint32_t count;      /* occurrences */
 	uint32_t slot;       /* its slot in the table, cleared after the field */
@@ -45,7 +46,6 @@ struct tc_ix_worker {
 	size_t mask;         /* slots in use for this field, minus one */
 	uint32_t *occ_group; /* group of each occurrence, in token order */
 	size_t cap_occ;
-	tc_buf exact;        /* the field's exact terms: folded form, 0, exact form */
 };
 
 int tc_ix_worker_new(const char *lang, tc_ix_worker **out, tc_error *err)
@@ -72,7 +72,6 @@ void tc_ix_worker_free(tc_ix_worker *w)
 	tc_toklist_free(&w->tl);
 	tc_qlist_free(&w->ql);
 	tc_buf_free(&w->clean);
-	tc_buf_free(&w->exact);
 	free(w->groups);
 	free(w->table);
 	free(w->occ_group);
@@ -216,7 +215,7 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
  * for every token two or three times: inline, and the group array grows only when full.
  */
 static inline void push_occ(tc_ix_worker *w, size_t *n, char kind, const char *s,
-                            uint16_t len)
+                            uint16_t len, const char *folded, uint16_t folded_len)
 {
 	uint32_t h = tc_ix_term_hash(kind, s, len);
 	size_t mask = w->mask;
@@ -231,7 +230,7 @@ static inline void push_occ(tc_ix_worker *w, size_t *n, char kind, const char *s
 	}
 	if (w->ngroups == w->cap_groups)
 		w->groups = tc_grow(w->groups, &w->cap_groups, w->ngroups + 1, sizeof *w->groups);
-	w->groups[w->ngroups] = (group){s, h, len, kind, 1, (uint32_t)i};
+	w->groups[w->ngroups] = (group){s, folded, h, len, folded_len, kind, 1, (uint32_t)i};
 	w->table[i] = (uint32_t)++w->ngroups;
 	w->occ_group[(*n)++] = (uint32_t)w->ngroups - 1;
 }
@@ -253,29 +252,17 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 	}
 	w->mask = cap - 1;
 	w->ngroups = 0;
-	/* an exact form's term is filed under its folded form (storage.h); the room is
-	   reserved first, as the groups point into it */
-	size_t xlen = 0;
-	for (size_t i = 0; i < tl->n; i++)
-		xlen += (size_t)tl->tok[i].folded_len + 1 + tl->tok[i].exact_len;
-	w->exact.len = 0;
-	tc_buf_reserve(&w->exact, xlen);
 	size_t n = 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		const tc_token *t = &tl->tok[i];
-		char *x = w->exact.data + w->exact.len;
-		memcpy(x, tc_tok_folded(tl, t), t->folded_len);
-		x[t->folded_len] = '\0';
-		memcpy(x + t->folded_len + 1, tc_tok_exact(tl, t), t->exact_len);
-		uint16_t xn = (uint16_t)(t->folded_len + 1 + t->exact_len);
-		w->exact.len += xn;
-		/* folded, stem (when there is one), exact: one call site, so it inlines */
-		const char *form[3] = {tc_tok_folded(tl, t), tc_tok_stem(tl, t), x};
-		const uint16_t len[3] = {t->folded_len, t->stem_len, xn};
+		/* folded, stem (when there is one), exact: one call site, so it inlines; an
+		   exact form is grouped by itself (its folded form follows from it) */
+		const char *form[3] = {tc_tok_folded(tl, t), tc_tok_stem(tl, t), tc_tok_exact(tl, t)};
+		const uint16_t len[3] = {t->folded_len, t->stem_len, t->exact_len};
 		static const char kind[3] = {TC_KIND_FOLDED, TC_KIND_STEM, TC_KIND_EXACT};
 		for (size_t k = 0; k < 3; k++)
 			if (k != 1 || len[1])
-				push_occ(w, &n, kind[k], form[k], len[k]);
+				push_occ(w, &n, kind[k], form[k], len[k], form[0], len[0]);
 	}
 	/* empty the table for the next field: the slots used, not the whole table */
 	for (size_t k = 0; k < w->ngroups; k++)
@@ -290,7 +277,15 @@ static void group_terms(tc_ix_worker *w, tc_ix_doc *d, tc_ix_field *f)
 		t->hash = g->hash;
 		t->kind = g->kind;
 		t->len = g->len;
-		t->term = put_str(d, g->s, g->len);
+		if (g->kind == TC_KIND_EXACT) {
+			/* filed under its folded form (storage.h): folded form, 0, exact form */
+			t->term = put_str(d, g->folded, g->folded_len);  /* with its 0 */
+			tc_buf_append(&d->arena, g->s, g->len);
+			tc_buf_putc(&d->arena, '\0');
+			t->len = (uint16_t)(g->folded_len + 1 + g->len);
+		} else {
+			t->term = put_str(d, g->s, g->len);
+		}
 		t->pos = 0;
 		t->freq = g->kind == TC_KIND_EXACT ? g->count : 0;
 		if (g->kind != TC_KIND_EXACT) {

@@ -56,6 +56,8 @@
 /*
  * The hash of a term of a kind (FNV-1a over the kind byte and the term bytes, then
  * mixed): computed once by the worker that analyses the document, used by the writer.
+ * An exact form's ('e') covers the exact form alone, the part after the 0 byte: it
+ * decides the folded form before it, and the worker groups exact forms by it.
  */
 static inline uint32_t tc_ix_term_hash(char kind, const void *s, size_t n)
 {

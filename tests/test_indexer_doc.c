@@ -178,8 +178,14 @@ static void check_terms_against_analyser(const char *fname)
 			assert_false(doc.terms[k].kind == t->kind && doc.terms[k].len == t->len &&
 			             memcmp(tc_ix_doc_str(&doc, doc.terms[k].term),
 			                    tc_ix_doc_str(&doc, t->term), t->len) == 0);
-		assert_int_equal(t->hash, tc_ix_term_hash(t->kind, tc_ix_doc_str(&doc, t->term),
-		                                           t->len));
+		const char *hs = tc_ix_doc_str(&doc, t->term);
+		size_t hn = t->len;
+		if (t->kind == 'e') {  /* an exact form's hash covers the exact form alone */
+			size_t at = strlen(hs) + 1;
+			hs += at;
+			hn -= at;
+		}
+		assert_int_equal(t->hash, tc_ix_term_hash(t->kind, hs, hn));
 		if (t->kind != 'e')
 			for (uint32_t k = 1; k < t->freq; k++)
 				assert_true(doc.pos[t->pos + k - 1] < doc.pos[t->pos + k]);

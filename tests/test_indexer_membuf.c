@@ -185,7 +185,7 @@ static void test_add_field(void **state)
 	tc_ix_term terms[] = {
 		{tc_ix_term_hash('f', "giao", 4), 0, 4, 'f', 2, 0},  /* "giao" at 0 and 4 */
 		{tc_ix_term_hash('f', "dich", 4), 5, 4, 'f', 1, 2},  /* "dich" at 1 */
-		{tc_ix_term_hash('e', "giao\0giao", 9), 10, 9, 'e', 2, 0}, /* exact "giao" twice */
+		{tc_ix_term_hash('e', "giao", 4), 10, 9, 'e', 2, 0}, /* exact "giao" twice */
 	};
 	d.terms = terms;
 	d.nterms = 3;
@@ -198,6 +198,7 @@ static void test_add_field(void **state)
 	/* the direct path finds the same terms */
 	uint32_t p10 = 10;
 	tc_ix_membuf_add(m, "f\001giao", 6, 11, 1, &p10);
+	tc_ix_membuf_add(m, "f\001giao\0giao", 11, 11, 1, NULL);
 	tc_ix_membuf_sort(m);
 	static const struct {
 		const char *key;
@@ -227,10 +228,11 @@ static void test_add_field(void **state)
 			assert_int_equal(freq, 1);
 			assert_int_equal(p[0], 1);
 		}
-		if (want[i].len == 6 && memcmp(want[i].key, "f\001giao", 6) == 0) {
+		if (want[i].key[1] == 1 && want[i].key[2] == 'g') {
 			assert_int_equal(tc_ix_plist_next(&r, &doc, &freq, &p), 1);
 			assert_int_equal(doc, 11);
-			assert_int_equal(p[0], 10);
+			if (want[i].len == 6)
+				assert_int_equal(p[0], 10);
 		}
 		assert_int_equal(tc_ix_plist_next(&r, &doc, &freq, &p), 0);
 	}
