@@ -105,25 +105,24 @@ void tc__pw_begin(tc__pw *w, int has_pos, int exact)
 	w->bpos_n = 0;
 	w->skip.len = 0;
 	w->blocks.len = 0;
-	w->pos_first.len = 0;
+	w->pos_held.len = 0;
 	w->doc_off = w->pst.off;
 	w->pos_off = has_pos ? w->pos.off : 0;
 }
 
 /*
- * Sharing. A term whose list has one block and the same bytes (and the same doc or
- * position count, which decoding depends on) as a list already written points to that
- * list instead of repeating it: an exact form written only one way in the segment has
- * the postings of its folded form, a Latin word's stem often its word's postings and
- * positions, two rare words of the same document the same postings. Lists shorter than
- * LIST_SHARE_MIN are not worth the longer dictionary entry that points back. Matches of
- * the hash are confirmed byte for byte against the file.
+ * Sharing. A term whose list has the same bytes (and the same doc or position count,
+ * which decoding depends on) as a list already written points to that list instead of
+ * repeating it: a Latin word's stem often has its word's postings and positions, two
+ * rare words of the same document the same postings. The bytes are what the term's own
+ * list would be, so every reader reads them as its own, whatever the kind of the term
+ * that wrote them. Lists shorter than LIST_SHARE_MIN are not worth the longer
+ * dictionary entry that points back. Matches of the hash are confirmed byte for byte
+ * against the file.
  */
 #define LIST_SHARE_MIN 8
-#define LIST_SHARE_MAX (2 * TC_CHUNK_MAX)  /* a block of doc gaps and freqs at most */
-/* Lists remembered per file: about one term in six is a candidate (news: 27,000 postings
-   and 17,000 position lists of 206,000 terms); beyond this many the set stops growing
-   (at most 24 MiB) and only the lists it holds are shared. */
+/* Lists remembered per file: beyond this many the set stops growing (at most 24 MiB)
+   and only the lists it holds are shared. */
 #define LIST_SHARE_CAP ((size_t)1 << 19)
 
 static uint64_t list_hash(const void *p, size_t n, uint64_t count)
@@ -153,20 +152,30 @@ static void listset_grow(tc__listset *s)
  * Where an earlier list of f with the n bytes at p and this count starts, or 0 when there
  * is none; then the list is remembered as about to be written at f's end.
  */
+/* Whether the n bytes written to f at off are p[0..n). */
+static int same_as_written(const tc__wfile *f, uint64_t off, const unsigned char *p, size_t n)
+{
+	unsigned char back[4096];
+	for (size_t at = 0; at < n; at += sizeof back) {
+		size_t k = n - at < sizeof back ? n - at : sizeof back;
+		if (tc__wfile_read(f, off + at, back, k) != 0 || memcmp(back, p + at, k) != 0)
+			return 0;
+	}
+	return 1;
+}
+
 static uint64_t list_shared(tc__wfile *f, tc__listset *s, const unsigned char *p, size_t n,
                             uint64_t count)
 {
-	if (n < LIST_SHARE_MIN || n > LIST_SHARE_MAX)
+	if (n < LIST_SHARE_MIN || n > UINT32_MAX)
 		return 0;
 	uint64_t h = list_hash(p, n, count);
 	if (2 * (s->n + 1) > s->cap && s->n < LIST_SHARE_CAP)
 		listset_grow(s);
 	size_t mask = s->cap - 1, j = h & mask;
-	unsigned char back[LIST_SHARE_MAX];
 	for (; s->e[j].hash; j = (j + 1) & mask) {
 		const tc__listent *e = &s->e[j];
-		if (e->hash == h && e->len == n && tc__wfile_read(f, e->off, back, n) == 0 &&
-		    memcmp(back, p, n) == 0)
+		if (e->hash == h && e->len == n && same_as_written(f, e->off, p, n))
 			return e->off;
 	}
 	if (s->n < LIST_SHARE_CAP) {
@@ -221,16 +230,10 @@ static void pw_flush_block(tc__pw *w)
 	}
 	tc_buf_put_varint(&w->skip, w->blocks.len - start);
 	if (w->has_pos) {
-		/* the first block may be the only one: held, it may be shared */
-		tc_buf *pb = w->nblocks == 0 ? &w->pos_first : &w->posbuf;
-		pb->len = 0;
-		tc__put_ints(pb, w->bpos, w->bpos_n);
-		if (w->nblocks > 0) {
-			tc__wfile_put(&w->pos, w->pos_first.data, w->pos_first.len);
-			w->pos_first.len = 0;
-			tc__wfile_put(&w->pos, w->posbuf.data, w->posbuf.len);
-		}
-		tc_buf_put_varint(&w->skip, pb->len);
+		/* held to the term's end: the whole list may be shared */
+		size_t before = w->pos_held.len;
+		tc__put_ints(&w->pos_held, w->bpos, w->bpos_n);
+		tc_buf_put_varint(&w->skip, w->pos_held.len - before);
 	}
 	tc_buf_put_varint(&w->skip, w->bmax_tf);
 	tc_buf_put_varint(&w->skip, w->bmin_len);
@@ -292,6 +295,19 @@ void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uin
 		pw_flush_block(w);
 }
 
+/* Writes the list b to f, or finds it written: then *off becomes where, and returns 1. */
+static int share_or_put(tc__wfile *f, tc__listset *s, const tc_buf *b, uint64_t count,
+                        uint64_t *off)
+{
+	uint64_t at = list_shared(f, s, (const unsigned char *)b->data, b->len, count);
+	if (at) {
+		*off = at;
+		return 1;
+	}
+	tc__wfile_put(f, b->data, b->len);
+	return 0;
+}
+
 void tc__pw_end(tc__pw *w, tc_term_info *ti)
 {
 	uint64_t pst_start = w->pst.off, pos_start = w->pos_off;  /* before any sharing */
@@ -306,32 +322,22 @@ void tc__pw_end(tc__pw *w, tc_term_info *ti)
 	}
 	if (w->bn)
 		pw_flush_block(w);
-	if (w->nblocks == 0) {
-		/* nothing of its own */
-	} else if (w->nblocks > 1) {
-		tc__wfile_varint(&w->pst, w->skip.len);
-		tc__wfile_put(&w->pst, w->skip.data, w->skip.len);
-		tc__wfile_put(&w->pst, w->blocks.data, w->blocks.len);
-	} else {
-		uint64_t at = list_shared(&w->pst, &w->pst_seen, (const unsigned char *)w->blocks.data,
-		                          w->blocks.len, w->df);
-		if (at) {
-			w->doc_off = at;
+	if (w->nblocks > 0) {
+		const tc_buf *list = &w->blocks;
+		if (w->nblocks > 1) {  /* skip data first (one block: none) */
+			w->whole.len = 0;
+			tc_buf_put_varint(&w->whole, w->skip.len);
+			tc_buf_append(&w->whole, w->skip.data, w->skip.len);
+			tc_buf_append(&w->whole, w->blocks.data, w->blocks.len);
+			list = &w->whole;
+		}
+		if (share_or_put(&w->pst, &w->pst_seen, list, w->df, &w->doc_off))
 			ti->shared |= TC_SHARED_DOCS;
-		} else {
-			tc__wfile_put(&w->pst, w->blocks.data, w->blocks.len);
-		}
-		if (w->has_pos) {
-			at = list_shared(&w->pos, &w->pos_seen, (const unsigned char *)w->pos_first.data,
-			                 w->pos_first.len, w->ttf);
-			if (at) {
-				w->pos_off = at;
-				ti->shared |= TC_SHARED_POS;
-			} else
-				tc__wfile_put(&w->pos, w->pos_first.data, w->pos_first.len);
-			w->pos_first.len = 0;
-		}
+		if (w->has_pos && share_or_put(&w->pos, &w->pos_seen, &w->pos_held, w->ttf,
+		                               &w->pos_off))
+			ti->shared |= TC_SHARED_POS;
 	}
+	w->pos_held.len = 0;
 	w->pst_bytes = w->pst.off - pst_start;
 	w->pos_bytes = w->has_pos ? w->pos.off - pos_start : 0;
 	ti->df = w->df;
@@ -364,10 +370,10 @@ void tc__pw_free(tc__pw *w)
 	tc__wfile_abort(&w->pos);
 	listset_free(&w->pst_seen);
 	listset_free(&w->pos_seen);
-	tc_buf_free(&w->pos_first);
+	tc_buf_free(&w->pos_held);
 	tc_buf_free(&w->skip);
 	tc_buf_free(&w->blocks);
-	tc_buf_free(&w->posbuf);
+	tc_buf_free(&w->whole);
 	free(w->bpos);
 	w->bpos = NULL;
 	w->bpos_cap = 0;

@@ -268,8 +268,8 @@ typedef struct tc__listset {
 typedef struct tc__pw {
 	tc__wfile pst, pos;
 	tc__listset pst_seen, pos_seen;
-	tc_buf pos_first;             /* the positions of the term's first block, held until
-	                                 it is known whether the term has more blocks */
+	tc_buf pos_held;              /* the term's positions, held until its end: the
+	                                 whole list may be shared */
 	int has_pos, exact;           /* the current term's kind */
 	/* the docs and freqs of the last term that is not an exact form's: the base of the
 	   exact forms that follow it */
@@ -293,7 +293,7 @@ typedef struct tc__pw {
 	uint32_t bmax_tf, bmin_len;
 	uint32_t *bpos;               /* position deltas of the block */
 	size_t bpos_n, bpos_cap;
-	tc_buf posbuf;
+	tc_buf whole;                 /* a term's .pst list of several blocks, put together */
 } tc__pw;
 
 int tc__pw_open(tc__pw *w, const char *dir, uint64_t seg_id, tc_error *err);

@@ -769,9 +769,9 @@ static void test_roundtrip(void **state)
 		assert_int_equal(tc_snapshot_field_id(snap, "extra"), 2);
 		const tc_segment *seg = tc_snapshot_segment(snap, 0);
 		check_segment(seg, &m);
-		/* the repeated lists of the model are written once: shared postings and positions
-		   come only from lists of one block, but for exact forms written everywhere, which
-		   point to their base's list */
+		/* the repeated lists of the model are written once, of one block or several
+		   (shared[2]: several, exact forms written everywhere aside: they point to their
+		   base's list) */
 		size_t shared[4] = {0};
 		tc_termit *it;
 		OK(tc_termit_open(seg, "", 0, &it, E));
@@ -787,8 +787,7 @@ static void test_roundtrip(void **state)
 		}
 		tc_termit_free(it);
 		if (m.nterms >= 300)
-			assert_true(shared[0] > 0 && shared[1] > 0 && shared[3] > 0);
-		assert_int_equal(shared[2], 0);
+			assert_true(shared[0] > 0 && shared[1] > 0 && shared[2] > 0 && shared[3] > 0);
 		tc_buf report = {0};
 		tc_error e = {0};
 		int rc = tc_index_check(tmpdir, &report, &e);
