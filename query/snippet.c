@@ -201,6 +201,195 @@ static void best_window(const hit *h, size_t n, size_t max, size_t *ws, size_t *
 	*we = h[best_j - 1].end;
 }
 
+/*
+ * Only the pieces of the text that can hold a match are analysed.
+ *
+ * The analyser is most of a snippet's cost, and the matches sit in a few places of a
+ * long body. A word always ends before a line feed and before an ASCII letter or digit
+ * that follows a space: no rule of ICU's word breaks (UAX #29 WB3a/b, WB5-WB13; followed
+ * by wordbreak.c) joins a line feed, or a space, to what comes after it. Cut there, a
+ * piece of the text has exactly the tokens the whole text has in it, at the same offsets
+ * from the piece's start. The text is cut into pieces of about PIECE bytes, and a piece
+ * is analysed only when, for some query key, its bytes can spell a token whose folded
+ * form starts with that key. That test never misses a match: folding turns each ASCII
+ * byte of a word into itself in lower case and each other character into at most one
+ * character (a letter without its marks) or into nothing (a mark, a soft hyphen). So a
+ * key of ASCII characters is spelt by ASCII bytes equal to its characters (either case)
+ * among which any non-ASCII characters may stand, each for one character of the key or
+ * for none. A shift-and automaton over the key's characters (bit i: the first i are
+ * spelt) reads the text once per key.
+ *
+ * A phrase may run from one piece into the next, so with exact phrases everything from
+ * the first piece kept to the last is analysed. Stems, keys beyond ASCII (or longer than
+ * KEY_MAX) and quantities (whose extraction reads the text around its tokens) are not
+ * filtered: the whole text is analysed.
+ */
+#define KEY_MAX 62
+#define PIECE 256
+
+typedef struct span8 {
+	size_t start, end;       /* bytes of the text */
+} span8;
+
+/* Appends the key of w to keys; 0 when w cannot be filtered. */
+static int add_key(const tc_qword *w, const char ***keys, size_t *n, size_t *cap)
+{
+	if (w->kind != 'f')
+		return 0;
+	size_t len = strlen(w->key);
+	if (len == 0 || len > KEY_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)w->key[i] >= 0x80 || (w->key[i] >= 'A' && w->key[i] <= 'Z'))
+			return 0;
+	*keys = tc_grow(*keys, cap, *n + 1, sizeof **keys);
+	(*keys)[(*n)++] = w->key;
+	return 1;
+}
+
+/* The keys every match starts with (words, prefixes, the words of phrases); 0 when some
+   match cannot be told from the bytes. */
+static int filter_keys(const matcher *m, const char ***keys, size_t *n)
+{
+	size_t cap = 0;
+	*n = 0;
+	if (m->nqty)
+		return 0;
+	for (size_t i = 0; i < m->nwords; i++)
+		if (!add_key(m->words[i], keys, n, &cap))
+			return 0;
+	for (size_t i = 0; i < m->nprefixes; i++)
+		if (!add_key(&m->prefixes[i]->words[0], keys, n, &cap))
+			return 0;
+	for (size_t i = 0; i < m->nphrases; i++)
+		for (size_t k = 0; k < m->phrases[i]->nwords; k++)
+			if (!add_key(&m->phrases[i]->words[k], keys, n, &cap))
+				return 0;
+	return 1;
+}
+
+static int is_alnum_ascii(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Cuts text[0..len) into pieces (see above); their number. Line feeds lie between them. */
+static size_t cut_pieces(const char *text, size_t len, span8 **out)
+{
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	for (size_t s = 0; s <= len;) {
+		const char *nl = memchr(text + s, '\n', len - s);
+		size_t lend = nl ? (size_t)(nl - text) : len;
+		size_t ps = s;
+		for (size_t j = ps + PIECE; j < lend; j = ps + PIECE) {
+			while (j < lend && !(text[j - 1] == ' ' && is_alnum_ascii(text[j])))
+				j++;
+			if (j >= lend)
+				break;
+			*out = tc_grow(*out, &cap, n + 1, sizeof **out);
+			(*out)[n++] = (span8){ps, j};
+			ps = j;
+		}
+		*out = tc_grow(*out, &cap, n + 1, sizeof **out);
+		(*out)[n++] = (span8){ps, lend};
+		s = lend + 1;
+	}
+	return n;
+}
+
+/* Sets keep[i] for each piece i of text whose bytes can spell key (see above). */
+static void mark_pieces(const char *key, const char *text, const span8 *piece, size_t npieces,
+                        unsigned char *keep)
+{
+	size_t klen = strlen(key);
+	uint64_t mask[128] = {0};
+	for (size_t i = 0; i < klen; i++) {
+		unsigned char c = (unsigned char)key[i];
+		mask[c] |= (uint64_t)1 << i;
+		if (c >= 'a' && c <= 'z')
+			mask[c - 'a' + 'A'] |= (uint64_t)1 << i;
+	}
+	const uint64_t done = (uint64_t)1 << klen, all = (done << 1) - 1;
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t p = 0; p < npieces; p++) {
+		uint64_t st = 0;
+		size_t end = piece[p].end;
+		for (size_t j = piece[p].start; j < end && !(st & done);) {
+			uint64_t t = st | 1;  /* a token may start here */
+			unsigned char c = s[j++];
+			if (c < 0x80) {
+				st = (t & mask[c]) << 1;
+			} else {  /* one character, lead byte and continuation: a key char or none */
+				st = (t | t << 1) & all;
+				while (j < end && (s[j] & 0xC0) == 0x80)
+					j++;
+			}
+		}
+		if (st & done)
+			keep[p] = 1;
+	}
+}
+
+/*
+ * The parts of text[0..len) to analyse, ascending, in *out: the pieces that can hold a
+ * match, neighbours merged (with exact phrases, one part from the first to the last).
+ * The whole text when it cannot be filtered; nothing when nothing can match.
+ */
+static size_t parts_to_analyse(const matcher *m, const char *text, size_t len, span8 **out)
+{
+	const char **keys = NULL;
+	size_t nkeys;
+	if (!filter_keys(m, &keys, &nkeys)) {
+		free(keys);
+		*out = tc_malloc(sizeof **out);
+		(*out)[0] = (span8){0, len};
+		return 1;
+	}
+	*out = NULL;
+	if (nkeys == 0)  /* nothing to mark (only exclusions) */
+		return 0;
+	span8 *piece;
+	size_t npieces = cut_pieces(text, len, &piece);
+	unsigned char *keep = tc_calloc(npieces, 1);
+	for (size_t k = 0; k < nkeys; k++)
+		mark_pieces(keys[k], text, piece, npieces, keep);
+	free(keys);
+	size_t n = 0;
+	for (size_t p = 0; p < npieces; p++) {
+		if (!keep[p])
+			continue;
+		if (n && (m->nphrases || (*out)[n - 1].end + 1 >= piece[p].start))
+			(*out)[n - 1].end = piece[p].end;
+		else {  /* at most one part per piece */
+			if (n == 0)
+				*out = tc_malloc(npieces * sizeof **out);
+			(*out)[n++] = piece[p];
+		}
+	}
+	free(keep);
+	free(piece);
+	return n;
+}
+
+/* Adds the marks of the tokens of tl, which start at byte base of the text. */
+static void token_hits(const matcher *m, const tc_toklist *tl, size_t base, int strict,
+                       hit **h, size_t *nh, size_t *hcap)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		uint32_t s = (uint32_t)(base + tl->tok[i].start);
+		size_t what = token_match(m, tl, &tl->tok[i], strict);
+		if (what)
+			add_hit(h, nh, hcap, s, (uint32_t)(base + tl->tok[i].end), what);
+		for (size_t k = 0; k < m->nphrases; k++) {
+			size_t n = phrase_at(m->phrases[k], tl, i, strict);
+			if (n)
+				add_hit(h, nh, hcap, s, (uint32_t)(base + tl->tok[i + n - 1].end),
+				        m->nwords + m->nprefixes + m->nqty + k + 1);
+		}
+	}
+}
+
 int tc_snippet_make(tc_analyzer *a, const tc_qnode *q, int strict, const char *text,
                     size_t len, const char *lang, size_t max_bytes, tc_snippet *out,
                     tc_error *err)
@@ -215,20 +404,17 @@ int tc_snippet_make(tc_analyzer *a, const tc_qnode *q, int strict, const char *t
 	tc_qlist ql = {0};
 	hit *h = NULL;
 	size_t nh = 0, hcap = 0;
-	int rc = tc_analyze(a, text, len, lang, &tl, err);
-	if (rc == TC_OK) {
-		for (size_t i = 0; i < tl.n; i++) {
-			size_t what = token_match(&m, &tl, &tl.tok[i], strict);
-			if (what)
-				add_hit(&h, &nh, &hcap, tl.tok[i].start, tl.tok[i].end, what);
-			for (size_t k = 0; k < m.nphrases; k++) {
-				size_t n = phrase_at(m.phrases[k], &tl, i, strict);
-				if (n)
-					add_hit(&h, &nh, &hcap, tl.tok[i].start, tl.tok[i + n - 1].end,
-					        m.nwords + m.nprefixes + m.nqty + k + 1);
-			}
-		}
+	span8 *parts;
+	size_t nparts = parts_to_analyse(&m, text, len, &parts);
+	/* with nothing to analyse, still refuse a language the analyser does not know */
+	int rc = nparts ? TC_OK : tc_analyze(a, text, 0, lang, &tl, err);
+	for (size_t i = 0; rc == TC_OK && i < nparts; i++) {
+		rc = tc_analyze(a, text + parts[i].start, parts[i].end - parts[i].start, lang, &tl,
+		                err);
+		if (rc == TC_OK)
+			token_hits(&m, &tl, parts[i].start, strict, &h, &nh, &hcap);
 	}
+	free(parts);
 	if (rc == TC_OK && m.nqty) {
 		rc = tc_quantity_extract(text, len, &tl, NULL, &ql, err);
 		for (size_t i = 0; rc == TC_OK && i < ql.n; i++)
