@@ -2,11 +2,14 @@
 #include "snippet.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/quantity.h"
+#include "analysis/viet.h"
 #include "common/mem.h"
+#include "common/utf8.h"
 
 /* What in a text counts as a match of the query. */
 typedef struct matcher {
@@ -212,20 +215,26 @@ static void best_window(const hit *h, size_t n, size_t max, size_t *ws, size_t *
  * from the piece's start. The text is cut into pieces of about PIECE bytes, and a piece
  * is analysed only when, for some query key, its bytes can spell a token whose folded
  * form starts with that key. That test never misses a match: folding turns each ASCII
- * byte of a word into itself in lower case and each other character into at most one
- * character (a letter without its marks) or into nothing (a mark, a soft hyphen). So a
- * key of ASCII characters is spelt by ASCII bytes equal to its characters (either case)
- * among which any non-ASCII characters may stand, each for one character of the key or
- * for none. A shift-and automaton over the key's characters (bit i: the first i are
- * spelt) reads the text once per key.
+ * byte of a word into itself in lower case, each letter of the Latin blocks into its
+ * base letter (tc_viet_letter(): "Ế" into "e", "đ" into "d"; NFC composes a letter and
+ * its marks into one with the same base) and each other character into at most one
+ * character or into nothing (a mark, a soft hyphen). So a key of ASCII characters is
+ * spelt by ASCII bytes and Latin letters whose base letters are its characters, among
+ * which other characters may stand, each for one character of the key or for none. A
+ * shift-and automaton over the key's characters (bit i: the first i are spelt) reads the
+ * text once per key.
  *
- * A phrase may run from one piece into the next, so with exact phrases everything from
- * the first piece kept to the last is analysed. Stems, keys beyond ASCII (or longer than
+ * A phrase may run from one piece kept into the next, but not across a token that is no
+ * word of it: with exact phrases, two pieces kept are analysed apart only when a piece
+ * between them surely holds a token, i.e. starts at a cut with a non-space run of at
+ * most SURE_WORD bytes (a word, too short to be skipped as overlong); else together
+ * with what lies between. Stems, keys beyond ASCII (or longer than
  * KEY_MAX) and quantities (whose extraction reads the text around its tokens) are not
  * filtered: the whole text is analysed.
  */
 #define KEY_MAX 62
-#define PIECE 256
+#define PIECE 16
+#define SURE_WORD 32
 
 typedef struct span8 {
 	size_t start, end;       /* bytes of the text */
@@ -298,35 +307,98 @@ static size_t cut_pieces(const char *text, size_t len, span8 **out)
 	return n;
 }
 
-/* Sets keep[i] for each piece i of text whose bytes can spell key (see above). */
-static void mark_pieces(const char *key, const char *text, const span8 *piece, size_t npieces,
-                        unsigned char *keep)
+/* Base letters of the Latin blocks tc_viet_letter() covers, 0 for other characters. */
+#define LATIN_END 0x250u
+#define EXT_START 0x1E00u
+#define EXT_END 0x1F00u
+static char latin_base[LATIN_END + (EXT_END - EXT_START)];
+static pthread_once_t latin_once = PTHREAD_ONCE_INIT;
+
+static void latin_build(void)
+{
+	tc_viet_init();
+	for (uint32_t i = 0; i < sizeof latin_base; i++) {
+		uint32_t cp = i < LATIN_END ? i : EXT_START + (i - LATIN_END);
+		tc_vletter l;
+		latin_base[i] = tc_viet_letter(cp, &l) ? l.base : 0;
+	}
+}
+
+static char base_of(uint32_t cp)
+{
+	if (cp < LATIN_END)
+		return latin_base[cp];
+	return cp >= EXT_START && cp < EXT_END ? latin_base[LATIN_END + cp - EXT_START] : 0;
+}
+
+/*
+ * The automaton of some keys side by side in one word: key k takes bits off_k ..
+ * off_k + len_k, the last its "spelt" bit. Shifting the spelt bit of one key moves it
+ * onto the start bit of the next, which is always set anyway.
+ */
+typedef struct keyset {
+	uint64_t mask[128];      /* bits of the key characters equal to a byte, either case */
+	uint64_t start, done;    /* the first and the last bit of every key */
+} keyset;
+
+/* Adds key to ks when it fits (at bit *used); 0 when it does not. */
+static int keyset_add(keyset *ks, unsigned *used, const char *key)
 {
 	size_t klen = strlen(key);
-	uint64_t mask[128] = {0};
+	if (*used + klen + 1 > 64)
+		return 0;
 	for (size_t i = 0; i < klen; i++) {
 		unsigned char c = (unsigned char)key[i];
-		mask[c] |= (uint64_t)1 << i;
+		uint64_t bit = (uint64_t)1 << (*used + i);
+		ks->mask[c] |= bit;
 		if (c >= 'a' && c <= 'z')
-			mask[c - 'a' + 'A'] |= (uint64_t)1 << i;
+			ks->mask[c - 'a' + 'A'] |= bit;
 	}
-	const uint64_t done = (uint64_t)1 << klen, all = (done << 1) - 1;
+	ks->start |= (uint64_t)1 << *used;
+	ks->done |= (uint64_t)1 << (*used + klen);
+	*used += (unsigned)klen + 1;
+	return 1;
+}
+
+/* Does piece p surely hold a token (see above)? */
+static int sure_token(const char *text, span8 p)
+{
+	if (p.start == 0 || text[p.start - 1] != ' ' || !is_alnum_ascii(text[p.start]))
+		return 0;
+	size_t j = p.start;
+	while (j < p.end && text[j] != ' ' && j - p.start <= SURE_WORD)
+		j++;
+	return j - p.start <= SURE_WORD;
+}
+
+/* Sets keep[i] for each piece i of text whose bytes can spell a key of ks (see above). */
+static void mark_pieces(const keyset *ks, const char *text, const span8 *piece,
+                        size_t npieces, unsigned char *keep)
+{
 	const unsigned char *s = (const unsigned char *)text;
 	for (size_t p = 0; p < npieces; p++) {
+		if (keep[p])
+			continue;
 		uint64_t st = 0;
 		size_t end = piece[p].end;
-		for (size_t j = piece[p].start; j < end && !(st & done);) {
-			uint64_t t = st | 1;  /* a token may start here */
-			unsigned char c = s[j++];
+		for (size_t j = piece[p].start; j < end && !(st & ks->done);) {
+			uint64_t t = st | ks->start;  /* a token may start here */
+			unsigned char c = s[j];
 			if (c < 0x80) {
-				st = (t & mask[c]) << 1;
-			} else {  /* one character, lead byte and continuation: a key char or none */
-				st = (t | t << 1) & all;
-				while (j < end && (s[j] & 0xC0) == 0x80)
-					j++;
+				st = (t & ks->mask[c]) << 1;
+				j++;
+				continue;
 			}
+			uint32_t cp;
+			size_t k = tc_utf8_decode(s + j, end - j, &cp);
+			char base = k ? base_of(cp) : 0;
+			if (base)
+				st = (t & ks->mask[(unsigned char)base]) << 1;
+			else  /* any other character (or a stray byte): a key char or none */
+				st = t | t << 1;
+			j += k ? k : 1;
 		}
-		if (st & done)
+		if (st & ks->done)
 			keep[p] = 1;
 	}
 }
@@ -349,23 +421,36 @@ static size_t parts_to_analyse(const matcher *m, const char *text, size_t len, s
 	*out = NULL;
 	if (nkeys == 0)  /* nothing to mark (only exclusions) */
 		return 0;
+	pthread_once(&latin_once, latin_build);
 	span8 *piece;
 	size_t npieces = cut_pieces(text, len, &piece);
 	unsigned char *keep = tc_calloc(npieces, 1);
-	for (size_t k = 0; k < nkeys; k++)
-		mark_pieces(keys[k], text, piece, npieces, keep);
+	for (size_t k = 0; k < nkeys;) {  /* as many keys a pass as fit in 64 bits */
+		keyset ks = {0};
+		unsigned used = 0;
+		while (k < nkeys && keyset_add(&ks, &used, keys[k]))
+			k++;
+		mark_pieces(&ks, text, piece, npieces, keep);
+	}
 	free(keys);
-	size_t n = 0;
+	size_t n = 0, last = 0;
 	for (size_t p = 0; p < npieces; p++) {
 		if (!keep[p])
 			continue;
-		if (n && (m->nphrases || (*out)[n - 1].end + 1 >= piece[p].start))
+		int apart = n == 0;
+		if (!apart && (*out)[n - 1].end + 1 < piece[p].start) {  /* pieces lie between */
+			apart = !m->nphrases;  /* a phrase runs on unless one of them holds a token */
+			for (size_t g = last + 1; !apart && g < p; g++)
+				apart = sure_token(text, piece[g]);
+		}
+		if (!apart)
 			(*out)[n - 1].end = piece[p].end;
 		else {  /* at most one part per piece */
 			if (n == 0)
 				*out = tc_malloc(npieces * sizeof **out);
 			(*out)[n++] = piece[p];
 		}
+		last = p;
 	}
 	free(keep);
 	free(piece);

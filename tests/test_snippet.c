@@ -21,6 +21,10 @@
 /* 52 bytes without any of the queries' words; FILL8 is 416 bytes, more than a piece */
 #define FILL "Hôm nay trời đẹp, mọi người đi dạo ở công viên. "
 #define FILL8 FILL FILL FILL FILL FILL FILL FILL FILL
+/* 140 letters: one word, too long to be a token */
+#define LONG10 "aaaaaaaaaa"
+#define LONG LONG10 LONG10 LONG10 LONG10 LONG10 LONG10 LONG10 LONG10 LONG10 LONG10 LONG10 \
+	LONG10 LONG10 LONG10
 
 typedef struct scase {
 	const char *text, *query;
@@ -60,6 +64,16 @@ static const scase cases[] = {
 	 "[chính]\xff [phủ] và [chính phủ]"},
 	{"中文 chính phủ 中文", "chính", 0, 200, "中文 [chính] phủ 中文"},
 	{"", "chính", 0, 200, ""},
+	/* phrases over pieces that hold no token (an overlong word, a line of dashes) run
+	   on; over one that holds a word they do not */
+	{FILL8 "Chính " LONG " phủ " FILL8, "\"chính phủ\"", 0, 200,
+	 "… công viên. [Chính " LONG " phủ] Hôm nay trời đẹp, mọi …"},
+	{FILL8 "Chính\n— — —\nphủ " FILL8, "\"chính phủ\"", 0, 60,
+	 "… viên. [Chính — — — phủ] Hôm nay trời đẹp, …"},
+	{FILL8 "chính trị và phủ định " FILL8, "\"chính phủ\"", 0, 40,
+	 "Hôm nay trời đẹp, mọi người …"},
+	{FILL8 "chính trị và phủ định " FILL8, "chính phủ", 0, 40,
+	 "… [chính] trị và [phủ] định …"},
 };
 
 static void test_table(void **state)
