@@ -9,7 +9,6 @@
 #include "analysis/quantity.h"
 #include "analysis/viet.h"
 #include "common/mem.h"
-#include "common/utf8.h"
 
 /* What in a text counts as a match of the query. */
 typedef struct matcher {
@@ -291,14 +290,19 @@ static size_t cut_pieces(const char *text, size_t len, span8 **out)
 		const char *nl = memchr(text + s, '\n', len - s);
 		size_t lend = nl ? (size_t)(nl - text) : len;
 		size_t ps = s;
-		for (size_t j = ps + PIECE; j < lend; j = ps + PIECE) {
-			while (j < lend && !(text[j - 1] == ' ' && is_alnum_ascii(text[j])))
-				j++;
-			if (j >= lend)
+		for (size_t j = ps + PIECE; j < lend;) {  /* a cut at j needs a space at j - 1 */
+			const char *sp = memchr(text + j - 1, ' ', lend - (j - 1));
+			if (sp == NULL)
 				break;
-			*out = tc_grow(*out, &cap, n + 1, sizeof **out);
-			(*out)[n++] = (span8){ps, j};
-			ps = j;
+			j = (size_t)(sp - text) + 1;
+			if (j < lend && is_alnum_ascii(text[j])) {
+				*out = tc_grow(*out, &cap, n + 1, sizeof **out);
+				(*out)[n++] = (span8){ps, j};
+				ps = j;
+				j = ps + PIECE;
+			} else {
+				j++;
+			}
 		}
 		*out = tc_grow(*out, &cap, n + 1, sizeof **out);
 		(*out)[n++] = (span8){ps, lend};
@@ -324,11 +328,28 @@ static void latin_build(void)
 	}
 }
 
-static char base_of(uint32_t cp)
+/*
+ * The base letter of the character at s[0..n) when it is a Latin letter (two bytes below
+ * U+0250 or three from U+1E00 to U+1EFF, where the Vietnamese letters are), else 0; *k
+ * gets the character's bytes (a lead byte and the continuation bytes after it).
+ */
+static inline char latin_at(const unsigned char *s, size_t n, size_t *k)
 {
-	if (cp < LATIN_END)
-		return latin_base[cp];
-	return cp >= EXT_START && cp < EXT_END ? latin_base[LATIN_END + cp - EXT_START] : 0;
+	unsigned char c = s[0];
+	if (c >= 0xC2 && c <= 0xDF && n >= 2 && (s[1] & 0xC0) == 0x80) {
+		uint32_t cp = (uint32_t)(c & 0x1F) << 6 | (s[1] & 0x3F);
+		*k = 2;
+		return cp < LATIN_END ? latin_base[cp] : 0;
+	}
+	if (c == 0xE1 && n >= 3 && s[1] >= 0xB8 && s[1] <= 0xBB && (s[2] & 0xC0) == 0x80) {
+		*k = 3;  /* U+1E00 .. U+1EFF */
+		return latin_base[LATIN_END + ((uint32_t)(s[1] - 0xB8) << 6 | (s[2] & 0x3F))];
+	}
+	size_t i = 1;
+	while (i < n && i < 4 && (s[i] & 0xC0) == 0x80)
+		i++;
+	*k = i;
+	return 0;
 }
 
 /*
@@ -389,14 +410,13 @@ static void mark_pieces(const keyset *ks, const char *text, const span8 *piece,
 				j++;
 				continue;
 			}
-			uint32_t cp;
-			size_t k = tc_utf8_decode(s + j, end - j, &cp);
-			char base = k ? base_of(cp) : 0;
+			size_t k;
+			char base = latin_at(s + j, end - j, &k);
 			if (base)
 				st = (t & ks->mask[(unsigned char)base]) << 1;
 			else  /* any other character (or a stray byte): a key char or none */
 				st = t | t << 1;
-			j += k ? k : 1;
+			j += k;
 		}
 		if (st & ks->done)
 			keep[p] = 1;
