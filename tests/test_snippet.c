@@ -118,7 +118,7 @@ static const char *const vocab[] = {
 	"thủy", "tr\xC2\xADưởng", "trưởng", "quốc", "hội", "gia", "chinh", "phu", "vang",
 	"phủ,", "(giá", "vàng.", "13/2023/NĐ-CP", "TP.HCM", "H'Mông", "abc@gmail.com",
 	"transactions", "transaction", "1,35", "2017", "6/2/2017", "中文", "😀", "\xff",
-	"\xE1\xBB", "ñandú", "Ärger", "_x", "@", "—", "•", "...", LONG, "a" LONG10,
+	"\xE1\xBB", "ñandú", "Ärger", "_x", "@", "—", "•", "...", (LONG), ("a" LONG10),
 };
 static const char *const seps[] = {
 	" ", " ", " ", " ", "  ", "\n", " \n", "\r\n", ". ", ", ", " — ", "\t", "\n\n",
