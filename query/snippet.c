@@ -220,18 +220,20 @@ static void best_window(const hit *h, size_t n, size_t max, size_t *ws, size_t *
  * character or into nothing (a mark, a soft hyphen). So a key of ASCII characters is
  * spelt by ASCII bytes and Latin letters whose base letters are its characters, among
  * which other characters may stand, each for one character of the key or for none. A
- * shift-and automaton over the key's characters (bit i: the first i are spelt) reads the
- * text once per key.
+ * shift-and automaton over the keys' characters (bit i of a key: its first i are spelt)
+ * reads the text once for all keys that fit in 64 bits.
  *
  * A phrase may run from one piece kept into the next, but not across a token that is no
  * word of it: with exact phrases, two pieces kept are analysed apart only when a piece
  * between them surely holds a token, i.e. starts at a cut with a non-space run of at
  * most SURE_WORD bytes (a word, too short to be skipped as overlong); else together
- * with what lies between. Stems, keys beyond ASCII (or longer than
- * KEY_MAX) and quantities (whose extraction reads the text around its tokens) are not
- * filtered: the whole text is analysed.
+ * with what lies between. Stems, keys beyond ASCII (or longer than KEY_MAX) and
+ * quantities (whose extraction reads the text around its tokens) are not filtered: the
+ * whole text is analysed.
  */
 #define KEY_MAX 62
+/* On news (bodies of ~3 KB), pieces of 256 bytes took a snippet from 50 to 35 us, of 16
+   bytes to 25 us; 8 or fewer cost more in calls of the analyser than they save. */
 #define PIECE 16
 #define SURE_WORD 32
 
@@ -425,8 +427,8 @@ static void mark_pieces(const keyset *ks, const char *text, const span8 *piece,
 
 /*
  * The parts of text[0..len) to analyse, ascending, in *out: the pieces that can hold a
- * match, neighbours merged (with exact phrases, one part from the first to the last).
- * The whole text when it cannot be filtered; nothing when nothing can match.
+ * match, neighbours merged (with exact phrases, also over pieces between that may hold
+ * no token). The whole text when it cannot be filtered; nothing when nothing can match.
  */
 static size_t parts_to_analyse(const matcher *m, const char *text, size_t len, span8 **out)
 {
