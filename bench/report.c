@@ -14,7 +14,9 @@
  *   E.query.json      the harness summary (bench/lib/harness.h)
  *   E.queries.tsv     one line per query (bench/lib/harness.h)
  * and xapian-exact.queries.tsv: Xapian's top 10 asked for exact totals, as tracuu always
- * counts them (reported in a table of its own, not as a peer).
+ * counts them (reported in a table of its own, not as a peer); tracuu-page.queries.tsv
+ * and tracuu-page.query.json: tracuu's results pages (top 10 with titles and snippets,
+ * `tracuu_driver page`), reported on their own: the peers build no snippets.
  * Ratios are always tracuu / peer: below 1 is better for times, sizes and latencies,
  * above 1 is better for MB/s and queries/s.
  */
@@ -74,6 +76,8 @@ typedef struct report {
 	cstat (*cs)[N_Q];        /* cs[class][qengine] */
 	engine xexact;           /* Xapian with exact totals (queries only) */
 	cstat *xcs;              /* xcs[class] */
+	engine page;             /* tracuu's results pages (queries only) */
+	cstat *pcs;              /* pcs[class] */
 	unsigned long long docs, raw_bytes, text_bytes;
 } report;
 
@@ -173,6 +177,8 @@ static int load_tsv(const report *r, const char *eng, engine *e)
 static void load(report *r)
 {
 	load_tsv(r, "xapian-exact", &r->xexact);
+	load_tsv(r, "tracuu-page", &r->page);
+	r->page.query = load_json(r, "tracuu-page", "query.json");
 	for (int i = 0; i < N_ENGINES; i++) {
 		engine *e = &r->e[i];
 		e->build = load_json(r, ekey[i], "build.json");
@@ -254,12 +260,14 @@ static void class_stats(report *r)
 	}
 	r->cs = tc_calloc(r->ncls ? r->ncls : 1, sizeof *r->cs);
 	r->xcs = tc_calloc(r->ncls ? r->ncls : 1, sizeof *r->xcs);
+	r->pcs = tc_calloc(r->ncls ? r->ncls : 1, sizeof *r->pcs);
 	double *v = NULL;
 	size_t vcap = 0;
 	for (size_t c = 0; c < r->ncls; c++) {
 		for (size_t k = 0; k < N_Q; k++)
 			engine_stat(&r->e[qengines[k]], r->cls[c], &r->cs[c][k], &v, &vcap);
 		engine_stat(&r->xexact, r->cls[c], &r->xcs[c], &v, &vcap);
+		engine_stat(&r->page, r->cls[c], &r->pcs[c], &v, &vcap);
 	}
 	free(v);
 }
@@ -336,6 +344,19 @@ static json_t *xexact_json(const report *r)
 	for (size_t c = 0; c < r->ncls; c++)
 		json_object_set_new(cls, r->cls[c], cstat_json(&r->xcs[c]));
 	return cls;
+}
+
+/* tracuu's results pages, by class; null when they were not timed. */
+static json_t *page_json(const report *r)
+{
+	if (r->page.nq == 0)
+		return json_null();
+	json_t *cls = json_object();
+	for (size_t c = 0; c < r->ncls; c++)
+		json_object_set_new(cls, r->cls[c], cstat_json(&r->pcs[c]));
+	return json_pack("{s:s,s:o,s:o}", "what", "top 10 with ids, titles and 200-byte snippets",
+	                 "summary", r->page.query ? json_deep_copy(r->page.query) : json_null(),
+	                 "classes", cls);
 }
 
 static json_t *engine_json(const report *r, int i)
@@ -639,6 +660,28 @@ static void latency_cell(FILE *f, const cstat *s)
 
 /* The table of Xapian with exact totals, when that run exists: the like-for-like view of
    tracuu's work, kept apart from the peers' table the targets are read on. */
+/* tracuu's results pages, when they were timed: no peer column, the peers build none. */
+static void write_page(FILE *f, const report *r)
+{
+	if (r->page.nq == 0)
+		return;
+	fprintf(f, "\n## Results page, tracuu only (ms: p50 / p95 / p99)\n\n"
+	        "What a user of `tracuu search` waits for: the same queries, each answered "
+	        "with its top 10 and, for every hit, its id, its stored title and a 200-byte "
+	        "snippet of its body with the matches marked (one doc store fetch and one "
+	        "snippet per hit); the peers store no text to cut snippets from, so there is "
+	        "no ratio.\n\n| class | queries | tracuu, results page |\n|---|---:|---:|\n");
+	for (size_t c = 0; c < r->ncls; c++) {
+		fprintf(f, "| %s | %zu", r->cls[c], r->pcs[c].n);
+		latency_cell(f, &r->pcs[c]);
+		fprintf(f, " |\n");
+	}
+	json_t *q = json_object_get(json_object_get(r->page.query, "qps"), "1");
+	if (q)
+		fprintf(f, "\nResults pages per second, one thread, quantity comparisons left "
+		        "out: %.0f.\n", json_number_value(q));
+}
+
 static void write_xexact(FILE *f, const report *r)
 {
 	if (r->xexact.nq == 0)
@@ -826,6 +869,7 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 	write_parts(f, r);
 	write_latency(f, r);
 	write_xexact(f, r);
+	write_page(f, r);
 	if (r->png)
 		fprintf(f, "\n![p50 latency per class and engine](%s)\n", r->png);
 	write_throughput(f, r);
@@ -953,12 +997,13 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < r.ncls; c++)
 		json_array_append_new(cls, json_string(r.cls[c]));
 	json_t *root = json_pack(
-		"{s:s,s:{s:s,s:I,s:s,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:o,s:o}",
+		"{s:s,s:{s:s,s:I,s:s,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:o,s:o,s:o}",
 		"date", date, "machine", "cpu", cpu, "cores", (json_int_t)cores, "kernel", u.release,
 		"load", r.load ? r.load : "unknown",
 		"corpus", "files", r.corpus, "docs", (json_int_t)r.docs, "raw_bytes",
 		(json_int_t)r.raw_bytes, "text_bytes", (json_int_t)r.text_bytes, "queries", "file",
 		r.queries, "classes", cls, "engines", engines, "xapian_exact_totals", xexact_json(&r),
+		"tracuu_page", page_json(&r),
 		"hit_counts", xcheck_json(&x));
 	int rc = 0;
 	if (root == NULL || json_dump_file(root, json_out, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) {
@@ -984,9 +1029,11 @@ int main(int argc, char **argv)
 	for (int i = 0; i < N_ENGINES; i++)
 		engine_free(&r.e[i]);
 	engine_free(&r.xexact);
+	engine_free(&r.page);
 	xcheck_free(&x);
 	free(r.cls);
 	free(r.cs);
 	free(r.xcs);
+	free(r.pcs);
 	return rc;
 }

@@ -172,6 +172,10 @@ else
 	say "tracuu: queries"
 	"$B/tracuu_driver" query "$RUN/tracuu.idx" "$QUERIES" -o "$RUN/tracuu.queries.tsv" -t 1,2 \
 		>"$RUN/tracuu.query.json" || die "tracuu queries failed"
+	# what `tracuu search` shows: top 10 with titles and snippets (no peer builds these)
+	say "tracuu: results pages"
+	"$B/tracuu_driver" page "$RUN/tracuu.idx" "$QUERIES" -o "$RUN/tracuu-page.queries.tsv" \
+		-t 1 >"$RUN/tracuu-page.query.json" || die "tracuu results pages failed"
 fi
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)

@@ -4,7 +4,9 @@
  * ones in strict mode) and the quantity mentions that satisfy a comparison.
  *
  * The text is re-analysed (analysis is cheap next to a disk read, and the index keeps no
- * offsets), so the marks fall on the bytes the author wrote, diacritics and all.
+ * offsets), so the marks fall on the bytes the author wrote, diacritics and all. Only the
+ * pieces of the text whose bytes can spell a query word are analysed (see snippet.c):
+ * the snippet is the one the analysis of the whole text gives, for less.
  *
  * Memory: tc_snippet owns its text and spans; zero-initialise, tc_snippet_free() at the
  * end; tc_snippet_make() may be called on it again (contents replaced).

@@ -10,8 +10,8 @@
  *                text for one to pay (the frames are then plain zstd frames)
  *   zblock    := a zstd frame (content size and content checksum present; compressed
  *                with dict when there is one) whose content is record{docs of the block};
- *                a block closes once its content reaches 64 KiB, so one record never
- *                spans two blocks
+ *                a block closes once its content reaches DOC_BLOCK_RAW (16 KiB), so
+ *                one record never spans two blocks (readers take blocks of any size)
  *   record    := id_len:varint id:byte[id_len]  nfields:varint
  *                (field:u8 len:varint value:byte[len]){nfields}
  *                value = the field's bytes in the one-byte code of vncode.c (Vietnamese
@@ -31,7 +31,7 @@
  * Fetching a document = binary search of the index, one zstd decompression (whose
  * checksum catches a damaged block), a walk over the records before it.
  *
- * Why a dictionary: a 64 KiB block compresses alone, so each block re-learns the
+ * Why a dictionary: a 16 KiB block compresses alone, so each block re-learns the
  * language. A dictionary trained on the segment's first 2 MiB of records gives every
  * block the common words and markup from its first byte: on news, 34.3% of the input
  * becomes 31.0% at the same level (see FORMAT.md §8). The writer holds the first blocks
@@ -51,13 +51,17 @@
 
 #include "common/mem.h"
 
-/* 64 KiB blocks at level 4: measured on 40 MB of news (zstd -b -B, UTF-8), level 3
+/* Level 4: measured on 40 MB of news (zstd -b -B, UTF-8, 64 KiB blocks), level 3
    compresses at ~165 MB/s to 34.5% of the input; level 6 reaches 32.5% at ~60 MB/s, too
-   slow for an indexer whose whole budget is ~50 ms per MB; 128 KiB blocks save 1.5
-   points more but double the cost of fetching one document (~140 us). On the coded text
-   (vncode.c) level 4 costs what level 3 does and saves 1.1% of the doc store (34.45 ->
-   34.06 MB on news); level 5 saves 2.4% for 10% more indexing CPU. See FORMAT.md. */
-#define DOC_BLOCK_RAW (64u << 10)
+   slow for an indexer whose whole budget is ~50 ms per MB. On the coded text (vncode.c)
+   level 4 costs what level 3 does and saves 1.1% of the doc store (34.45 -> 34.06 MB on
+   news); level 5 saves 2.4% for 10% more indexing CPU. See FORMAT.md.
+   16 KiB blocks: a results page fetches each hit from a block of its own, and a fetch
+   costs about one inflated block. On news (one segment, -j 2, FORMAT.md §8): 64 KiB
+   blocks make a .doc of 33.30 MB at ~87 us a random fetch, 32 KiB 33.53 MB at ~54 us,
+   16 KiB 33.86 MB at ~34 us, 8 KiB 34.31 MB at ~22 us, 4 KiB 34.59 MB at ~15 us; the
+   build time does not move. With the dictionary, small blocks lose little. */
+#define DOC_BLOCK_RAW (16u << 10)
 #define DOC_ZSTD_LEVEL 4
 #define DOC_TAIL 28
 #define DOC_IENTRY 12
@@ -189,7 +193,7 @@ static void dsw_decide(tc__dsw *w, int final)
 	int use_dict = 0;
 	if (dict) {
 		w->cdict = ZSTD_createCDict(dict, dict_len, DOC_ZSTD_LEVEL);
-		/* attached, not copied into the context for every 64 KiB block: 10% faster */
+		/* attached, not copied into the context for every block: 10% faster */
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_forceAttachDict, ZSTD_dictForceAttach);
 		if (w->cdict && !ZSTD_isError(ZSTD_CCtx_refCDict(w->cctx, w->cdict)))
 			use_dict = compress_held(w, &zd, with) + (final ? dict_len : 0) < plain_total;
