@@ -346,7 +346,9 @@ int tc__vncode_decode(char *dst, const char *src, size_t n, size_t *out_len);
 
 /* ---- Interface to docstore.c ---- */
 
-#define TC__DSW_QUEUE 4           /* blocks waiting for the background compressor */
+#define TC__DSW_QUEUE 16          /* blocks waiting for the background compressor:
+                                     256 KiB of 16 KiB blocks, so that the bursts of
+                                     the indexer do not wait on it */
 
 /* A closed block on its way to the background compressor. */
 typedef struct tc__dsw_slot {
