@@ -844,8 +844,6 @@ uint32_t tc_postings_freq(const tc_postings *p)
 {
 	if (!p->started || p->doc == TC_DOC_END)
 		return 0;
-	if (p->mode == LIST_EXACT_RANKS)
-		return 1;
 	/* logically const: the freqs are a cache of the mapped block */
 	tc_postings *m = (tc_postings *)p;
 	if (load_freqs(m) != 0)

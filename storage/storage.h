@@ -498,8 +498,9 @@ uint32_t tc_postings_rank(const tc_postings *p);
  * base list instead of doc ids (rank r = the base's doc number r, tc_postings_rank of
  * a base cursor standing on it). A query that walks the base anyway asks "is this doc
  * of the base also written this way" as tc_postings_seek(exact, rank) == rank, and
- * decodes nothing of the base twice. Freqs are not available this way (tc_postings_freq
- * returns 1); tc_postings_open gives the exact form's docs and freqs by doc id.
+ * decodes nothing of the base twice. Freqs are not available this way (what
+ * tc_postings_freq returns means nothing); tc_postings_open gives the exact form's docs
+ * and freqs by doc id.
  * TC_EINVAL when info is not an exact form's or is written everywhere
  * (tc_term_exact_everywhere: every rank, no list to open).
  */
