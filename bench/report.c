@@ -335,15 +335,19 @@ static json_t *cstat_json(const cstat *s)
 	                 jnum_or_null(s->mean, s->ok > 0));
 }
 
+/* One object of per-class statistics cs[0..ncls). */
+static json_t *classes_json(const report *r, const cstat *cs)
+{
+	json_t *cls = json_object();
+	for (size_t c = 0; c < r->ncls; c++)
+		json_object_set_new(cls, r->cls[c], cstat_json(&cs[c]));
+	return cls;
+}
+
 /* Xapian with exact totals, by class; null when it did not run. */
 static json_t *xexact_json(const report *r)
 {
-	if (r->xexact.nq == 0)
-		return json_null();
-	json_t *cls = json_object();
-	for (size_t c = 0; c < r->ncls; c++)
-		json_object_set_new(cls, r->cls[c], cstat_json(&r->xcs[c]));
-	return cls;
+	return r->xexact.nq == 0 ? json_null() : classes_json(r, r->xcs);
 }
 
 /* tracuu's results pages, by class; null when they were not timed. */
@@ -351,9 +355,7 @@ static json_t *page_json(const report *r)
 {
 	if (r->page.nq == 0)
 		return json_null();
-	json_t *cls = json_object();
-	for (size_t c = 0; c < r->ncls; c++)
-		json_object_set_new(cls, r->cls[c], cstat_json(&r->pcs[c]));
+	json_t *cls = classes_json(r, r->pcs);
 	return json_pack("{s:s,s:o,s:o}", "what", "top 10 with ids, titles and 200-byte snippets",
 	                 "summary", r->page.query ? json_deep_copy(r->page.query) : json_null(),
 	                 "classes", cls);
