@@ -660,8 +660,6 @@ static void latency_cell(FILE *f, const cstat *s)
 		fprintf(f, " (%zu errors)", s->errors);
 }
 
-/* The table of Xapian with exact totals, when that run exists: the like-for-like view of
-   tracuu's work, kept apart from the peers' table the targets are read on. */
 /* tracuu's results pages, when they were timed: no peer column, the peers build none. */
 static void write_page(FILE *f, const report *r)
 {
@@ -684,6 +682,8 @@ static void write_page(FILE *f, const report *r)
 		        "out: %.0f.\n", json_number_value(q));
 }
 
+/* The table of Xapian with exact totals, when that run exists: the like-for-like view of
+   tracuu's work, kept apart from the peers' table the targets are read on. */
 static void write_xexact(FILE *f, const report *r)
 {
 	if (r->xexact.nq == 0)
