@@ -490,7 +490,8 @@ uint32_t tc_postings_block_max_tf(const tc_postings *p);   /* 0 past the end */
 uint32_t tc_postings_block_min_len(const tc_postings *p);  /* UINT32_MAX past the end */
 /* Docs in the list (= df). */
 uint32_t tc_postings_count(const tc_postings *p);
-/* Index of the current doc in the list (0 for the first doc): its rank. */
+/* Index of the current doc in the list (0 for the first doc): its rank. Only while the
+   list stands on a doc (after a next or seek that did not return TC_DOC_END). */
 uint32_t tc_postings_rank(const tc_postings *p);
 
 /*
