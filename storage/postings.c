@@ -148,10 +148,6 @@ static void listset_grow(tc__listset *s)
 	s->cap = cap;
 }
 
-/*
- * Where an earlier list of f with the n bytes at p and this count starts, or 0 when there
- * is none; then the list is remembered as about to be written at f's end.
- */
 /* Whether the n bytes written to f at off are p[0..n). */
 static int same_as_written(const tc__wfile *f, uint64_t off, const unsigned char *p, size_t n)
 {
@@ -164,6 +160,10 @@ static int same_as_written(const tc__wfile *f, uint64_t off, const unsigned char
 	return 1;
 }
 
+/*
+ * Where an earlier list of f with the n bytes at p and this count starts, or 0 when there
+ * is none; then the list is remembered as about to be written at f's end.
+ */
 static uint64_t list_shared(tc__wfile *f, tc__listset *s, const unsigned char *p, size_t n,
                             uint64_t count)
 {
