@@ -28,6 +28,7 @@
 #include "common/hash.h"
 #include "common/mem.h"
 #include "storage/storage.h"
+#include "storage/storage_int.h"  /* the codec and file names, for hand-made damage */
 #define TU_FULL_DISK  /* write() runs out of space when a test says so */
 #include "testutil.h"
 
@@ -1667,6 +1668,107 @@ static void test_docstore_dict(void **state)
 	}
 }
 
+/* Writes bytes at off of the file name of the index. */
+static void patch(const char *name, long off, const unsigned char *b, size_t n)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+/*
+ * An exact form's list whose rank lies beyond its base's docs, or whose freq exceeds the
+ * base's, is damage, told as such by both readers (by doc and by rank; the reader by rank
+ * reads no freqs) and by check. The base "f\0b" has docs 0, 1, 2 once each; the exact
+ * form "f\0b\0x" doc 2 once: one block of ranks [2] and freq differences [0].
+ */
+static void test_exact_hostile(void **state)
+{
+	(void)state;
+	tc_segw *w;
+	OK(tc_segw_open(tmpdir, 1, NF, &w, E));
+	uint32_t lens[NF] = {1, 1, 0};
+	for (int d = 0; d < 3; d++) {
+		char id[16];
+		snprintf(id, sizeof id, "d%d", d);
+		tc_field_value fv = {1, "b", 1};
+		OK(tc_segw_add_doc(w, id, strlen(id), &fv, 1, lens, E));
+	}
+	uint32_t pos = 0;
+	OK(tc_segw_term_begin(w, "f\0b", 3, E));
+	for (uint32_t d = 0; d < 3; d++)
+		OK(tc_segw_term_doc(w, d, 1, &pos, E));
+	OK(tc_segw_term_end(w, E));
+	OK(tc_segw_term_begin(w, "f\0b\0x", 5, E));
+	OK(tc_segw_term_doc(w, 2, 1, NULL, E));
+	OK(tc_segw_term_end(w, E));
+	tc_seg_info info;
+	OK(tc_segw_finish(w, &info, E));
+	tc_manifest man;
+	commit_one(&info, &man);
+	tc_manifest_free(&man);
+
+	tc_snapshot *snap;
+	OK(tc_snapshot_open(tmpdir, 0, &snap, E));
+	tc_term_info ti;
+	OK(tc_seg_term_lookup(tc_snapshot_segment(snap, 0), "f\0b\0x", 5, &ti, E));
+	tc_snapshot_release(snap);
+	assert_true(ti.exact && !tc_term_exact_everywhere(&ti) && ti.base.df == 3);
+	unsigned char good[2 * TC_CHUNK_MAX], bad[TC_CHUNK_MAX];
+	uint32_t rank = 2, fdelta = 0;
+	size_t nr = tc__chunk_pack(&rank, 1, good);
+	size_t nf = tc__chunk_pack(&fdelta, 1, good + nr);
+	char name[TC_NAME_MAX];
+	tc__seg_file_name(name, 1, "pst");
+	static const struct {
+		uint32_t rank, fdelta;
+		const char *says;     /* by doc; by rank only for a bad rank */
+	} cases[] = {{9, 0, "rank beyond the base"}, {2, 3, "more often than its base"}};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		uint32_t v[2] = {cases[c].rank, cases[c].fdelta};
+		size_t n0 = tc__chunk_pack(&v[0], 1, bad);
+		size_t n1 = tc__chunk_pack(&v[1], 1, bad + n0);
+		assert_true(n0 == nr && n1 == nf);  /* patched in place */
+		patch(name, (long)ti.doc_off, bad, n0 + n1);
+		OK(tc_snapshot_open(tmpdir, 0, &snap, E));
+		const tc_segment *seg = tc_snapshot_segment(snap, 0);
+		tc_postings *p = NULL;
+		tc_error e = {0};
+		int rc = tc_postings_open(seg, &ti, &p, &e);
+		if (rc == TC_OK) {  /* found while reading, if not at open */
+			while (tc_postings_next(p) != TC_DOC_END)
+				;
+			rc = tc_postings_error(p, &e);
+			tc_postings_free(p);
+		}
+		assert_int_equal(rc, TC_ECORRUPT);
+		assert_non_null(strstr(e.msg, cases[c].says));
+		tc_error_clear(&e);
+		rc = tc_postings_open_ranks(seg, &ti, &p, &e);
+		if (c == 0) {
+			assert_int_equal(rc, TC_ECORRUPT);
+			assert_non_null(strstr(e.msg, "rank beyond the base"));
+		} else {
+			assert_int_equal(rc, TC_OK);
+			assert_int_equal(tc_postings_next(p), 2);
+			tc_postings_free(p);
+		}
+		tc_snapshot_release(snap);
+		tc_buf report = {0};
+		tc_error_clear(&e);
+		assert_int_equal(tc_index_check(tmpdir, &report, &e), TC_ECORRUPT);
+		tc_buf_free(&report);
+		patch(name, (long)ti.doc_off, good, nr + nf);
+	}
+	tc_buf report = {0};
+	OK(tc_index_check(tmpdir, &report, E));  /* mended */
+	tc_buf_free(&report);
+}
+
 /* Writes the term "f\0b" with doc 0, freq 1. */
 static void add_base(tc_segw *w, const uint32_t *pos)
 {
@@ -1805,6 +1907,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_numeric_hostile, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_docstore_dict, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_errors, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_exact_hostile, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_map_release, dir_setup, dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
