@@ -125,8 +125,9 @@ static size_t node_fields(const run *r, const tc_qnode *q, unsigned *out)
 	return n;
 }
 
-static size_t make_key(char kind, unsigned field, const char *term, size_t n, char *key)
+static size_t make_key(char kind, unsigned field, const char *term, char *key)
 {
+	size_t n = strlen(term);
 	if (n + 2 > TC_MAX_KEY)
 		n = TC_MAX_KEY - 2;
 	key[0] = kind;
@@ -135,23 +136,20 @@ static size_t make_key(char kind, unsigned field, const char *term, size_t n, ch
 	return n + 2;
 }
 
-/* The term of a word's key of kind ('e': its exact form's, filed under its folded form,
-   storage.h), and its length. */
-static const char *word_term(const tc_qword *w, char kind, size_t *len)
+/* What stands for a word's key of kind in the df cache: its exact form for 'e', else its
+   key (each a string of its own). */
+static const char *word_term(const tc_qword *w, char kind)
 {
-	if (kind == TC_KIND_EXACT) {
-		*len = w->xterm_len;
-		return w->xterm;
-	}
-	*len = strlen(w->key);
-	return w->key;
+	return kind == TC_KIND_EXACT ? w->lower : w->key;
 }
 
+/* The key of a word of kind ('e': its exact form's, filed under its folded form). */
 static size_t word_key(char kind, unsigned field, const tc_qword *w, char *key)
 {
-	size_t n;
-	const char *term = word_term(w, kind, &n);
-	return make_key(kind == TC_KIND_EXACT ? TC_KIND_FOLDED : kind, field, term, n, key);
+	if (kind == TC_KIND_EXACT)
+		return tc_key_exact((unsigned char *)key, field, w->folded, strlen(w->folded),
+		                    w->lower, strlen(w->lower));
+	return make_key(kind, field, w->key, key);
 }
 
 static struct df_entry *df_find(run *r, char kind, unsigned field, const void *term)
@@ -181,8 +179,7 @@ static void df_keep(run *r, char kind, unsigned field, const void *term, double 
 /* Documents holding the word's key of kind, over every segment of the snapshot. */
 static double key_df(run *r, char kind, unsigned field, const tc_qword *w)
 {
-	size_t tlen;
-	const char *term = word_term(w, kind, &tlen);
+	const char *term = word_term(w, kind);
 	struct df_entry *e = df_find(r, kind, field, term);
 	if (e)
 		return e->df;
@@ -209,8 +206,7 @@ static double key_df(run *r, char kind, unsigned field, const tc_qword *w)
 /* The word's key of kind in the current segment: TC_OK and *ti, TC_ENOENT, or damage. */
 static int word_lookup(run *r, char kind, unsigned field, const tc_qword *w, tc_term_info *ti)
 {
-	size_t tlen;
-	struct df_entry *e = df_find(r, kind, field, word_term(w, kind, &tlen));
+	struct df_entry *e = df_find(r, kind, field, word_term(w, kind));
 	if (e && e->info) {
 		*ti = e->info[r->segi];
 		return ti->df ? TC_OK : TC_ENOENT;
@@ -251,9 +247,9 @@ typedef struct term_field {
 	uint32_t doc;             /* where match stands */
 	uint32_t bound_last;      /* last doc of the block block_bound is for */
 	double block_bound;       /* BM25 of that block's max tf and min length */
-	uint32_t exact_last;      /* not strict: last rank of ep's block under its block
-	                             cursor (0: not looked at yet; TC_DOC_END: ep has nothing
-	                             further) */
+	uint32_t exact_last;      /* not strict: last rank (doc, exact_by_doc) of ep's block
+	                             under its block cursor (0: not looked at yet;
+	                             TC_DOC_END: ep has nothing further) */
 } term_field;
 
 typedef struct term_it {
@@ -289,15 +285,27 @@ static tc_postings *term_fp_at(term_it *t, size_t i)
 	return f->fp;
 }
 
+/*
+ * About the doc f's match list stands on: 1 or 0 when its exact form is known to be there
+ * or not without asking ep (strict mode, where ep is the match list; a word written one
+ * way; no exact list), else -1 and *at, where to ask ep: the doc, or its rank in fp.
+ */
+static int exact_known(const term_field *f, uint32_t *at)
+{
+	if (f->match == f->ep || f->exact_all)
+		return f->match != NULL;
+	if (f->ep == NULL)
+		return 0;
+	*at = f->exact_by_doc ? f->doc : tc_postings_rank(f->fp);
+	return -1;
+}
+
 /* Whether the doc f's match list stands on has the word in its exact form there. */
 static int field_exact_here(term_field *f)
 {
-	if (f->match == f->ep || f->exact_all)
-		return f->match != NULL;  /* strict: matched by the exact form itself */
-	if (f->ep == NULL)
-		return 0;
-	uint32_t r = f->exact_by_doc ? f->doc : tc_postings_rank(f->fp);
-	return tc_postings_seek(f->ep, r) == r;
+	uint32_t r;
+	int known = exact_known(f, &r);
+	return known >= 0 ? known : tc_postings_seek(f->ep, r) == r;
 }
 
 /* The exact-form bonus of the current doc: the word typed with diacritics and its exact
@@ -335,11 +343,10 @@ static double term_score(it *self, double need)
    and most stay in the block of the one before. */
 static int exact_ahead(term_field *f)
 {
-	if (f->match == f->ep || f->exact_all)
-		return f->match != NULL;
-	if (f->ep == NULL)
-		return 0;
-	uint32_t r = f->exact_by_doc ? f->doc : tc_postings_rank(f->fp);
+	uint32_t r;
+	int known = exact_known(f, &r);
+	if (known >= 0)
+		return known;
 	if (f->exact_last < r || f->exact_last == 0)
 		f->exact_last = tc_postings_shallow(f->ep, r);
 	return f->exact_last != TC_DOC_END;
@@ -821,7 +828,7 @@ static const it_ops prefix_ops = {prefix_seek, prefix_score, prefix_bound, prefi
 static size_t prefix_key(const tc_qnode *q, unsigned field, char *key)
 {
 	const tc_qword *w = &q->words[0];
-	return make_key(TC_KIND_FOLDED, field, w->key, strlen(w->key), key);
+	return make_key(TC_KIND_FOLDED, field, w->key, key);
 }
 
 /* Whether a key the prefix's key starts is an expansion: a folded form's, or in strict

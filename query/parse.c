@@ -306,12 +306,8 @@ static tc_qword *analyse_words(parser *p, size_t start, size_t end, size_t *nout
 			w[i].key = qstrdup(p->q, tc_tok_folded(&p->tl, t), t->folded_len);
 		}
 		w[i].lower = qstrdup(p->q, tc_tok_exact(&p->tl, t), t->exact_len);
-		char *x = qalloc(p->q, (size_t)t->folded_len + 1 + t->exact_len + 1);
-		memcpy(x, tc_tok_folded(&p->tl, t), t->folded_len);
-		x[t->folded_len] = '\0';
-		memcpy(x + t->folded_len + 1, w[i].lower, t->exact_len);
-		w[i].xterm = x;
-		w[i].xterm_len = (uint32_t)t->folded_len + 1 + t->exact_len;
+		w[i].folded = t->stem_len ? qstrdup(p->q, tc_tok_folded(&p->tl, t), t->folded_len)
+		                          : w[i].key;
 		if (t->flags & TC_TOK_ACCENTED)
 			w[i].exact = w[i].lower;
 		w[i].start = (uint32_t)(start + t->start);

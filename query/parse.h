@@ -49,9 +49,8 @@ typedef struct tc_qword {
 	const char *key;     /* folded form, or stem when kind == 's' */
 	const char *exact;   /* exact form when the query wrote diacritics, else NULL */
 	const char *lower;   /* exact form, always: what strict mode looks up */
-	const char *xterm;   /* folded form, a 0 byte, exact form: the term of the exact
-	                        form's key (storage.h), xterm_len bytes */
-	uint32_t xterm_len;
+	const char *folded;  /* folded form, always: the exact form's key is filed under
+	                        it (storage.h) */
 	char kind;           /* 'f' or 's' */
 	uint32_t start, end; /* bytes of the word in the query */
 } tc_qword;
