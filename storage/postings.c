@@ -605,9 +605,6 @@ static int read_skip(tc_postings *p, const unsigned char *s, const unsigned char
 	return 0;
 }
 
-static int open_list(const tc_segment *seg, const tc_term_info *info, int mode,
-                     tc_postings **out, tc_error *err);
-
 /* The base of an exact form as a list of its own. */
 static tc_term_info base_info(const tc_term_info *info)
 {
@@ -615,29 +612,6 @@ static tc_term_info base_info(const tc_term_info *info)
 	return (tc_term_info){.df = b->df, .ttf = b->ttf, .max_tf = b->max_tf,
 	                      .min_len = b->min_len, .doc_off = b->doc_off, .pos_off = b->pos_off,
 	                      .has_pos = 1, .shared = b->shared};
-}
-
-int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_postings **out,
-                     tc_error *err)
-{
-	if (!info->exact)
-		return open_list(seg, info, LIST_DOCS, out, err);
-	if (!tc_term_exact_everywhere(info))
-		return open_list(seg, info, LIST_EXACT_DOCS, out, err);
-	/* the base's list read as the exact form's: no positions */
-	tc_term_info base = base_info(info);
-	TC_FORWARD(open_list(seg, &base, LIST_DOCS, out, err));
-	(*out)->ti = *info;
-	return TC_OK;
-}
-
-int tc_postings_open_ranks(const tc_segment *seg, const tc_term_info *info,
-                           tc_postings **out, tc_error *err)
-{
-	*out = NULL;
-	TC_RETURN_IF(!info->exact || tc_term_exact_everywhere(info), err, TC_EINVAL,
-	             "not an exact form with a list of its own");
-	return open_list(seg, info, LIST_EXACT_RANKS, out, err);
 }
 
 static int open_list(const tc_segment *seg, const tc_term_info *info, int mode,
@@ -704,6 +678,29 @@ static int open_list(const tc_segment *seg, const tc_term_info *info, int mode,
 	}
 	*out = p;
 	return TC_OK;
+}
+
+int tc_postings_open(const tc_segment *seg, const tc_term_info *info, tc_postings **out,
+                     tc_error *err)
+{
+	if (!info->exact)
+		return open_list(seg, info, LIST_DOCS, out, err);
+	if (!tc_term_exact_everywhere(info))
+		return open_list(seg, info, LIST_EXACT_DOCS, out, err);
+	/* the base's list read as the exact form's: no positions */
+	tc_term_info base = base_info(info);
+	TC_FORWARD(open_list(seg, &base, LIST_DOCS, out, err));
+	(*out)->ti = *info;
+	return TC_OK;
+}
+
+int tc_postings_open_ranks(const tc_segment *seg, const tc_term_info *info,
+                           tc_postings **out, tc_error *err)
+{
+	*out = NULL;
+	TC_RETURN_IF(!info->exact || tc_term_exact_everywhere(info), err, TC_EINVAL,
+	             "not an exact form with a list of its own");
+	return open_list(seg, info, LIST_EXACT_RANKS, out, err);
 }
 
 void tc_postings_free(tc_postings *p)
