@@ -243,9 +243,9 @@ void tc_ix_membuf_add(tc_ix_membuf *m, const void *key, size_t len, uint32_t doc
 {
 	const unsigned char *k = key;
 	/* the term hash the worker gives (doc.h): an exact form's over the exact form alone */
-	const unsigned char *x = tc_key_is_exact(k, len) ? memchr(k + 2, 0, len - 2) : NULL;
-	uint32_t th = x ? tc_ix_term_hash(TC_KIND_EXACT, x + 1, len - (size_t)(x + 1 - k))
-	                : tc_ix_term_hash((char)k[0], k + 2, len - 2);
+	size_t base = tc_key_base_len(k, len);
+	uint32_t th = base ? tc_ix_term_hash(TC_KIND_EXACT, k + base + 1, len - base - 1)
+	                   : tc_ix_term_hash((char)k[0], k + 2, len - 2);
 	uint32_t h = key_hash(th, k[1]);
 	add_posting(m, term_get(m, key, len, h), doc, freq, pos);
 }

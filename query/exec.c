@@ -840,9 +840,8 @@ static int prefix_takes(const run *r, const tc_qnode *q, const unsigned char *k,
 		return !info->exact;
 	if (!info->exact)
 		return 0;
-	const unsigned char *x = (const unsigned char *)memchr(k + 2, 0, n - 2) + 1;
-	size_t xn = n - (size_t)(x - k), pn = strlen(q->words[0].lower);
-	return xn >= pn && memcmp(x, q->words[0].lower, pn) == 0;
+	size_t base = tc_key_base_len(k, n), pn = strlen(q->words[0].lower);
+	return n - base - 1 >= pn && memcmp(k + base + 1, q->words[0].lower, pn) == 0;
 }
 
 /*

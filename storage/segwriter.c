@@ -189,9 +189,9 @@ int tc_segw_term_begin(tc_segw *w, const void *key, size_t len, tc_error *err)
 			return segw_fail(w, err, TC_EINVAL, "keys not strictly ascending (term %" PRIu64
 			                 ")", w->nterms);
 	}
-	int exact = tc_key_is_exact(k, len);
+	size_t base_len = tc_key_base_len(k, len);
+	int exact = base_len != 0;
 	if (exact) {
-		size_t base_len = (size_t)((const unsigned char *)memchr(k + 2, 0, len - 2) - k);
 		if (base_len + 1 == len || base_len != w->plain_len ||
 		    memcmp(w->key, k, base_len) != 0 || !w->has_prev)
 			return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 ": an exact form's key "

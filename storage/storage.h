@@ -77,11 +77,20 @@
  * the document's date field), with value = days since 1970-01-01 (may be negative).
  */
 
-/* Whether key is an exact form's: 'f' field base 0 exact. */
+/* The length of the base of an exact form's key ('f' field base 0 exact: the key up to
+   its 0 byte), or 0 when key is not an exact form's. The exact form starts after it + 1. */
+static inline size_t tc_key_base_len(const void *key, size_t len)
+{
+	const unsigned char *k = key, *nul;
+	if (len <= 3 || k[0] != TC_KIND_FOLDED || (nul = memchr(k + 2, 0, len - 2)) == NULL)
+		return 0;
+	return (size_t)(nul - k);
+}
+
+/* Whether key is an exact form's. */
 static inline int tc_key_is_exact(const void *key, size_t len)
 {
-	const unsigned char *k = key;
-	return len > 3 && k[0] == TC_KIND_FOLDED && memchr(k + 2, 0, len - 2) != NULL;
+	return tc_key_base_len(key, len) != 0;
 }
 
 /* Whether postings of key carry positions (every key but an exact form's). */

@@ -409,16 +409,14 @@ static int cursor_entry(dcursor *c, tc_term_info *ti, tc_error *err)
 		                   " shares more than it says", c->blk);
 	memcpy(c->key + shared, suffix, slen);
 	c->key_len = shared + slen;
-	int exact = tc_key_is_exact(c->key, c->key_len);
-	TC_FORWARD(entry_stats(c, exact, ti, err));
-	if (!exact) {
+	size_t base_len = tc_key_base_len(c->key, c->key_len);
+	TC_FORWARD(entry_stats(c, base_len != 0, ti, err));
+	if (base_len == 0) {
 		memcpy(c->plain_key, c->key, c->key_len);
 		c->plain_len = c->key_len;
 		base_of(&c->plain, ti);
 		return TC_OK;
 	}
-	size_t base_len = (size_t)((const unsigned char *)memchr(c->key + 2, 0, c->key_len - 2) -
-	                           c->key);
 	if (c->plain_len == base_len && memcmp(c->plain_key, c->key, base_len) == 0) {
 		set_base(ti, &c->plain);
 		return TC_OK;
