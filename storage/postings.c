@@ -3,8 +3,9 @@
  * <seg>.pst, positions in <seg>.pos; the writer the segment writer feeds term by term,
  * and the iterator the query engine reads them with.
  *
- * Both files use the frame of fileio.c ("TCPS", "TCPO", version TC_POSTINGS_VERSION = 3:
- * the chunks of codec.c's format version 2; version 3 since exact forms are by rank);
+ * Both files use the frame of fileio.c ("TCPS" version TC_POSTINGS_VERSION = 4, "TCPO"
+ * TC_POSITIONS_VERSION = 3: the chunks of codec.c's format version 2; .pst version 3
+ * since exact forms are by rank, 4 since their blocks choose their layout);
  * the content is the terms' postings one after the other, in key order, each written
  * once: a term whose one-block list would repeat an earlier term's bytes points to them
  * (see "Sharing" below and termdict.c's doc_ref). The dictionary entry of a term gives
@@ -41,10 +42,26 @@
  *                                    (the first block: its last rank); > 0 after the
  *                                    first
  *                doc_bytes:varint max_tf:varint min_len:varint     as above
- *   block     := gaps:chunk(k_b) fdelta:chunk(k_b)
+ *   block     := layout:u8 ranks freqs
+ *                layout: bit 0 (EXACT_FREQ_MINUS_1) how freqs are stored, bit 1
+ *                (EXACT_COMPLEMENT) how ranks are; the other bits 0
+ *   ranks     := gaps:chunk(k_b)                            bit 1 clear
  *                gap i = rank i - rank i-1 - 1, the first from the previous block's last
- *                rank + 1 (or 0); fdelta i = the base's freq in that doc - the exact
- *                form's freq (>= 0)
+ *                rank + 1 (or 0)
+ *              | first:varint m:varint lacks:chunk(m)?      bit 1 set; lacks only if m > 0
+ *                the ranks from rank 0 = first + the previous block's last rank + 1 (or
+ *                0) on, but the m (<= k_b) it lacks, which all lie between its first and
+ *                last: lack j = the one before (or rank 0) + 1 + lacks j; the block's
+ *                last rank is rank 0 + k_b + m - 1
+ *   freqs     := fdelta:chunk(k_b)                          bit 0 clear: fdelta i = the
+ *                                                           base's freq in that doc - the
+ *                                                           exact form's (>= 0)
+ *              | fm1:chunk(k_b)                             bit 0 set: the exact form's
+ *                                                           freq - 1 (at most the base's)
+ * The writer takes the smaller of each pair (the complement only when it lacks no more
+ * than it holds): a word written this way in nearly all of a run of its base's docs
+ * lists the few it lacks, one mostly written another way in the docs they share stores
+ * its own small freqs.
  *
  * An exact form with every doc and freq of its base (df and ttf equal) has no list at
  * all; its dictionary entry points to its base's (shared).
@@ -200,6 +217,64 @@ static void id_gaps(const uint32_t *ids, uint32_t n, uint32_t next, uint32_t *ga
 	}
 }
 
+/* How an exact form's block is laid out (its first byte): bits of */
+#define EXACT_FREQ_MINUS_1 1  /* freqs as freq - 1 (else what they lack of the base's) */
+#define EXACT_COMPLEMENT 2    /* the ranks its run of the base lacks (else those it has) */
+#define EXACT_LAYOUTS 4
+
+/*
+ * The ranks of an exact form's block as those of the base's run from its first to its
+ * last rank that it lacks: the first rank's gap from next (the least rank the block
+ * may hold), how many it lacks, and their gaps, from the first rank + 1. Appends to b;
+ * 0 when it lacks more than the block holds (never the smaller form then).
+ */
+static size_t put_complement(tc_buf *b, const uint32_t *ranks, uint32_t n, uint32_t next)
+{
+	uint32_t first = ranks[0], m = ranks[n - 1] - first + 1 - n;
+	if (m > n)
+		return 0;
+	uint32_t miss[TC_POSTINGS_BLOCK], gaps[TC_POSTINGS_BLOCK], nm = 0, r = first + 1;
+	for (uint32_t j = 1; j < n; r = ranks[j++] + 1)
+		for (; r < ranks[j]; r++)
+			miss[nm++] = r;
+	id_gaps(miss, nm, first + 1, gaps);
+	size_t at = b->len;
+	tc_buf_put_varint(b, first - next);
+	tc_buf_put_varint(b, m);
+	if (m > 0) {
+		tc_buf_reserve(b, TC_CHUNK_MAX);
+		b->len += tc__chunk_pack(gaps, m, (unsigned char *)b->data + b->len);
+	}
+	return b->len - at;
+}
+
+/*
+ * An exact form's block: a layout byte, its ranks (the gaps, or the complement where
+ * smaller: a word written this way in nearly all of a run of its base's docs) and its
+ * freqs (what they lack of the base's, or freq - 1 where smaller: a word mostly written
+ * another way in the docs it shares).
+ */
+static void put_exact_block(tc__pw *w, const uint32_t *gaps, const uint32_t *fm1)
+{
+	unsigned char ranks[TC_CHUNK_MAX], freqs[2][TC_CHUNK_MAX];
+	size_t nr = tc__chunk_pack(gaps, w->bn, ranks);
+	size_t nf[2] = {tc__chunk_pack(w->bfdelta, w->bn, freqs[0]),
+	                tc__chunk_pack(fm1, w->bn, freqs[1])};
+	int minus_1 = nf[1] < nf[0];
+	size_t at = w->blocks.len;
+	tc_buf_putc(&w->blocks, 0);
+	size_t nc = put_complement(&w->blocks, w->branks, w->bn,
+	                           w->nblocks ? w->prev_last_rank + 1 : 0);
+	int complement = nc > 0 && nc < nr;
+	if (!complement) {
+		w->blocks.len = at + 1;
+		tc_buf_append(&w->blocks, (const char *)ranks, nr);
+	}
+	w->blocks.data[at] = (char)((minus_1 ? EXACT_FREQ_MINUS_1 : 0) |
+	                            (complement ? EXACT_COMPLEMENT : 0));
+	tc_buf_append(&w->blocks, (const char *)freqs[minus_1], nf[minus_1]);
+}
+
 static void pw_flush_block(tc__pw *w)
 {
 	uint32_t gaps[TC_POSTINGS_BLOCK], fm1[TC_POSTINGS_BLOCK];
@@ -208,18 +283,18 @@ static void pw_flush_block(tc__pw *w)
 	const uint32_t *ids = w->exact ? w->branks : w->bdocs;
 	uint32_t prev = w->exact ? w->prev_last_rank : w->prev_last;
 	id_gaps(ids, w->bn, w->nblocks ? prev + 1 : 0, gaps);
-	const uint32_t *second = w->bfdelta;
-	if (!w->exact) {
-		for (uint32_t i = 0; i < w->bn; i++)
-			fm1[i] = w->bfreqs[i] - 1;
-		second = fm1;
-	}
+	for (uint32_t i = 0; i < w->bn; i++)
+		fm1[i] = w->bfreqs[i] - 1;
 	size_t start = w->blocks.len;
-	tc_buf_reserve(&w->blocks, 2 * TC_CHUNK_MAX);
-	unsigned char *o = (unsigned char *)w->blocks.data + w->blocks.len;
-	w->blocks.len += tc__chunk_pack(gaps, w->bn, o);
-	o = (unsigned char *)w->blocks.data + w->blocks.len;
-	w->blocks.len += tc__chunk_pack(second, w->bn, o);
+	if (w->exact) {
+		put_exact_block(w, gaps, fm1);
+	} else {
+		tc_buf_reserve(&w->blocks, 2 * TC_CHUNK_MAX);
+		unsigned char *o = (unsigned char *)w->blocks.data + w->blocks.len;
+		w->blocks.len += tc__chunk_pack(gaps, w->bn, o);
+		o = (unsigned char *)w->blocks.data + w->blocks.len;
+		w->blocks.len += tc__chunk_pack(fm1, w->bn, o);
+	}
 
 	uint32_t last = w->bdocs[w->bn - 1];
 	tc_buf_put_varint(&w->skip, last - (w->nblocks ? w->prev_last : 0));
@@ -409,6 +484,7 @@ struct tc_postings {
 	uint32_t doc;                  /* current doc */
 	int started;
 	const unsigned char *fsrc;     /* the block's freqs chunk, decoded on first use */
+	unsigned xlayout;              /* an exact form's block: its layout byte */
 	int freq_ready;                /* fm1 holds block blk's freqs */
 	/* positions of the decoded block, decoded chunk by chunk as far as a doc needs */
 	int pos_blk_ready;             /* pstart holds block blk's offsets */
@@ -480,6 +556,7 @@ static int exact_docs(tc_postings *p)
 	const tc__rfile *f = &p->seg->f_pst;
 	uint32_t delta[TC_POSTINGS_BLOCK];
 	const unsigned char *s = p->fsrc, *end = p->doff[p->blk + 1];
+	int minus_1 = (p->xlayout & EXACT_FREQ_MINUS_1) != 0;
 	if (tc__chunk_unpack(&s, end, delta, p->n) != 0)
 		return fail(p, f, p->doff[p->blk], "bad block"), -1;
 	if (p->nblocks > 1 && s != end)
@@ -493,9 +570,42 @@ static int exact_docs(tc_postings *p)
 		if (delta[j] > fm1)
 			return fail(p, f, p->doff[p->blk], "an exact form more often than its base"), -1;
 		p->docs[j] = b->docs[r % TC_POSTINGS_BLOCK];
-		p->fm1[j] = fm1 - delta[j];
+		p->fm1[j] = minus_1 ? delta[j] : fm1 - delta[j];
 	}
 	p->freq_ready = 1;
+	return 0;
+}
+
+/*
+ * The k ranks of an exact form's block stored as their complement (put_complement) into
+ * out, from next, the least rank the block may hold; *last gets the last one. -1 when
+ * the bytes are bad or the ranks it lacks do not all fall between its first and last.
+ */
+static int complement_ranks(const unsigned char **p, const unsigned char *end, uint32_t *out,
+                            uint32_t k, uint32_t next, uint64_t *last)
+{
+	uint64_t g, m;
+	uint32_t miss[TC_POSTINGS_BLOCK];
+	if (tc_varint_get(p, end, &g) != 0 || g > UINT32_MAX || tc_varint_get(p, end, &m) != 0 ||
+	    m > k ||
+	    (m > 0 && tc__chunk_unpack(p, end, miss, (size_t)m) != 0))
+		return -1;
+	/* runs of ranks between the ones it lacks; the last run holds its last rank */
+	uint64_t r = next + g;
+	uint32_t j = 0;
+	for (uint32_t i = 0; i < m; i++) {
+		uint64_t lack = r + (i == 0) + miss[i];
+		if (lack - r > k - j)
+			return -1;
+		for (uint32_t run = (uint32_t)(lack - r); run > 0; run--)
+			out[j++] = (uint32_t)r++;
+		r = lack + 1;
+	}
+	if (j == k || r + (k - j) - 1 > UINT32_MAX)
+		return -1;
+	while (j < k)
+		out[j++] = (uint32_t)r++;
+	*last = r - 1;
 	return 0;
 }
 
@@ -509,12 +619,26 @@ static int load_block(tc_postings *p, uint32_t b)
 	const unsigned char *s = p->doff[b], *end = p->doff[b + 1];
 	uint32_t k = b + 1 < p->nblocks ? TC_POSTINGS_BLOCK
 	                                : p->ti.df - (p->nblocks - 1) * TC_POSTINGS_BLOCK;
-	if (tc__chunk_unpack(&s, end, p->docs, k) != 0)
-		return fail(p, f, p->doff[b], "bad block"), -1;
+	const uint32_t *prev = p->mode == LIST_EXACT_DOCS ? p->last_rank : p->last;
+	uint32_t next = b ? prev[b - 1] + 1 : 0;
+	uint64_t last;
+	p->xlayout = 0;
+	if (p->mode != LIST_DOCS) {
+		if (s >= end || *s >= EXACT_LAYOUTS)
+			return fail(p, f, s, "unknown layout of an exact form's block"), -1;
+		p->xlayout = *s++;
+	}
+	if (p->xlayout & EXACT_COMPLEMENT) {
+		if (complement_ranks(&s, end, p->docs, k, next, &last) != 0)
+			return fail(p, f, p->doff[b], "bad block"), -1;
+	} else {
+		if (tc__chunk_unpack(&s, end, p->docs, k) != 0)
+			return fail(p, f, p->doff[b], "bad block"), -1;
+		last = gaps_to_ids(p->docs, k, next);
+	}
 	p->fsrc = s;
 	p->freq_ready = 0;
-	const uint32_t *prev = p->mode == LIST_EXACT_DOCS ? p->last_rank : p->last;
-	if (gaps_to_ids(p->docs, k, b ? prev[b - 1] + 1 : 0) >= p->limit)
+	if (last >= p->limit)
 		return fail(p, f, p->doff[b], p->mode == LIST_DOCS ? "doc id beyond the segment"
 		                                                   : "rank beyond the base"), -1;
 	p->blk = b;

@@ -56,8 +56,11 @@ static inline void tc__put_u64(unsigned char *p, uint64_t v)
 /* ---- Interface to fileio.c: file frame (header, footer), names, writers, readers ---- */
 
 #define TC_FORMAT_VERSION 1    /* files not versioned on their own (fileio.c) */
-#define TC_POSTINGS_VERSION 3  /* .pst and .pos: 2 since the codec's exceptions are packed,
-                                  3 since exact forms' lists are ranks in their base's */
+#define TC_POSTINGS_VERSION 4  /* .pst: 2 since the codec's exceptions are packed, 3 since
+                                  exact forms' lists are ranks in their base's, 4 since
+                                  their blocks choose how to store ranks and freqs */
+#define TC_POSITIONS_VERSION 3 /* .pos: 2 since the codec's exceptions are packed (3 came
+                                  with .pst's) */
 #define TC_DICT_VERSION 3      /* .tdx: 2 since an entry may point to shared postings, 3
                                   since exact forms are filed under their folded forms */
 #define TC_FILE_HEADER 8    /* magic[4] version:u32 */

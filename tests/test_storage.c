@@ -1681,10 +1681,11 @@ static void patch(const char *name, long off, const unsigned char *b, size_t n)
 }
 
 /*
- * An exact form's list whose rank lies beyond its base's docs, or whose freq exceeds the
- * base's, is damage, told as such by both readers (by doc and by rank; the reader by rank
- * reads no freqs) and by check. The base "f\0b" has docs 0, 1, 2 once each; the exact
- * form "f\0b\0x" doc 2 once: one block of ranks [2] and freq differences [0].
+ * An exact form's list whose rank lies beyond its base's docs, whose freq exceeds the
+ * base's, or whose block layout is unknown, is damage, told as such by both readers (by
+ * doc and by rank; the reader by rank reads no freqs) and by check. The base "f\0b" has
+ * docs 0, 1, 2 once each; the exact form "f\0b\0x" doc 2 once: one block of three bytes,
+ * layout 0, ranks [2] as gaps, freq differences [0]. Each case patches those three bytes.
  */
 static void test_exact_hostile(void **state)
 {
@@ -1718,22 +1719,22 @@ static void test_exact_hostile(void **state)
 	OK(tc_seg_term_lookup(tc_snapshot_segment(snap, 0), "f\0b\0x", 5, &ti, E));
 	tc_snapshot_release(snap);
 	assert_true(ti.exact && !tc_term_exact_everywhere(&ti) && ti.base.df == 3);
-	unsigned char good[2 * TC_CHUNK_MAX], bad[TC_CHUNK_MAX];
-	uint32_t rank = 2, fdelta = 0;
-	size_t nr = tc__chunk_pack(&rank, 1, good);
-	size_t nf = tc__chunk_pack(&fdelta, 1, good + nr);
+	static const unsigned char good[3] = {0, 2, 0};
 	char name[TC_NAME_MAX];
 	tc__seg_file_name(name, 1, "pst");
 	static const struct {
-		uint32_t rank, fdelta;
-		const char *says;     /* by doc; by rank only for a bad rank */
-	} cases[] = {{9, 0, "rank beyond the base"}, {2, 3, "more often than its base"}};
+		unsigned char bytes[3];
+		const char *by_doc;
+		const char *by_rank;  /* NULL: the reader by rank reads it as a list of rank 2 */
+	} cases[] = {
+		{{0, 9, 0}, "rank beyond the base", "rank beyond the base"},
+		{{0, 2, 3}, "more often than its base", NULL},
+		{{1, 2, 1}, "more often than its base", NULL},   /* freq - 1 of 1 above the base's 0 */
+		{{2, 9, 0}, "rank beyond the base", "rank beyond the base"},  /* complement from 9 */
+		{{4, 2, 0}, "unknown layout", "unknown layout"},
+	};
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-		uint32_t v[2] = {cases[c].rank, cases[c].fdelta};
-		size_t n0 = tc__chunk_pack(&v[0], 1, bad);
-		size_t n1 = tc__chunk_pack(&v[1], 1, bad + n0);
-		assert_true(n0 == nr && n1 == nf);  /* patched in place */
-		patch(name, (long)ti.doc_off, bad, n0 + n1);
+		patch(name, (long)ti.doc_off, cases[c].bytes, sizeof cases[c].bytes);
 		OK(tc_snapshot_open(tmpdir, 0, &snap, E));
 		const tc_segment *seg = tc_snapshot_segment(snap, 0);
 		tc_postings *p = NULL;
@@ -1746,12 +1747,12 @@ static void test_exact_hostile(void **state)
 			tc_postings_free(p);
 		}
 		assert_int_equal(rc, TC_ECORRUPT);
-		assert_non_null(strstr(e.msg, cases[c].says));
+		assert_non_null(strstr(e.msg, cases[c].by_doc));
 		tc_error_clear(&e);
 		rc = tc_postings_open_ranks(seg, &ti, &p, &e);
-		if (c == 0) {
+		if (cases[c].by_rank) {
 			assert_int_equal(rc, TC_ECORRUPT);
-			assert_non_null(strstr(e.msg, "rank beyond the base"));
+			assert_non_null(strstr(e.msg, cases[c].by_rank));
 		} else {
 			assert_int_equal(rc, TC_OK);
 			assert_int_equal(tc_postings_next(p), 2);
@@ -1762,10 +1763,98 @@ static void test_exact_hostile(void **state)
 		tc_error_clear(&e);
 		assert_int_equal(tc_index_check(tmpdir, &report, &e), TC_ECORRUPT);
 		tc_buf_free(&report);
-		patch(name, (long)ti.doc_off, good, nr + nf);
+		patch(name, (long)ti.doc_off, good, sizeof good);
 	}
 	tc_buf report = {0};
 	OK(tc_index_check(tmpdir, &report, E));  /* mended */
+	tc_buf_free(&report);
+}
+
+/*
+ * Each exact form's block takes the smaller layout: a form written in all but a few of a
+ * run of its base's docs lists those it lacks, one far rarer than its base in the docs
+ * they share stores its own freqs. Both read back by doc and by rank as written.
+ */
+static void test_exact_layouts(void **state)
+{
+	(void)state;
+	enum { N = 300 };
+	tc_segw *w;
+	OK(tc_segw_open(tmpdir, 1, NF, &w, E));
+	uint32_t lens[NF] = {1, 64, 0};
+	for (int d = 0; d < N; d++) {
+		char id[16];
+		snprintf(id, sizeof id, "d%d", d);
+		tc_field_value fv = {1, "b", 1};
+		OK(tc_segw_add_doc(w, id, strlen(id), &fv, 1, lens, E));
+	}
+	uint32_t pos[50];
+	for (uint32_t i = 0; i < 50; i++)
+		pos[i] = i;
+	/* the base "f\1b": every doc, 40 times; "f\1b\0x" all but every 37th doc, 40 times
+	   (complement, freq differences 0); "f\1b\0y" every 37th doc, once (gaps, freq - 1) */
+	OK(tc_segw_term_begin(w, "f\1b", 3, E));
+	for (uint32_t d = 0; d < N; d++)
+		OK(tc_segw_term_doc(w, d, 40, pos, E));
+	OK(tc_segw_term_end(w, E));
+	OK(tc_segw_term_begin(w, "f\1b\0x", 5, E));
+	for (uint32_t d = 0; d < N; d++)
+		if (d % 37 != 0)
+			OK(tc_segw_term_doc(w, d, 40, NULL, E));
+	OK(tc_segw_term_end(w, E));
+	OK(tc_segw_term_begin(w, "f\1b\0y", 5, E));
+	for (uint32_t d = 0; d < N; d += 37)
+		OK(tc_segw_term_doc(w, d, 1, NULL, E));
+	OK(tc_segw_term_end(w, E));
+	tc_seg_info info;
+	OK(tc_segw_finish(w, &info, E));
+	tc_manifest man;
+	commit_one(&info, &man);
+	tc_manifest_free(&man);
+
+	tc_snapshot *snap;
+	OK(tc_snapshot_open(tmpdir, 0, &snap, E));
+	const tc_segment *seg = tc_snapshot_segment(snap, 0);
+	static const struct {
+		const char *key;
+		unsigned layout;   /* of its first block */
+	} forms[] = {{"f\1b\0x", 2}, {"f\1b\0y", 1}};
+	for (size_t k = 0; k < 2; k++) {
+		tc_term_info ti;
+		OK(tc_seg_term_lookup(seg, forms[k].key, 5, &ti, E));
+		assert_true(ti.exact && !tc_term_exact_everywhere(&ti));
+		/* the first block follows the skip data when the list has several blocks */
+		const unsigned char *at = seg->f_pst.map.data + ti.doc_off;
+		if (ti.df > TC_POSTINGS_BLOCK) {
+			uint64_t skip;
+			assert_int_equal(tc_varint_get(&at, seg->f_pst.end, &skip), 0);
+			at += skip;
+		}
+		assert_int_equal(*at, forms[k].layout);
+		int lacks = k == 0;
+		tc_postings *p, *r;
+		OK(tc_postings_open(seg, &ti, &p, E));
+		OK(tc_postings_open_ranks(seg, &ti, &r, E));
+		uint32_t n = 0;
+		for (uint32_t d = 0; d < N; d++) {
+			if ((d % 37 != 0) != lacks)
+				continue;
+			assert_int_equal(tc_postings_next(p), d);
+			assert_int_equal(tc_postings_freq(p), lacks ? 40 : 1);
+			assert_int_equal(tc_postings_next(r), d);  /* the base holds every doc */
+			n++;
+		}
+		assert_int_equal(tc_postings_next(p), TC_DOC_END);
+		assert_int_equal(tc_postings_next(r), TC_DOC_END);
+		assert_int_equal(n, ti.df);
+		OK(tc_postings_error(p, E));
+		OK(tc_postings_error(r, E));
+		tc_postings_free(p);
+		tc_postings_free(r);
+	}
+	tc_snapshot_release(snap);
+	tc_buf report = {0};
+	OK(tc_index_check(tmpdir, &report, E));
 	tc_buf_free(&report);
 }
 
@@ -1908,6 +1997,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_docstore_dict, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_errors, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_exact_hostile, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_exact_layouts, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_map_release, dir_setup, dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
