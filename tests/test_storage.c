@@ -675,17 +675,17 @@ static void check_segment(const tc_segment *seg, const model *m)
 		uint32_t got;
 		OK(tc_seg_id_lookup(seg, m->docs[d].id, strlen(m->docs[d].id), &got, E));
 		assert_int_equal(got, d);
-		const char *id;
+		char id[TC_MAX_ID];
 		uint32_t id_len;
-		OK(tc_seg_doc_id(seg, d, &id, &id_len));
+		OK(tc_seg_doc_id(seg, d, id, &id_len));
 		assert_int_equal(id_len, strlen(m->docs[d].id));
 		assert_memory_equal(id, m->docs[d].id, id_len);
 	}
 	tc_error e = {0};
 	uint32_t got;
-	const char *id;
+	char id[TC_MAX_ID];
 	uint32_t id_len;
-	assert_int_equal(tc_seg_doc_id(seg, m->ndocs, &id, &id_len), TC_ENOENT);
+	assert_int_equal(tc_seg_doc_id(seg, m->ndocs, id, &id_len), TC_ENOENT);
 	assert_int_equal(tc_seg_id_lookup(seg, "nope", 4, &got, &e), TC_ENOENT);
 	assert_int_equal(tc_seg_doc_get(seg, m->ndocs, &doc, &e), TC_EINVAL);
 	tc_doc_free(&doc);
