@@ -94,9 +94,9 @@ static int fill_hit(tc_searcher *s, const tc_qnode *root, const tc_search_opts *
 	tc_buf_clear(&out->snippet.text);
 	out->snippet.nmarks = 0;
 	if (o->ids_only) {
-		char id[TC_MAX_ID];
+		const char *id;
 		uint32_t n;
-		int rc = tc_seg_doc_id(seg, h->doc, id, &n);
+		int rc = tc_seg_doc_id(seg, h->doc, &id, &n);
 		out->id = tc_strndup(rc == TC_OK ? id : "", rc == TC_OK ? n : 0);
 		out->title = tc_strdup("");
 		return TC_OK;

@@ -42,14 +42,6 @@
  *                a block's first entry, which is stored whole); 1 <= length <= TC_MAX_ID
  *                doc_delta: only past the run, zigzag(doc - (previous entry's doc + 1))
  *
- * Front coding: the ids of a segment are mostly one prefix and a number ("baomoi-214..."),
- * and sorted, neighbours share most of their bytes; docs added in id order (a corpus
- * sorted by id, auto-increment keys) make one run per block. On news 765,057 bytes became
- * 138,215 (FORMAT.md §8). Readers decode at most one block per call into a
- * caller's buffer: doc -> entry comes from by_doc, built at open by walking every block
- * once (which also checks them all), id -> doc is a binary search of the blocks' first
- * ids and a walk of one block.
- *
  * Fetching a document = binary search of the index, one zstd decompression (whose
  * checksum catches a damaged block), a walk over the records before it.
  *
@@ -59,6 +51,18 @@
  * becomes 31.0% at the same level (see FORMAT.md §8). The writer holds the first blocks
  * back until it has trained, compresses them both ways and keeps the dictionary only
  * when it pays for itself, so small segments stay plain.
+ *
+ * Why the id map is front-coded: the ids of a segment are mostly one prefix and a number
+ * ("baomoi-21395276"); sorted, neighbours share most of their bytes, and docs added in id
+ * order (a corpus sorted by id, auto-increment keys) make one run per block. On news the
+ * map went from 765,057 bytes (version 1) to 115,642. Opening a segment decodes it
+ * whole, once (which is also where every block is checked): each id goes to a heap the
+ * segment owns, found by doc through an offset and a length, so tc_seg_doc_id, on every
+ * hit of every query, stays two loads and hands out pointers as before. That costs
+ * ~0.25 ms at open on news (33,262 ids) and the ids' bytes in memory (about what the
+ * old map kept mapped); decoding one block per call instead costs 60-110 ns a call and
+ * showed in the fastest queries (FORMAT.md §8). id -> doc reads the file: a binary
+ * search of the blocks' first ids (stored whole) and a walk of one block.
  */
 #include "storage_int.h"
 
@@ -96,7 +100,7 @@
 #define DOC_DICT_MAX (112u << 10)
 #define DOC_DICT_MAX_LEN (16u << 20)  /* a dict_len beyond this is damage */
 /* Ids per block of the id map: a lookup decodes half a block on average. */
-#define IDS_PER_BLOCK 16
+#define IDS_PER_BLOCK 32
 #define IDS_MAX_PER_BLOCK 256  /* a reader's bound on the work of one lookup */
 
 /* ---------------------------------------------------------------------------------- */
@@ -822,20 +826,16 @@ static const char *ids_next(const tc__ids_r *r, ids_cur *c, char *buf)
 	return NULL;
 }
 
-/* Checks header and index, then walks every block once, building by_doc: after this no
-   walk can fail. */
-int tc__ids_open(tc_segment *seg, tc_error *err)
+/* Checks header and index: the block bounds the walks trust. */
+static int ids_frame(const tc__rfile *f, tc__ids_r *r, uint32_t ndocs, tc_error *err)
 {
-	const tc__rfile *f = &seg->f_ids;
-	tc__ids_r *r = &seg->ids;
 	size_t clen = (size_t)(f->end - f->p);
 	if (clen < 8)
 		return tc__corrupt(err, f, f->p, "too short");
 	r->n = tc__get_u32(f->p);
 	r->per_block = tc__get_u32(f->p + 4);
-	if (r->n != seg->ndocs)
-		return tc__corrupt(err, f, f->p, "%" PRIu32 " ids for %" PRIu32 " docs", r->n,
-		                   seg->ndocs);
+	if (r->n != ndocs)
+		return tc__corrupt(err, f, f->p, "%" PRIu32 " ids for %" PRIu32 " docs", r->n, ndocs);
 	if (r->per_block == 0 || r->per_block > IDS_MAX_PER_BLOCK)
 		return tc__corrupt(err, f, f->p + 4, "%" PRIu32 " ids per block", r->per_block);
 	r->nblocks = r->n / r->per_block + (r->n % r->per_block != 0);
@@ -855,31 +855,69 @@ int tc__ids_open(tc_segment *seg, tc_error *err)
 	}
 	if (r->nblocks == 0 && r->blocks_len != 0)
 		return tc__corrupt(err, f, r->blocks, "%" PRIu64 " stray bytes", r->blocks_len);
-	/* search results name their documents: keep doc -> entry at hand, and check on the
-	   way that every block reads and every doc has exactly one id */
-	r->by_doc = tc_malloc(((size_t)r->n + 1) * sizeof *r->by_doc);
-	memset(r->by_doc, 0xff, ((size_t)r->n + 1) * sizeof *r->by_doc);
+	return TC_OK;
+}
+
+/* Walks every entry once, checking every block and copying each id to the end of the
+   heap, where its doc finds it; a doc named twice is damage too. */
+static int ids_walk(const tc__rfile *f, tc__ids_r *r, tc_error *err)
+{
 	char buf[TC_MAX_ID];
 	for (uint32_t b = 0; b < r->nblocks; b++) {
 		ids_cur c;
 		const char *bad = ids_block(r, b, &c);
 		while (bad == NULL && c.j < c.k) {
-			uint32_t i = b * r->per_block + c.j;
 			bad = ids_next(r, &c, buf);
-			if (bad == NULL && r->by_doc[c.doc] != UINT32_MAX)
+			if (bad == NULL && r->doc_len[c.doc] != 0)
 				bad = "doc named twice";
-			else if (bad == NULL)
-				r->by_doc[c.doc] = i;
+			if (bad == NULL && r->heap.len + c.len > UINT32_MAX)
+				bad = "more than 4 GiB of ids";
+			if (bad == NULL) {
+				r->doc_off[c.doc] = (uint32_t)r->heap.len;
+				r->doc_len[c.doc] = (uint16_t)c.len;
+				tc_buf_append(&r->heap, buf, c.len);
+			}
 		}
 		if (bad == NULL && c.p != c.end)
 			bad = "stray bytes at the end";
-		if (bad) {
-			free(r->by_doc);
-			r->by_doc = NULL;
+		if (bad)
 			return tc__corrupt(err, f, c.p, "block %" PRIu32 ", entry %" PRIu32 ": %s", b,
 			                   c.j, bad);
-		}
 	}
+	return TC_OK;
+}
+
+int tc__ids_open(tc_segment *seg, tc_error *err)
+{
+	const tc__rfile *f = &seg->f_ids;
+	tc__ids_r *r = &seg->ids;
+	TC_FORWARD(ids_frame(f, r, seg->ndocs, err));
+	r->doc_off = tc_malloc((r->n ? r->n : 1) * sizeof *r->doc_off);
+	r->doc_len = tc_calloc(r->n ? r->n : 1, sizeof *r->doc_len);
+	/* front coding saves 3 to 5 times on ids like news': room for that at once */
+	tc_buf_reserve(&r->heap, (size_t)r->blocks_len * 4);
+	int rc = ids_walk(f, r, err);
+	if (rc != TC_OK)
+		tc__ids_close(seg);
+	return rc;
+}
+
+void tc__ids_close(tc_segment *seg)
+{
+	free(seg->ids.doc_off);
+	free(seg->ids.doc_len);
+	tc_buf_free(&seg->ids.heap);
+	seg->ids.doc_off = NULL;
+	seg->ids.doc_len = NULL;
+}
+
+int tc_seg_doc_id(const tc_segment *seg, uint32_t doc, const char **id, uint32_t *len)
+{
+	const tc__ids_r *r = &seg->ids;
+	if (doc >= r->n || r->doc_len == NULL)
+		return TC_ENOENT;
+	*id = r->heap.data + r->doc_off[doc];
+	*len = r->doc_len[doc];
 	return TC_OK;
 }
 
@@ -890,18 +928,6 @@ static const char *ids_seek(const tc__ids_r *r, uint32_t i, ids_cur *c, char *bu
 	while (bad == NULL && c->j <= i % r->per_block)
 		bad = ids_next(r, c, buf);
 	return bad;
-}
-
-int tc_seg_doc_id(const tc_segment *seg, uint32_t doc, char *buf, uint32_t *len)
-{
-	const tc__ids_r *r = &seg->ids;
-	if (doc >= r->n || r->by_doc == NULL)
-		return TC_ENOENT;
-	ids_cur c;
-	if (ids_seek(r, r->by_doc[doc], &c, buf) != NULL)
-		return TC_ECORRUPT;  /* open walked every block: not after a clean open */
-	*len = c.len;
-	return TC_OK;
 }
 
 int tc__ids_entry(const tc_segment *seg, uint32_t i, char *buf, uint32_t *len, uint32_t *doc,

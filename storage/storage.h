@@ -549,12 +549,11 @@ void tc_doc_free(tc_doc *d);
 const char *tc_doc_field(const tc_doc *d, unsigned field, uint32_t *len);
 
 /*
- * External id of doc (deleted or not) without touching the doc store, copied into buf,
- * which holds TC_MAX_ID bytes (the map is front-coded: ids are not stored whole); *len
- * bytes, not NUL-terminated. TC_ENOENT out of range. Decodes at most one block of the id
- * map (FORMAT.md §8).
+ * External id of doc (deleted or not) without touching the doc store: *id points into
+ * the segment's memory (not NUL-terminated; the id map is decoded at open), valid as
+ * long as the snapshot. TC_ENOENT out of range.
  */
-int tc_seg_doc_id(const tc_segment *seg, uint32_t doc, char *buf, uint32_t *len);
+int tc_seg_doc_id(const tc_segment *seg, uint32_t doc, const char **id, uint32_t *len);
 
 /* Local doc id of external id: 0, or TC_ENOENT. Deleted docs are found too. */
 int tc_seg_id_lookup(const tc_segment *seg, const char *id, size_t len, uint32_t *doc,

@@ -214,7 +214,11 @@ typedef struct tc__ids_r {
 	const unsigned char *index;   /* nblocks block offsets (u32), from blocks */
 	const unsigned char *blocks;  /* the front-coded blocks, blocks_len bytes */
 	uint64_t blocks_len;
-	uint32_t *by_doc;         /* doc -> entry, built at open (owned, 4 bytes per doc) */
+	/* every id decoded at open (owned; freed by tc__ids_close): doc d's id is
+	   heap.data[doc_off[d] .. doc_off[d] + doc_len[d]) */
+	tc_buf heap;
+	uint32_t *doc_off;
+	uint16_t *doc_len;            /* 1..TC_MAX_ID; 0 while the walk at open has not met d */
 } tc__ids_r;
 
 typedef struct tc__num_r {
@@ -400,6 +404,7 @@ int tc__ids_write(const char *dir, uint64_t seg_id, const tc_buf *heap, const ui
 int tc__docstore_open(tc_segment *seg, tc_error *err);
 void tc__docstore_close(tc_segment *seg);
 int tc__ids_open(tc_segment *seg, tc_error *err);
+void tc__ids_close(tc_segment *seg);
 /* Entry i of the sorted id map: its id copied into buf (TC_MAX_ID bytes, not
    NUL-terminated), *len bytes, of doc *doc. TC_EINVAL past the end. */
 int tc__ids_entry(const tc_segment *seg, uint32_t i, char *buf, uint32_t *len, uint32_t *doc,
