@@ -287,10 +287,10 @@ static void check_docs(chk *c, const tc_segment *seg)
 	/* the id map: sorted, every doc once, and agreeing with the stored ids (its blocks'
 	   bounds were checked as the segment opened) */
 	uint8_t *seen = tc_calloc((size_t)seg->ndocs / 8 + 1, 1);
-	char *ids = tc_malloc(2 * TC_MAX_ID);  /* this entry's id and the one before */
+	char ids[2][TC_MAX_ID];  /* this entry's id and the one before */
 	uint32_t plen = 0;
 	for (uint32_t i = 0; i < seg->ids.n && c->seg_problems <= MAX_PROBLEMS_PER_SEG; i++) {
-		char *id = ids + (i & 1) * TC_MAX_ID, *pid = ids + (~i & 1) * TC_MAX_ID;
+		char *id = ids[i & 1], *pid = ids[~i & 1];
 		uint32_t len, d;
 		if (tc__ids_entry(seg, i, id, &len, &d, &e) != TC_OK) {
 			problem_err(c, &e);
@@ -313,7 +313,6 @@ static void check_docs(chk *c, const tc_segment *seg)
 			        i, (int)(len > 100 ? 100 : len), id, d, doc.id);
 		}
 	}
-	free(ids);
 	free(seen);
 	tc_doc_free(&doc);
 }

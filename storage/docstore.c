@@ -59,7 +59,7 @@
  * whole, once (which is also where every block is checked): each id goes to a heap the
  * segment owns, found by doc through an offset and a length, so tc_seg_doc_id, on every
  * hit of every query, stays two loads and hands out pointers as before. That costs
- * ~0.25 ms at open on news (33,262 ids) and the ids' bytes in memory (about what the
+ * ~0.24 ms at open on news (33,262 ids) and the ids' bytes in memory (about what the
  * old map kept mapped); decoding one block per call instead costs 60-110 ns a call and
  * showed in the fastest queries (FORMAT.md §8). id -> doc reads the file: a binary
  * search of the blocks' first ids (stored whole) and a walk of one block.

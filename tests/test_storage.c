@@ -1533,8 +1533,10 @@ static void test_numeric_hostile(void **state)
 static void rand_letters(tc_buf *b, size_t n)
 {
 	static const char *const letters[] = {"a", "đ", "ệ", "ữ", "Ấ", "z", "-", "0", "9", "ơ"};
-	for (size_t i = 0; i < n; i++)
-		tc_buf_append(b, letters[rnd(10)], strlen(letters[rnd(10)]));
+	for (size_t i = 0; i < n; i++) {
+		const char *l = letters[rnd(10)];
+		tc_buf_append(b, l, strlen(l));
+	}
 }
 
 /*
