@@ -773,7 +773,7 @@ static const char *ids_block(const tc__ids_r *r, uint32_t b, ids_cur *c)
 	uint64_t doc0, run;
 	if (tc_varint_get(&c->p, c->end, &doc0) != 0 || tc_varint_get(&c->p, c->end, &run) != 0)
 		return "truncated block head";
-	if (run == 0 || run > c->k || doc0 + run > r->n)
+	if (run == 0 || run > c->k || doc0 >= r->n || run > r->n - doc0)
 		return "first docs out of range";
 	c->doc0 = (uint32_t)doc0;
 	c->run = (uint32_t)run;

@@ -1820,6 +1820,17 @@ static void test_ids_hostile(void **state)
 		assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_ECORRUPT);
 		assert_non_null(strstr(e.msg, ".ids"));
 	}
+	/* a first doc so large that doc0 + run wraps around */
+	unsigned char wrap[4096];
+	memcpy(wrap, content, b0);
+	size_t wlen = b0 + tc_varint_put(wrap + b0, UINT64_MAX);
+	memcpy(wrap + wlen, content + b0 + 1, clen - b0 - 1);  /* doc0 was 0: one byte */
+	wlen += clen - b0 - 1;
+	write_ids_file(path, wrap, wlen, TC_IDS_VERSION);
+	tc_snapshot *wsnap;
+	tc_error we = {0};
+	assert_int_equal(tc_snapshot_open(tmpdir, 0, &wsnap, &we), TC_ECORRUPT);
+	assert_non_null(strstr(we.msg, "first docs out of range"));
 	/* cut short anywhere: never a map */
 	for (size_t len = 0; len < clen; len++) {
 		write_ids_file(path, content, len, TC_IDS_VERSION);
