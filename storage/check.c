@@ -284,17 +284,21 @@ static void check_docs(chk *c, const tc_segment *seg)
 		problem(c, ".doc: blocks hold %" PRIu64 " bytes, the tail says %" PRIu64, raw_total,
 		        seg->doc.raw_bytes);
 
-	/* the id map: sorted, every doc once, and agreeing with the stored ids */
+	/* the id map: sorted, every doc once, and agreeing with the stored ids (its blocks'
+	   bounds were checked as the segment opened) */
 	uint8_t *seen = tc_calloc((size_t)seg->ndocs / 8 + 1, 1);
-	const char *pid = NULL;
+	char ids[2][TC_MAX_ID];  /* this entry's id and the one before */
 	uint32_t plen = 0;
 	for (uint32_t i = 0; i < seg->ids.n && c->seg_problems <= MAX_PROBLEMS_PER_SEG; i++) {
-		const char *id;
+		char *id = ids[i & 1], *pid = ids[~i & 1];
 		uint32_t len, d;
-		tc__ids_entry(seg, i, &id, &len, &d);
-		if (pid && keycmp((const unsigned char *)pid, plen, (const unsigned char *)id, len) >= 0)
+		if (tc__ids_entry(seg, i, id, &len, &d, &e) != TC_OK) {
+			problem_err(c, &e);
+			tc_error_clear(&e);
+			break;
+		}
+		if (i > 0 && keycmp((const unsigned char *)pid, plen, (const unsigned char *)id, len) >= 0)
 			problem(c, ".ids: entry %" PRIu32 " not above the previous id", i);
-		pid = id;
 		plen = len;
 		if (d >= seg->ndocs || (seen[d >> 3] >> (d & 7) & 1)) {
 			problem(c, ".ids: entry %" PRIu32 ": doc %" PRIu32 " out of range or twice", i, d);

@@ -69,6 +69,7 @@ static uint32_t version_of(const char *magic)
 		{TC_MAGIC_POSITIONS, TC_POSITIONS_VERSION},
 		{TC_MAGIC_NUMERIC, TC_NUMERIC_VERSION},
 		{TC_MAGIC_DOCSTORE, TC_DOCSTORE_VERSION},
+		{TC_MAGIC_IDS, TC_IDS_VERSION},
 		{TC_MAGIC_DICT, TC_DICT_VERSION},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)

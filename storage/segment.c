@@ -44,8 +44,7 @@ void tc__seg_close(tc_segment *seg)
 	                      &seg->f_doc, &seg->f_ids, &seg->f_num, &seg->f_del};
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++)
 		tc__rfile_close(files[i]);
-	free(seg->ids.by_doc);
-	seg->ids.by_doc = NULL;
+	tc__ids_close(seg);
 	tc__num_close(seg);
 	tc__docstore_close(seg);
 }

@@ -550,7 +550,8 @@ const char *tc_doc_field(const tc_doc *d, unsigned field, uint32_t *len);
 
 /*
  * External id of doc (deleted or not) without touching the doc store: *id points into
- * the mmap (not NUL-terminated), valid as long as the snapshot. TC_ENOENT out of range.
+ * the segment's memory (not NUL-terminated; the id map is decoded at open), valid as
+ * long as the snapshot. TC_ENOENT out of range.
  */
 int tc_seg_doc_id(const tc_segment *seg, uint32_t doc, const char **id, uint32_t *len);
 

@@ -212,9 +212,16 @@ typedef struct tc__doc_r {
 
 typedef struct tc__ids_r {
 	uint32_t n;
-	const unsigned char *docs, *offs, *heap;
-	uint64_t heap_len;
-	uint32_t *by_doc;         /* doc -> entry, built at open (owned, 4 bytes per doc) */
+	uint32_t per_block;           /* entries per block (the last may hold fewer) */
+	uint32_t nblocks;
+	const unsigned char *index;   /* nblocks block offsets (u32), from blocks */
+	const unsigned char *blocks;  /* the front-coded blocks, blocks_len bytes */
+	uint64_t blocks_len;
+	/* every id decoded at open (owned; freed by tc__ids_close): doc d's id is
+	   heap.data[doc_off[d] .. doc_off[d] + doc_len[d]) */
+	tc_buf heap;
+	uint32_t *doc_off;
+	uint16_t *doc_len;            /* 1..TC_MAX_ID; 0 while the walk at open has not met d */
 } tc__ids_r;
 
 typedef struct tc__num_r {
@@ -400,9 +407,11 @@ int tc__ids_write(const char *dir, uint64_t seg_id, const tc_buf *heap, const ui
 int tc__docstore_open(tc_segment *seg, tc_error *err);
 void tc__docstore_close(tc_segment *seg);
 int tc__ids_open(tc_segment *seg, tc_error *err);
-/* Entry i of the sorted id map. */
-void tc__ids_entry(const tc_segment *seg, uint32_t i, const char **id, uint32_t *len,
-                   uint32_t *doc);
+void tc__ids_close(tc_segment *seg);
+/* Entry i of the sorted id map: its id copied into buf (TC_MAX_ID bytes, not
+   NUL-terminated), *len bytes, of doc *doc. TC_EINVAL past the end. */
+int tc__ids_entry(const tc_segment *seg, uint32_t i, char *buf, uint32_t *len, uint32_t *doc,
+                  tc_error *err);
 /* Decompresses block b and walks all its records (for check); *first..*next_first
    are its docs, *raw its decompressed size. scratch is a tc_doc used for its buffers. */
 int tc__docstore_check_block(const tc_segment *seg, uint32_t b, tc_doc *scratch,
@@ -437,6 +446,7 @@ void tc__numw_free(tc__numw *w);
                                     exceptions */
 #define TC_DOCSTORE_VERSION 3    /* of .doc files: version 1 had no dictionary, 2 stored
                                     values as UTF-8 (no vncode) */
+#define TC_IDS_VERSION 2         /* of .ids files: version 1 kept every id whole */
 #define TC_NUM_BLOCK 128         /* entries per block of .num */
 
 /* One decoded block: entries [first, first + n) of the segment. */

@@ -1527,6 +1527,368 @@ static void test_numeric_hostile(void **state)
 	model_free(&m);
 }
 
+/* ---- the id map: every kind of id through writer, reader, check and merge ---- */
+
+/* Appends a random UTF-8 run of n letters, Vietnamese ones among them. */
+static void rand_letters(tc_buf *b, size_t n)
+{
+	static const char *const letters[] = {"a", "đ", "ệ", "ữ", "Ấ", "z", "-", "0", "9", "ơ"};
+	for (size_t i = 0; i < n; i++) {
+		const char *l = letters[rnd(10)];
+		tc_buf_append(b, l, strlen(l));
+	}
+}
+
+/*
+ * A new id for doc d, not equal to any of ids[0..d): news-like numbers, non-ASCII words,
+ * ids of up to TC_MAX_ID bytes sharing long prefixes (past a token nibble), extensions
+ * of an earlier id (which is then a prefix of it), raw bytes 0x00 and 0xff.
+ */
+static char *new_id(char **ids, uint32_t *lens, uint32_t d, uint32_t *len)
+{
+	for (;;) {
+		tc_buf b = {0};
+		switch (rnd(6)) {
+		case 0:
+			tc_buf_printf(&b, "baomoi-%08u", (unsigned)(21000000 + rnd(900000)));
+			break;
+		case 1:
+			tc_buf_append(&b, "tài-liệu/", strlen("tài-liệu/"));
+			rand_letters(&b, 1 + rnd(12));
+			break;
+		case 2:
+			tc_buf_append(&b, "long:", 5);
+			while (b.len < TC_MAX_ID - 40 - rnd(300))
+				tc_buf_putc(&b, (char)('a' + b.len % 3));
+			rand_letters(&b, rnd(10));
+			break;
+		case 3:
+			if (d > 0) {
+				uint32_t o = (uint32_t)rnd(d);
+				tc_buf_append(&b, ids[o], lens[o]);
+			}
+			rand_letters(&b, 1 + rnd(2));
+			break;
+		case 4:
+			tc_buf_putc(&b, (char)(rnd(2) ? 0x00 : 0xff));
+			for (size_t k = rnd(4); k > 0; k--)
+				tc_buf_putc(&b, (char)rnd(256));
+			break;
+		default:
+			tc_buf_printf(&b, "%u", (unsigned)rnd(1000));
+			break;
+		}
+		if (b.len > TC_MAX_ID)
+			b.len = TC_MAX_ID;
+		int dup = 0;
+		for (uint32_t o = 0; o < d && !dup; o++)
+			dup = lens[o] == b.len && memcmp(ids[o], b.data, b.len) == 0;
+		if (!dup && b.len > 0) {
+			*len = (uint32_t)b.len;
+			return b.data;
+		}
+		tc_buf_free(&b);
+	}
+}
+
+static int mem_cmp(const char *a, uint32_t na, const char *b, uint32_t nb)
+{
+	int c = memcmp(a, b, na < nb ? na : nb);
+	return c ? c : (na > nb) - (na < nb);
+}
+
+/* Sorts ids (and lens alongside) in id order: a corpus added in id order. */
+static void sort_ids(char **ids, uint32_t *lens, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		for (uint32_t j = i; j > 0 && mem_cmp(ids[j - 1], lens[j - 1], ids[j], lens[j]) > 0;
+		     j--) {
+			char *t = ids[j];
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+			uint32_t l = lens[j];
+			lens[j] = lens[j - 1];
+			lens[j - 1] = l;
+		}
+}
+
+/* Writes docs [from, to) of ids as segment seg_id (no fields, no terms). */
+static void write_ids(uint64_t seg_id, char **ids, const uint32_t *lens, uint32_t from,
+                      uint32_t to, tc_seg_info *info)
+{
+	tc_segw *w;
+	OK(tc_segw_open(tmpdir, seg_id, NF, &w, E));
+	for (uint32_t d = from; d < to; d++)
+		OK(tc_segw_add_doc(w, ids[d], lens[d], NULL, 0, NULL, E));
+	OK(tc_segw_finish(w, info, E));
+}
+
+/* Every doc of seg has its id (ids[first + d]) both ways; ids that are not there are
+   not found. */
+static void check_ids(const tc_segment *seg, char **ids, const uint32_t *lens, uint32_t first)
+{
+	uint32_t n = tc_seg_ndocs(seg);
+	for (uint32_t d = 0; d < n; d++) {
+		const char *id;
+		uint32_t len, got;
+		OK(tc_seg_doc_id(seg, d, &id, &len));
+		assert_int_equal(len, lens[first + d]);
+		assert_memory_equal(id, ids[first + d], len);
+		OK(tc_seg_id_lookup(seg, ids[first + d], lens[first + d], &got, E));
+		assert_int_equal(got, d);
+		/* a neighbour that is not an id: one byte more, or one byte less */
+		char probe[TC_MAX_ID + 1];
+		memcpy(probe, ids[first + d], len);
+		probe[len] = '\x01';
+		for (uint32_t plen = len - 1; plen <= len + 1; plen += 2) {
+			int known = 0;
+			for (uint32_t o = 0; o < n && !known; o++)
+				known = mem_cmp(ids[first + o], lens[first + o], probe, plen) == 0;
+			tc_error e = {0};
+			if (!known && plen > 0)
+				assert_int_equal(tc_seg_id_lookup(seg, probe, plen, &got, &e), TC_ENOENT);
+		}
+	}
+	tc_error e = {0};
+	uint32_t got;
+	assert_int_equal(tc_seg_id_lookup(seg, "\xff\xff\xff\xff\xff", 5, &got, &e), TC_ENOENT);
+	assert_int_equal(tc_seg_id_lookup(seg, "", 0, &got, &e), TC_ENOENT);
+	const char *id;
+	uint32_t len;
+	assert_int_equal(tc_seg_doc_id(seg, n, &id, &len), TC_ENOENT);
+}
+
+static void test_ids_roundtrip(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t ndocs;
+		int order;  /* 0: random; 1: added in id order; 2: in id order but for a few */
+	} cases[] = {
+		{1, 0}, {2, 0}, {31, 1}, {32, 1}, {33, 2}, {64, 0}, {65, 1}, {700, 0}, {700, 1},
+		{700, 2},
+	};
+	rng_seed(2024);
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		uint32_t n = cases[c].ndocs;
+		char **ids = tc_malloc(n * sizeof *ids);
+		uint32_t *lens = tc_malloc(n * sizeof *lens);
+		for (uint32_t d = 0; d < n; d++)
+			ids[d] = new_id(ids, lens, d, &lens[d]);
+		if (cases[c].order)
+			sort_ids(ids, lens, n);
+		for (uint32_t k = 0; cases[c].order == 2 && k < n / 10; k++) {
+			uint32_t a = (uint32_t)rnd(n), b = (uint32_t)rnd(n);
+			char *t = ids[a];
+			ids[a] = ids[b];
+			ids[b] = t;
+			uint32_t l = lens[a];
+			lens[a] = lens[b];
+			lens[b] = l;
+		}
+		/* two segments (the second empty for one doc), then their merge */
+		tc_seg_info a, b;
+		write_ids(1, ids, lens, 0, (n + 1) / 2, &a);
+		write_ids(2, ids, lens, (n + 1) / 2, n, &b);
+		tc_manifest man;
+		commit_one(&a, &man);
+		tc_manifest_add_seg(&man, b.id, b.ndocs);
+		man.next_seg_id = 4;
+		OK(tc_manifest_commit(tmpdir, &man, E));
+		tc_error e = {0};
+		assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_OK);
+		tc_snapshot *snap;
+		OK(tc_snapshot_open(tmpdir, 0, &snap, E));
+		check_ids(tc_snapshot_segment(snap, 0), ids, lens, 0);
+		check_ids(tc_snapshot_segment(snap, 1), ids, lens, (n + 1) / 2);
+		const tc_segment *in[2] = {tc_snapshot_segment(snap, 0), tc_snapshot_segment(snap, 1)};
+		tc_merge *mg;
+		OK(tc_merge_begin(tmpdir, 3, snap, in, 2, NF, &mg, E));
+		int rc;
+		while ((rc = tc_merge_step(mg, 50, &e)) == 1)
+			;
+		assert_int_equal(rc, 0);
+		tc_seg_info m;
+		OK(tc_merge_finish(mg, &m, E));
+		tc_snapshot_release(snap);
+		tc_manifest_remove_seg(&man, 0);
+		tc_manifest_remove_seg(&man, 0);
+		tc_manifest_add_seg(&man, m.id, m.ndocs);
+		OK(tc_manifest_commit(tmpdir, &man, E));
+		assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_OK);
+		OK(tc_snapshot_open(tmpdir, 0, &snap, E));
+		check_ids(tc_snapshot_segment(snap, 0), ids, lens, 0);
+		tc_snapshot_release(snap);
+		size_t removed;
+		OK(tc_index_gc(tmpdir, &man, NULL, 0, &removed, E));
+		tc_manifest_free(&man);
+		for (uint32_t d = 0; d < n; d++)
+			free(ids[d]);
+		free(ids);
+		free(lens);
+	}
+}
+
+/* Writes len bytes of content as path's .ids file, in a frame of the given version. */
+static void write_ids_file(const char *path, const unsigned char *content, size_t len,
+                           uint32_t version)
+{
+	tc_buf b = {0};
+	tc_buf_append(&b, TC_MAGIC_IDS, 4);
+	tc_buf_put_u32le(&b, version);
+	tc_buf_append(&b, content, len);
+	tc_buf_put_u64le(&b, b.len);
+	tc_buf_put_u64le(&b, tc_hash64(b.data, b.len));
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
+	fclose(f);
+	tc_buf_free(&b);
+}
+
+/*
+ * A .ids damaged with its checksum made to match (a hostile or buggy writer): each kind
+ * of fault is refused at open as TC_ECORRUPT naming the file and the fault; random
+ * damage is refused or reads some other well-formed map, never crashes; truncation at
+ * every length is refused; the older layout is TC_EVERSION.
+ */
+static void test_ids_hostile(void **state)
+{
+	(void)state;
+	enum { N = 70 };  /* three blocks, the last short; ids of 15 bytes */
+	char *ids[N];
+	uint32_t lens[N];
+	for (uint32_t d = 0; d < N; d++) {
+		char s[32];
+		lens[d] = (uint32_t)snprintf(s, sizeof s, "baomoi-%08u", 21395276u + d * 37);
+		ids[d] = tc_strdup(s);
+	}
+	tc_seg_info info;
+	write_ids(5, ids, lens, 0, N, &info);
+	tc_manifest man;
+	commit_one(&info, &man);
+	char path[512];
+	snprintf(path, sizeof path, "%s/0000000000000005.ids", tmpdir);
+	size_t flen = 0;
+	unsigned char *saved = (unsigned char *)tu_read_file(path, &flen);
+	assert_non_null(saved);
+	const unsigned char *content = saved + 8;
+	size_t clen = flen - 24;
+	assert_int_equal(tc__get_u32(content), N);
+	uint32_t per = tc__get_u32(content + 4), nb = (N + per - 1) / per;
+	assert_true(nb >= 2);
+	size_t b0 = 8 + 4 * (size_t)nb;  /* the blocks */
+	size_t b1 = b0 + tc__get_u32(content + 12), b2 = b0 + tc__get_u32(content + 16);
+
+	const struct {
+		const char *what;
+		size_t at;      /* offset in the content; clen: a byte appended */
+		uint32_t v;     /* written there: one byte, or with four = 1 a u32 */
+		int four;
+	} faults[] = {
+		{"ids for", 0, N + 1, 1},
+		{"ids per block", 4, 0, 1},
+		{"ids per block", 4, 100000, 1},
+		{"outside the map", 8, 7, 1},
+		{"outside the map", 12, 0xffffff, 1},
+		{"first docs out of range", b0 + 1, 0, 0},   /* a run of 0 */
+		{"first docs out of range", b0, N - 1, 0},   /* a run past the last doc */
+		{"named twice", b1, 0, 0},                   /* block 1 starts at doc 0 again */
+		{"shares more", b1 + 2, 0x50, 0},            /* a block's first id shares bytes */
+		{"runs past its block", b2 + 3, 0x7f, 0},    /* the last block's first id: 142
+		                                                bytes, more than the block holds */
+		{"stray bytes", clen, 0, 0},
+	};
+	for (size_t k = 0; k < sizeof faults / sizeof *faults; k++) {
+		unsigned char c[4096];
+		assert_true(clen + 1 < sizeof c);
+		memcpy(c, content, clen);
+		size_t len = clen, at = faults[k].at;
+		if (at == clen)
+			c[len++] = 0;
+		else if (faults[k].four)
+			tc__put_u32(c + at, faults[k].v);
+		else
+			c[at] = (unsigned char)faults[k].v;
+		write_ids_file(path, c, len, TC_IDS_VERSION);
+		tc_snapshot *snap;
+		tc_error e = {0};
+		assert_int_equal(tc_snapshot_open(tmpdir, 0, &snap, &e), TC_ECORRUPT);
+		if (strstr(e.msg, ".ids") == NULL || strstr(e.msg, faults[k].what) == NULL)
+			fail_msg("fault %zu (%s): %s", k, faults[k].what, e.msg);
+		tc_error_clear(&e);
+		assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_ECORRUPT);
+		assert_non_null(strstr(e.msg, ".ids"));
+	}
+	/* a first doc so large that doc0 + run wraps around */
+	unsigned char wrap[4096];
+	memcpy(wrap, content, b0);
+	size_t wlen = b0 + tc_varint_put(wrap + b0, UINT64_MAX);
+	memcpy(wrap + wlen, content + b0 + 1, clen - b0 - 1);  /* doc0 was 0: one byte */
+	wlen += clen - b0 - 1;
+	write_ids_file(path, wrap, wlen, TC_IDS_VERSION);
+	tc_snapshot *wsnap;
+	tc_error we = {0};
+	assert_int_equal(tc_snapshot_open(tmpdir, 0, &wsnap, &we), TC_ECORRUPT);
+	assert_non_null(strstr(we.msg, "first docs out of range"));
+	/* cut short anywhere: never a map */
+	for (size_t len = 0; len < clen; len++) {
+		write_ids_file(path, content, len, TC_IDS_VERSION);
+		tc_snapshot *snap;
+		tc_error e = {0};
+		assert_int_equal(tc_snapshot_open(tmpdir, 0, &snap, &e), TC_ECORRUPT);
+		assert_non_null(strstr(e.msg, ".ids"));
+	}
+	/* random damage: refused, or another well-formed map that reads without harm */
+	rng_seed(31337);
+	size_t caught = 0, tries = 600;
+	for (size_t k = 0; k < tries; k++) {
+		unsigned char c[4096];
+		memcpy(c, content, clen);
+		for (size_t j = 0; j <= k % 3; j++)
+			c[rnd((uint32_t)clen)] ^= (unsigned char)(1u << rnd(8));
+		write_ids_file(path, c, clen, TC_IDS_VERSION);
+		tc_snapshot *snap;
+		tc_error e = {0};
+		int rc = tc_snapshot_open(tmpdir, 0, &snap, &e);
+		if (rc == TC_OK) {
+			const tc_segment *seg = tc_snapshot_segment(snap, 0);
+			for (uint32_t d = 0; d < N; d++) {
+				const char *id;
+				uint32_t len, got;
+				OK(tc_seg_doc_id(seg, d, &id, &len));
+				rc = tc_seg_id_lookup(seg, id, len, &got, &e);
+				assert_true(rc == TC_OK || rc == TC_ENOENT);  /* out of order: not found */
+				tc_error_clear(&e);
+			}
+			tc_snapshot_release(snap);
+			rc = tc_index_check(tmpdir, NULL, &e);  /* ids that differ from the stored */
+			assert_true(rc == TC_OK || rc == TC_ECORRUPT);
+		}
+		if (rc == TC_ECORRUPT) {
+			assert_non_null(strstr(e.msg, ".ids"));
+			caught++;
+		} else {
+			assert_int_equal(rc, TC_OK);
+		}
+	}
+	print_message("%zu of %zu resealed .ids damages caught\n", caught, tries);
+	assert_true(caught > tries * 9 / 10);
+	/* the layout of version 1 is refused as a version, not as damage */
+	write_ids_file(path, content, clen, 1);
+	tc_snapshot *snap;
+	tc_error e = {0};
+	assert_int_equal(tc_snapshot_open(tmpdir, 0, &snap, &e), TC_EVERSION);
+	tc_error_clear(&e);
+	assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_EVERSION);
+	write_ids_file(path, content, clen, TC_IDS_VERSION);
+	assert_int_equal(tc_index_check(tmpdir, NULL, &e), TC_OK);
+	free(saved);
+	for (uint32_t d = 0; d < N; d++)
+		free(ids[d]);
+	tc_manifest_free(&man);
+}
+
 /*
  * Text of n bytes drawn from a pool of 4,000 phrases of 6-30 letters, the frequent ones
  * far more often than the rest: like real text, a 64 KiB block meets many phrases only
@@ -1999,6 +2361,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exact_hostile, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_exact_layouts, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_map_release, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_ids_roundtrip, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_ids_hostile, dir_setup, dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
