@@ -5,7 +5,7 @@
  *
  * Both files use the frame of fileio.c ("TCPS" version TC_POSTINGS_VERSION = 4, "TCPO"
  * TC_POSITIONS_VERSION = 3: the chunks of codec.c's format version 2; .pst version 3
- * since exact forms are by rank, 4 since their blocks choose their layout);
+ * since exact forms are by rank, 4 since their blocks choose how to store freqs);
  * the content is the terms' postings one after the other, in key order, each written
  * once: a term whose one-block list would repeat an earlier term's bytes points to them
  * (see "Sharing" below and termdict.c's doc_ref). The dictionary entry of a term gives
@@ -42,26 +42,18 @@
  *                                    (the first block: its last rank); > 0 after the
  *                                    first
  *                doc_bytes:varint max_tf:varint min_len:varint     as above
- *   block     := layout:u8 ranks freqs
- *                layout: bit 0 (EXACT_FREQ_MINUS_1) how freqs are stored, bit 1
- *                (EXACT_COMPLEMENT) how ranks are; the other bits 0
- *   ranks     := gaps:chunk(k_b)                            bit 1 clear
+ *   block     := layout:u8 gaps:chunk(k_b) freqs
+ *                layout: bit 0 (EXACT_FREQ_MINUS_1) how freqs are stored; the other
+ *                bits 0
  *                gap i = rank i - rank i-1 - 1, the first from the previous block's last
  *                rank + 1 (or 0)
- *              | first:varint m:varint lacks:chunk(m)?      bit 1 set; lacks only if m > 0
- *                the ranks from rank 0 = first + the previous block's last rank + 1 (or
- *                0) on, but the m (<= k_b) it lacks, which all lie between its first and
- *                last: lack j = the one before (or rank 0) + 1 + lacks j; the block's
- *                last rank is rank 0 + k_b + m - 1
  *   freqs     := fdelta:chunk(k_b)                          bit 0 clear: fdelta i = the
  *                                                           base's freq in that doc - the
  *                                                           exact form's (>= 0)
  *              | fm1:chunk(k_b)                             bit 0 set: the exact form's
  *                                                           freq - 1 (at most the base's)
- * The writer takes the smaller of each pair (the complement only when it lacks no more
- * than it holds): a word written this way in nearly all of a run of its base's docs
- * lists the few it lacks, one mostly written another way in the docs they share stores
- * its own small freqs.
+ * The writer takes the smaller: a word mostly written another way in the docs it shares
+ * with its base stores its own small freqs rather than large differences.
  *
  * An exact form with every doc and freq of its base (df and ttf equal) has no list at
  * all; its dictionary entry points to its base's (shared).
@@ -219,59 +211,23 @@ static void id_gaps(const uint32_t *ids, uint32_t n, uint32_t next, uint32_t *ga
 
 /* How an exact form's block is laid out (its first byte): bits of */
 #define EXACT_FREQ_MINUS_1 1  /* freqs as freq - 1 (else what they lack of the base's) */
-#define EXACT_COMPLEMENT 2    /* the ranks its run of the base lacks (else those it has) */
-#define EXACT_LAYOUTS 4
+#define EXACT_LAYOUTS 2
 
 /*
- * The ranks of an exact form's block as those of the base's run from its first to its
- * last rank that it lacks: the first rank's gap from next (the least rank the block
- * may hold), how many it lacks, and their gaps, from the first rank + 1. Appends to b;
- * 0 when it lacks more than the block holds (never the smaller form then).
- */
-static size_t put_complement(tc_buf *b, const uint32_t *ranks, uint32_t n, uint32_t next)
-{
-	uint32_t first = ranks[0], m = ranks[n - 1] - first + 1 - n;
-	if (m > n)
-		return 0;
-	uint32_t miss[TC_POSTINGS_BLOCK], gaps[TC_POSTINGS_BLOCK], nm = 0, r = first + 1;
-	for (uint32_t j = 1; j < n; r = ranks[j++] + 1)
-		for (; r < ranks[j]; r++)
-			miss[nm++] = r;
-	id_gaps(miss, nm, first + 1, gaps);
-	size_t at = b->len;
-	tc_buf_put_varint(b, first - next);
-	tc_buf_put_varint(b, m);
-	if (m > 0) {
-		tc_buf_reserve(b, TC_CHUNK_MAX);
-		b->len += tc__chunk_pack(gaps, m, (unsigned char *)b->data + b->len);
-	}
-	return b->len - at;
-}
-
-/*
- * An exact form's block: a layout byte, its ranks (the gaps, or the complement where
- * smaller: a word written this way in nearly all of a run of its base's docs) and its
- * freqs (what they lack of the base's, or freq - 1 where smaller: a word mostly written
- * another way in the docs it shares).
+ * An exact form's block: a layout byte, its ranks, and its freqs as what they lack of
+ * the base's or as freq - 1, whichever is smaller (the second: a word mostly written
+ * another way in the docs it shares with its base).
  */
 static void put_exact_block(tc__pw *w, const uint32_t *gaps, const uint32_t *fm1)
 {
-	unsigned char ranks[TC_CHUNK_MAX], freqs[2][TC_CHUNK_MAX];
-	size_t nr = tc__chunk_pack(gaps, w->bn, ranks);
+	unsigned char freqs[2][TC_CHUNK_MAX];
 	size_t nf[2] = {tc__chunk_pack(w->bfdelta, w->bn, freqs[0]),
 	                tc__chunk_pack(fm1, w->bn, freqs[1])};
 	int minus_1 = nf[1] < nf[0];
-	size_t at = w->blocks.len;
-	tc_buf_putc(&w->blocks, 0);
-	size_t nc = put_complement(&w->blocks, w->branks, w->bn,
-	                           w->nblocks ? w->prev_last_rank + 1 : 0);
-	int complement = nc > 0 && nc < nr;
-	if (!complement) {
-		w->blocks.len = at + 1;
-		tc_buf_append(&w->blocks, (const char *)ranks, nr);
-	}
-	w->blocks.data[at] = (char)((minus_1 ? EXACT_FREQ_MINUS_1 : 0) |
-	                            (complement ? EXACT_COMPLEMENT : 0));
+	tc_buf_putc(&w->blocks, minus_1 ? EXACT_FREQ_MINUS_1 : 0);
+	tc_buf_reserve(&w->blocks, TC_CHUNK_MAX);
+	w->blocks.len += tc__chunk_pack(gaps, w->bn, (unsigned char *)w->blocks.data +
+	                                             w->blocks.len);
 	tc_buf_append(&w->blocks, (const char *)freqs[minus_1], nf[minus_1]);
 }
 
@@ -577,39 +533,6 @@ static int exact_docs(tc_postings *p)
 }
 
 /*
- * The k ranks of an exact form's block stored as their complement (put_complement) into
- * out, from next, the least rank the block may hold; *last gets the last one. -1 when
- * the bytes are bad or the ranks it lacks do not all fall between its first and last.
- */
-static int complement_ranks(const unsigned char **p, const unsigned char *end, uint32_t *out,
-                            uint32_t k, uint32_t next, uint64_t *last)
-{
-	uint64_t g, m;
-	uint32_t miss[TC_POSTINGS_BLOCK];
-	if (tc_varint_get(p, end, &g) != 0 || g > UINT32_MAX || tc_varint_get(p, end, &m) != 0 ||
-	    m > k ||
-	    (m > 0 && tc__chunk_unpack(p, end, miss, (size_t)m) != 0))
-		return -1;
-	/* runs of ranks between the ones it lacks; the last run holds its last rank */
-	uint64_t r = next + g;
-	uint32_t j = 0;
-	for (uint32_t i = 0; i < m; i++) {
-		uint64_t lack = r + (i == 0) + miss[i];
-		if (lack - r > k - j)
-			return -1;
-		for (uint32_t run = (uint32_t)(lack - r); run > 0; run--)
-			out[j++] = (uint32_t)r++;
-		r = lack + 1;
-	}
-	if (j == k || r + (k - j) - 1 > UINT32_MAX)
-		return -1;
-	while (j < k)
-		out[j++] = (uint32_t)r++;
-	*last = r - 1;
-	return 0;
-}
-
-/*
  * Decodes block b's doc ids. Its freqs wait until someone asks (load_freqs): counting
  * and skipping over a block need only the ids.
  */
@@ -628,14 +551,9 @@ static int load_block(tc_postings *p, uint32_t b)
 			return fail(p, f, s, "unknown layout of an exact form's block"), -1;
 		p->xlayout = *s++;
 	}
-	if (p->xlayout & EXACT_COMPLEMENT) {
-		if (complement_ranks(&s, end, p->docs, k, next, &last) != 0)
-			return fail(p, f, p->doff[b], "bad block"), -1;
-	} else {
-		if (tc__chunk_unpack(&s, end, p->docs, k) != 0)
-			return fail(p, f, p->doff[b], "bad block"), -1;
-		last = gaps_to_ids(p->docs, k, next);
-	}
+	if (tc__chunk_unpack(&s, end, p->docs, k) != 0)
+		return fail(p, f, p->doff[b], "bad block"), -1;
+	last = gaps_to_ids(p->docs, k, next);
 	p->fsrc = s;
 	p->freq_ready = 0;
 	if (last >= p->limit)

@@ -2092,8 +2092,7 @@ static void test_exact_hostile(void **state)
 		{{0, 9, 0}, "rank beyond the base", "rank beyond the base"},
 		{{0, 2, 3}, "more often than its base", NULL},
 		{{1, 2, 1}, "more often than its base", NULL},   /* freq - 1 of 1 above the base's 0 */
-		{{2, 9, 0}, "rank beyond the base", "rank beyond the base"},  /* complement from 9 */
-		{{4, 2, 0}, "unknown layout", "unknown layout"},
+		{{2, 2, 0}, "unknown layout", "unknown layout"},
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
 		patch(name, (long)ti.doc_off, cases[c].bytes, sizeof cases[c].bytes);
@@ -2133,9 +2132,9 @@ static void test_exact_hostile(void **state)
 }
 
 /*
- * Each exact form's block takes the smaller layout: a form written in all but a few of a
- * run of its base's docs lists those it lacks, one far rarer than its base in the docs
- * they share stores its own freqs. Both read back by doc and by rank as written.
+ * Each exact form's block stores its freqs the smaller way: as what they lack of the
+ * base's for a form written as often as its base, as freq - 1 for one far rarer than its
+ * base in the docs they share. Both read back by doc and by rank as written.
  */
 static void test_exact_layouts(void **state)
 {
@@ -2154,7 +2153,7 @@ static void test_exact_layouts(void **state)
 	for (uint32_t i = 0; i < 50; i++)
 		pos[i] = i;
 	/* the base "f\1b": every doc, 40 times; "f\1b\0x" all but every 37th doc, 40 times
-	   (complement, freq differences 0); "f\1b\0y" every 37th doc, once (gaps, freq - 1) */
+	   (freq differences, all 0); "f\1b\0y" every 37th doc, once (freq - 1) */
 	OK(tc_segw_term_begin(w, "f\1b", 3, E));
 	for (uint32_t d = 0; d < N; d++)
 		OK(tc_segw_term_doc(w, d, 40, pos, E));
@@ -2180,7 +2179,7 @@ static void test_exact_layouts(void **state)
 	static const struct {
 		const char *key;
 		unsigned layout;   /* of its first block */
-	} forms[] = {{"f\1b\0x", 2}, {"f\1b\0y", 1}};
+	} forms[] = {{"f\1b\0x", 0}, {"f\1b\0y", 1}};
 	for (size_t k = 0; k < 2; k++) {
 		tc_term_info ti;
 		OK(tc_seg_term_lookup(seg, forms[k].key, 5, &ti, E));
