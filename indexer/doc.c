@@ -586,8 +586,8 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* A number token s[0..n): RFC 8259's grammar, an integer within int64 (as jansson had
- * it), a real that does not overflow a double. */
+/* A number token s[0..n): RFC 8259's grammar, an integer within int64, a real that does
+ * not overflow a double (a record with anything else was always rejected). */
 static bool lx_number_ok(const char *s, size_t n)
 {
 	size_t i = s[0] == '-';
@@ -665,7 +665,7 @@ static int json_tokens_ok(const char *s, size_t n, size_t *at, const char **why)
 	return 0;
 }
 
-/* jansson's column: characters (not bytes) before offset off, plus one. */
+/* The column of offset off: characters (not bytes) before it, plus one. */
 static size_t column_of(const char *s, size_t off)
 {
 	size_t col = 1;
