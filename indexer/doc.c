@@ -51,6 +51,17 @@ struct tc_ix_worker {
 	size_t cap_occ;
 };
 
+static struct json_tokener *strict_tokener(void)
+{
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok) {
+		fputs("tracuu: out of memory\n", stderr);
+		abort();
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	return tok;
+}
+
 int tc_ix_worker_new(const char *lang, tc_ix_worker **out, tc_error *err)
 {
 	*out = NULL;
@@ -63,12 +74,7 @@ int tc_ix_worker_new(const char *lang, tc_ix_worker **out, tc_error *err)
 		return rc;
 	}
 	w->lang = lang ? tc_strdup(lang) : NULL;
-	w->tok = json_tokener_new();
-	if (!w->tok) {
-		fputs("tracuu: out of memory\n", stderr);
-		abort();
-	}
-	json_tokener_set_flags(w->tok, JSON_TOKENER_STRICT);
+	w->tok = strict_tokener();
 	*out = w;
 	return 0;
 }
@@ -698,6 +704,10 @@ static int parse_json(tc_ix_worker *w, const char *s, size_t n, const char *src,
 	if (!v) {
 		why = e == json_tokener_continue ? "unexpected end of input"
 		                                 : json_tokener_error_desc(e);
+		/* json-c 0.16's reset leaves a pending high surrogate of a record cut short
+		 * in the tokener, to spoil the next record's first \u escape: start afresh */
+		json_tokener_free(w->tok);
+		w->tok = strict_tokener();
 		goto bad;
 	}
 	if (at != n) {

@@ -34,7 +34,8 @@
  * deep), not an object, `id` or `body` missing, `id`/`title`/`body`/`date`/`lang`
  * not a string (null counts as missing for the optional ones), an empty id or one longer
  * than TC_MAX_ID. Notes (the document is kept, the note says "file:line: why"): invalid
- * UTF-8 replaced (repaired before parsing), unknown `lang`, malformed `date`, a non-string field other than those.
+ * UTF-8 replaced (repaired before parsing), unknown `lang`, malformed `date`, a non-string
+ * field other than those. A repeated key: the last value, at the first one's place.
  *
  * Memory: a tc_ix_doc owns all it holds; zero-initialise, reuse across records (each
  * call replaces its contents), tc_ix_doc_free() at the end. A tc_ix_worker holds an
