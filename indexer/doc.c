@@ -538,13 +538,35 @@ static int hex4(const char *s)
 	return v;
 }
 
+/* Whether any byte of x is below n (n <= 128). */
+static inline uint64_t any_below(uint64_t x, unsigned n)
+{
+	return (x - 0x0101010101010101u * n) & ~x & 0x8080808080808080u;
+}
+
+/* The offset of the first '"', '\\' or control byte at or after i (n if none), 8 bytes
+ * at a time: string bodies are most of a record. */
+static size_t plain_run(const char *s, size_t i, size_t n)
+{
+	while (n - i >= 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (any_below(x, 0x20) | any_below(x ^ 0x2222222222222222u, 1) |
+		    any_below(x ^ 0x5C5C5C5C5C5C5C5Cu, 1))
+			break;
+		i += 8;
+	}
+	while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+		i++;
+	return i;
+}
+
 /* The string body from s[i] (after the opening quote); returns the offset past the
  * closing quote, or (size_t)-1 with *at and *why set. */
 static size_t lx_string(const char *s, size_t n, size_t i, size_t *at, const char **why)
 {
 	for (;;) {
-		while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
-			i++;
+		i = plain_run(s, i, n);
 		if (i >= n)
 			return n; /* json-c saw the string closed: cannot happen */
 		unsigned char c = (unsigned char)s[i];

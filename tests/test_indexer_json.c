@@ -158,6 +158,30 @@ static void test_table(void **state)
 	tc_buf_free(&b);
 }
 
+/* A control byte or an escape at each offset of a long string (strings are scanned 8
+ * bytes at a time). */
+static void test_offsets(void **state)
+{
+	static const struct { const char *ins; int want; } cases[] = {
+		{"\x01", BAD}, {"\t", BAD}, {"\x1f", BAD}, {"\x7f", OK}, {"\\u0000", BAD},
+		{"\\ud800", BAD}, {"\\n", OK}, {"\\\"", OK}, {"\\ud83d\\ude00", OK}, {" ", OK},
+	};
+	tc_buf b = {0};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+		for (int at = 0; at <= 24; at++) {
+			tc_buf_clear(&b);
+			tc_buf_puts(&b, "{\"id\":\"a\",\"body\":\"");
+			for (int i = 0; i < 24; i++) {
+				if (i == at)
+					tc_buf_puts(&b, cases[k].ins);
+				tc_buf_putc(&b, 'a');
+			}
+			tc_buf_puts(&b, "\"}");
+			check("offset", b.data, b.len, cases[k].want);
+		}
+	tc_buf_free(&b);
+}
+
 /* A repeated key: the last value wins, at the place of the first. */
 static void test_repeated_key(void **state)
 {
@@ -446,6 +470,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_repeated_key),
 		cmocka_unit_test(test_cut_surrogate),
 		cmocka_unit_test(test_depth),
