@@ -168,7 +168,7 @@ static void test_offsets(void **state)
 	};
 	tc_buf b = {0};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
-		for (int at = 0; at <= 24; at++) {
+		for (int at = 0; at < 24; at++) {
 			tc_buf_clear(&b);
 			tc_buf_puts(&b, "{\"id\":\"a\",\"body\":\"");
 			for (int i = 0; i < 24; i++) {
