@@ -33,7 +33,7 @@
  * what the reader does with it: lookups, postings and positions decoded per second
  * through the iterator, and the cost of fetching a document.
  */
-#include <jansson.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <streamvbyte.h>
@@ -62,6 +62,7 @@ static size_t read_corpus(const char *path, size_t max_bytes, doc_fn fn, void *c
 	size_t inCap = ZSTD_DStreamInSize(), outCap = ZSTD_DStreamOutSize();
 	char *inbuf = tc_malloc(inCap), *outbuf = tc_malloc(outCap);
 	tc_buf line = {0};
+	struct json_tokener *tok = json_tokener_new();
 	size_t total = 0, ndocs = 0;
 	size_t got;
 	while (total < max_bytes && (got = fread(inbuf, 1, inCap, f)) > 0) {
@@ -76,21 +77,25 @@ static size_t read_corpus(const char *path, size_t max_bytes, doc_fn fn, void *c
 					continue;
 				}
 				total += line.len + 1;
-				json_t *j = json_loadb(line.data, line.len, 0, NULL);
+				json_tokener_reset(tok);
+				json_object *j = json_tokener_parse_ex(tok, line.data, (int)line.len);
 				line.len = 0;
-				json_t *t = json_object_get(j, "title"), *b = json_object_get(j, "body");
-				if (json_is_string(t) && json_is_string(b)) {
-					fn(ctx, json_string_value(t), json_string_length(t),
-					   json_string_value(b), json_string_length(b));
+				json_object *t = json_object_object_get(j, "title");
+				json_object *b = json_object_object_get(j, "body");
+				if (json_object_is_type(t, json_type_string) &&
+				    json_object_is_type(b, json_type_string)) {
+					fn(ctx, json_object_get_string(t), (size_t)json_object_get_string_len(t),
+					   json_object_get_string(b), (size_t)json_object_get_string_len(b));
 					ndocs++;
 				}
-				json_decref(j);
+				json_object_put(j);
 				if (total >= max_bytes)
 					break;
 			}
 		}
 	}
 done:
+	json_tokener_free(tok);
 	tc_buf_free(&line);
 	free(inbuf);
 	free(outbuf);

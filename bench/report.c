@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
-#include <jansson.h>
+#include <json-c/json.h>
 
 #include "common/buf.h"
 #include "common/mem.h"
@@ -62,7 +62,7 @@ typedef struct cstat {       /* one class, one engine */
 } cstat;
 
 typedef struct engine {
-	json_t *build, *optimize, *query;
+	json_object *build, *optimize, *query;
 	timing build_t, optimize_t;
 	qrow *q;
 	size_t nq;
@@ -90,13 +90,12 @@ static char *run_path(const report *r, const char *eng, const char *suffix)
 	return b.data;
 }
 
-static json_t *load_json(const report *r, const char *eng, const char *suffix)
+static json_object *load_json(const report *r, const char *eng, const char *suffix)
 {
 	char *p = run_path(r, eng, suffix);
-	json_error_t jerr;
-	json_t *j = access(p, R_OK) == 0 ? json_load_file(p, 0, &jerr) : NULL;
+	json_object *j = access(p, R_OK) == 0 ? json_object_from_file(p) : NULL;
 	if (j == NULL && access(p, R_OK) == 0)
-		fprintf(stderr, "report: %s: %s\n", p, jerr.text);
+		fprintf(stderr, "report: %s: %s\n", p, json_util_get_last_err());
 	free(p);
 	return j;
 }
@@ -187,12 +186,12 @@ static void load(report *r)
 		e->build_t = load_time(r, ekey[i], "build.time");
 		e->optimize_t = load_time(r, ekey[i], "optimize.time");
 		load_tsv(r, ekey[i], e);
-		json_t *b = e->build;
-		if (b && json_integer_value(json_object_get(b, "raw_bytes")) > 0 && r->docs == 0) {
-			r->docs = (unsigned long long)json_integer_value(json_object_get(b, "docs"));
-			r->raw_bytes = (unsigned long long)json_integer_value(json_object_get(b, "raw_bytes"));
+		json_object *b = e->build;
+		if (b && json_object_get_int64(json_object_object_get(b, "raw_bytes")) > 0 && r->docs == 0) {
+			r->docs = (unsigned long long)json_object_get_int64(json_object_object_get(b, "docs"));
+			r->raw_bytes = (unsigned long long)json_object_get_int64(json_object_object_get(b, "raw_bytes"));
 			r->text_bytes =
-				(unsigned long long)json_integer_value(json_object_get(b, "text_bytes"));
+				(unsigned long long)json_object_get_int64(json_object_object_get(b, "text_bytes"));
 		}
 	}
 }
@@ -282,9 +281,9 @@ static double mb_s(const report *r, const engine *e)
 	return e->build_t.wall_s > 0 ? (double)r->raw_bytes / 1e6 / e->build_t.wall_s : 0;
 }
 
-static double total_bytes(const json_t *j)
+static double total_bytes(const json_object *j)
 {
-	return j ? (double)json_integer_value(json_object_get(json_object_get(j, "bytes"), "total"))
+	return j ? (double)json_object_get_int64(json_object_object_get(json_object_object_get(j, "bytes"), "total"))
 	         : 0;
 }
 
@@ -296,8 +295,8 @@ static double final_bytes(const engine *e)
 
 static double qps(const engine *e, const char *threads)
 {
-	json_t *q = json_object_get(json_object_get(e->query, "qps"), threads);
-	return q ? json_number_value(q) : 0;
+	json_object *q = json_object_object_get(json_object_object_get(e->query, "qps"), threads);
+	return q ? json_object_get_double(q) : 0;
 }
 
 /* Folding explains a count difference with FTS5 when the query has a d or đ in it:
@@ -312,76 +311,101 @@ static int has_d(const char *q)
 
 /* ---- writing: results.json ------------------------------------------------------ */
 
-static json_t *jnum_or_null(double v, int ok)
+static int is_string(const json_object *v)
 {
-	return ok ? json_real(v) : json_null();
+	return json_object_is_type(v, json_type_string);
 }
 
-static json_t *timing_json(const timing *t)
+static int is_number(const json_object *v)
+{
+	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
+}
+
+static int is_object(const json_object *v)
+{
+	return json_object_is_type(v, json_type_object);
+}
+
+static json_object *jnum_or_null(double v, int ok)
+{
+	return ok ? json_object_new_double(v) : NULL;
+}
+
+static json_object *timing_json(const timing *t)
 {
 	if (!t->ok)
-		return json_null();
-	return json_pack("{s:f,s:f,s:I}", "wall_s", t->wall_s, "cpu_s", t->cpu_s, "peak_rss_kb",
-	                 (json_int_t)t->rss_kb);
+		return NULL;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "wall_s", json_object_new_double(t->wall_s));
+	json_object_object_add(o, "cpu_s", json_object_new_double(t->cpu_s));
+	json_object_object_add(o, "peak_rss_kb", json_object_new_int64((int64_t)t->rss_kb));
+	return o;
 }
 
-static json_t *cstat_json(const cstat *s)
+static json_object *cstat_json(const cstat *s)
 {
-	return json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "queries", (json_int_t)s->n, "ok",
-	                 (json_int_t)s->ok, "unsupported", (json_int_t)s->unsupported, "errors",
-	                 (json_int_t)s->errors, "p50_ms", jnum_or_null(s->p50, s->ok > 0),
-	                 "p95_ms", jnum_or_null(s->p95, s->ok > 0), "p99_ms",
-	                 jnum_or_null(s->p99, s->ok > 0), "mean_ms",
-	                 jnum_or_null(s->mean, s->ok > 0));
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "queries", json_object_new_int64((int64_t)s->n));
+	json_object_object_add(o, "ok", json_object_new_int64((int64_t)s->ok));
+	json_object_object_add(o, "unsupported", json_object_new_int64((int64_t)s->unsupported));
+	json_object_object_add(o, "errors", json_object_new_int64((int64_t)s->errors));
+	json_object_object_add(o, "p50_ms", jnum_or_null(s->p50, s->ok > 0));
+	json_object_object_add(o, "p95_ms", jnum_or_null(s->p95, s->ok > 0));
+	json_object_object_add(o, "p99_ms", jnum_or_null(s->p99, s->ok > 0));
+	json_object_object_add(o, "mean_ms", jnum_or_null(s->mean, s->ok > 0));
+	return o;
 }
 
 /* One object of per-class statistics cs[0..ncls). */
-static json_t *classes_json(const report *r, const cstat *cs)
+static json_object *classes_json(const report *r, const cstat *cs)
 {
-	json_t *cls = json_object();
+	json_object *cls = json_object_new_object();
 	for (size_t c = 0; c < r->ncls; c++)
-		json_object_set_new(cls, r->cls[c], cstat_json(&cs[c]));
+		json_object_object_add(cls, r->cls[c], cstat_json(&cs[c]));
 	return cls;
 }
 
 /* Xapian with exact totals, by class; null when it did not run. */
-static json_t *xexact_json(const report *r)
+static json_object *xexact_json(const report *r)
 {
-	return r->xexact.nq == 0 ? json_null() : classes_json(r, r->xcs);
+	return r->xexact.nq == 0 ? NULL : classes_json(r, r->xcs);
 }
 
 /* tracuu's results pages, by class; null when they were not timed. */
-static json_t *page_json(const report *r)
+static json_object *page_json(const report *r)
 {
 	if (r->page.nq == 0)
-		return json_null();
-	json_t *cls = classes_json(r, r->pcs);
-	return json_pack("{s:s,s:o,s:o}", "what", "top 10 with ids, titles and 200-byte snippets",
-	                 "summary", r->page.query ? json_deep_copy(r->page.query) : json_null(),
-	                 "classes", cls);
+		return NULL;
+	json_object *cls = classes_json(r, r->pcs);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "what",
+	                       json_object_new_string("top 10 with ids, titles and 200-byte snippets"));
+	json_object_object_add(o, "summary", json_object_get(r->page.query));
+	json_object_object_add(o, "classes", cls);
+	return o;
 }
 
-static json_t *engine_json(const report *r, int i)
+static json_object *engine_json(const report *r, int i)
 {
 	const engine *e = &r->e[i];
-	json_t *o = json_object();
-	json_object_set_new(o, "measured", json_boolean(measured_index(e) || e->query));
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "measured", json_object_new_boolean(measured_index(e) || e->query));
 	if (measured_index(e)) {
-		json_t *ix = json_object();
-		json_object_set_new(ix, "build", timing_json(&e->build_t));
-		json_object_set_new(ix, "mb_s", json_real(mb_s(r, e)));
-		json_object_set_new(ix, "bytes", json_deep_copy(json_object_get(e->build, "bytes")));
+		json_object *ix = json_object_new_object();
+		json_object_object_add(ix, "build", timing_json(&e->build_t));
+		json_object_object_add(ix, "mb_s", json_object_new_double(mb_s(r, e)));
+		json_object_object_add(ix, "bytes", json_object_get(json_object_object_get(e->build, "bytes")));
 		if (e->optimize) {
-			json_object_set_new(ix, "optimize", timing_json(&e->optimize_t));
-			json_object_set_new(ix, "optimized_bytes",
-			                    json_deep_copy(json_object_get(e->optimize, "bytes")));
+			json_object_object_add(ix, "optimize", timing_json(&e->optimize_t));
+			json_object_object_add(ix, "optimized_bytes",
+			                    json_object_get(json_object_object_get(e->optimize, "bytes")));
 		}
-		json_object_set_new(ix, "size_to_raw",
+		json_object_object_add(ix, "size_to_raw",
 		                    jnum_or_null(final_bytes(e) / (double)r->raw_bytes,
 		                                 r->raw_bytes > 0 && final_bytes(e) > 0));
-		json_object_set_new(o, "index", ix);
+		json_object_object_add(o, "index", ix);
 	} else {
-		json_object_set_new(o, "index", json_null());
+		json_object_object_add(o, "index", NULL);
 	}
 	int k = -1;
 	for (size_t j = 0; j < N_Q; j++)
@@ -390,16 +414,16 @@ static json_t *engine_json(const report *r, int i)
 	if (k < 0)
 		return o;
 	if (e->query == NULL) {
-		json_object_set_new(o, "query", json_null());
+		json_object_object_add(o, "query", NULL);
 		return o;
 	}
-	json_t *q = json_object();
-	json_object_set_new(q, "summary", json_deep_copy(e->query));
-	json_t *cls = json_object();
+	json_object *q = json_object_new_object();
+	json_object_object_add(q, "summary", json_object_get(e->query));
+	json_object *cls = json_object_new_object();
 	for (size_t c = 0; c < r->ncls; c++)
-		json_object_set_new(cls, r->cls[c], cstat_json(&r->cs[c][k]));
-	json_object_set_new(q, "classes", cls);
-	json_object_set_new(o, "query", q);
+		json_object_object_add(cls, r->cls[c], cstat_json(&r->cs[c][k]));
+	json_object_object_add(q, "classes", cls);
+	json_object_object_add(o, "query", q);
 	return o;
 }
 
@@ -422,7 +446,7 @@ static const char *const xname[N_X] = {"equal", "explained_by_folding", "fts5_to
 typedef struct xcheck {
 	size_t n[N_X];           /* queries per category */
 	size_t (*by_class)[N_X]; /* the same, per class */
-	json_t *diff[N_X];       /* arrays of {n, class, query, hits:{engine: count}} */
+	json_object *diff[N_X];       /* arrays of {n, class, query, hits:{engine: count}} */
 } xcheck;
 
 /* The category of query i, or -1 when fewer than two engines answered it. */
@@ -450,7 +474,7 @@ static xcheck crosscheck(const report *r)
 {
 	xcheck x = {.by_class = tc_calloc(r->ncls ? r->ncls : 1, sizeof *x.by_class)};
 	for (int k = 0; k < N_X; k++)
-		x.diff[k] = json_array();
+		x.diff[k] = json_object_new_array();
 	size_t n = 0;
 	for (size_t k = 0; k < N_Q; k++) {
 		const engine *e = &r->e[qengines[k]];
@@ -466,23 +490,26 @@ static xcheck crosscheck(const report *r)
 		if (c < 0)
 			continue;
 		const qrow *q = NULL;
-		json_t *hits = json_object();
+		json_object *hits = json_object_new_object();
 		for (size_t k = 0; k < N_Q; k++) {
 			const engine *e = &r->e[qengines[k]];
 			if (e->nq == 0 || e->q[i].status != 0)
 				continue;
 			q = &e->q[i];
-			json_object_set_new(hits, ekey[qengines[k]], json_integer((json_int_t)q->hits));
+			json_object_object_add(hits, ekey[qengines[k]], json_object_new_int64((int64_t)q->hits));
 		}
 		x.n[c]++;
 		x.by_class[class_index(r, q->cls)][c]++;
 		if (c == X_EQUAL) {
-			json_decref(hits);
+			json_object_put(hits);
 			continue;
 		}
-		json_array_append_new(x.diff[c], json_pack("{s:I,s:s,s:s,s:o}", "n", (json_int_t)i + 1,
-		                                           "class", q->cls, "query", q->query,
-		                                           "hits", hits));
+		json_object *d = json_object_new_object();
+		json_object_object_add(d, "n", json_object_new_int64((int64_t)i + 1));
+		json_object_object_add(d, "class", json_object_new_string(q->cls));
+		json_object_object_add(d, "query", json_object_new_string(q->query));
+		json_object_object_add(d, "hits", hits);
+		json_object_array_add(x.diff[c], d);
 	}
 	return x;
 }
@@ -490,19 +517,19 @@ static xcheck crosscheck(const report *r)
 static void xcheck_free(xcheck *x)
 {
 	for (int k = 0; k < N_X; k++)
-		json_decref(x->diff[k]);
+		json_object_put(x->diff[k]);
 	free(x->by_class);
 }
 
-static json_t *xcheck_json(const xcheck *x)
+static json_object *xcheck_json(const xcheck *x)
 {
-	json_t *o = json_object();
+	json_object *o = json_object_new_object();
 	for (int k = 0; k < N_X; k++)
-		json_object_set_new(o, xname[k], json_integer((json_int_t)x->n[k]));
+		json_object_object_add(o, xname[k], json_object_new_int64((int64_t)x->n[k]));
 	for (int k = X_FOLD; k < N_X; k++) {
 		char key[64];
 		snprintf(key, sizeof key, "%s_queries", xname[k]);
-		json_object_set(o, key, x->diff[k]);
+		json_object_object_add(o, key, json_object_get(x->diff[k]));
 	}
 	return o;
 }
@@ -599,9 +626,9 @@ static double get_size_built(const report *r, const engine *e, int *ok)
 static double get_qty_s(const report *r, const engine *e, int *ok)
 {
 	(void)r;
-	json_t *v = json_object_get(e->build, "quantity_s");
-	*ok = json_is_number(v);
-	return json_number_value(v);
+	json_object *v = json_object_object_get(e->build, "quantity_s");
+	*ok = is_number(v);
+	return json_object_get_double(v);
 }
 static double get_opt_wall(const report *r, const engine *e, int *ok)
 {
@@ -626,19 +653,17 @@ static void write_parts(FILE *f, const report *r)
 	fprintf(f, "\nIndex size by part (MB, the index the queries ran on):\n\n");
 	for (int i = 0; i < N_ENGINES; i++) {
 		const engine *e = &r->e[i];
-		json_t *bytes = json_object_get(e->optimize ? e->optimize : e->build, "bytes");
+		json_object *bytes = json_object_object_get(e->optimize ? e->optimize : e->build, "bytes");
 		fprintf(f, "- %s:", elabel[i]);
-		if (!json_is_object(bytes)) {
+		if (!is_object(bytes)) {
 			fprintf(f, " %s\n", NOT_MEASURED);
 			continue;
 		}
-		const char *key;
-		json_t *v;
 		int first = 1;
-		json_object_foreach(bytes, key, v) {
-			if (strcmp(key, "total") == 0 || json_integer_value(v) <= 0)
+		json_object_object_foreach(bytes, key, v) {
+			if (strcmp(key, "total") == 0 || json_object_get_int64(v) <= 0)
 				continue;
-			fprintf(f, "%s %s %.2f", first ? "" : ",", key, (double)json_integer_value(v) / 1e6);
+			fprintf(f, "%s %s %.2f", first ? "" : ",", key, (double)json_object_get_int64(v) / 1e6);
 			first = 0;
 		}
 		fputs(first ? " total only, no parts reported\n" : "\n", f);
@@ -676,10 +701,10 @@ static void write_page(FILE *f, const report *r)
 		latency_cell(f, &r->pcs[c]);
 		fprintf(f, " |\n");
 	}
-	json_t *q = json_object_get(json_object_get(r->page.query, "qps"), "1");
+	json_object *q = json_object_object_get(json_object_object_get(r->page.query, "qps"), "1");
 	if (q)
 		fprintf(f, "\nResults pages per second, one thread, quantity comparisons left "
-		        "out: %.0f.\n", json_number_value(q));
+		        "out: %.0f.\n", json_object_get_double(q));
 }
 
 /* The table of Xapian with exact totals, when that run exists: the like-for-like view of
@@ -741,9 +766,9 @@ static void write_throughput(FILE *f, const report *r)
 {
 	size_t nq = 0;
 	for (size_t k = 0; k < N_Q; k++) {
-		json_t *v = json_object_get(r->e[qengines[k]].query, "qps_queries");
+		json_object *v = json_object_object_get(r->e[qengines[k]].query, "qps_queries");
 		if (v)
-			nq = (size_t)json_integer_value(v);
+			nq = (size_t)json_object_get_int64(v);
 	}
 	fprintf(f, "\n## Throughput (queries/s, top 10, over the %zu queries other than quantity "
 	        "comparisons)\n\n| threads", nq);
@@ -763,26 +788,25 @@ static void write_throughput(FILE *f, const report *r)
 }
 
 /* Lists up to max of the queries in arr. */
-static void write_diff_list(FILE *f, json_t *arr, size_t max)
+static void write_diff_list(FILE *f, json_object *arr, size_t max)
 {
-	size_t nu = json_array_size(arr);
+	size_t nu = json_object_array_length(arr);
 	if (nu == 0)
 		return;
 	fprintf(f, "\n| # | class | query | hits |\n|---:|---|---|---|\n");
 	for (size_t i = 0; i < nu && i < max; i++) {
-		json_t *u = json_array_get(arr, i);
-		const char *cls = json_string_value(json_object_get(u, "class"));
+		json_object *u = json_object_array_get_idx(arr, i);
+		const char *cls = json_object_get_string(json_object_object_get(u, "class"));
 		/* phrases are quotes of the corpus, which RESULTS.md (committed) does not carry */
 		int quote = strncmp(cls, "phrase", 6) == 0;
-		fprintf(f, "| %lld | %s | %s%s%s |", (long long)json_integer_value(json_object_get(u, "n")),
+		fprintf(f, "| %lld | %s | %s%s%s |", (long long)json_object_get_int64(json_object_object_get(u, "n")),
 		        cls, quote ? "" : "`",
-		        quote ? "(in results.json)" : json_string_value(json_object_get(u, "query")),
+		        quote ? "(in results.json)" : json_object_get_string(json_object_object_get(u, "query")),
 		        quote ? "" : "`");
-		const char *key;
-		json_t *v;
 		int first = 1;
-		json_object_foreach(json_object_get(u, "hits"), key, v) {
-			fprintf(f, "%s %s %lld", first ? "" : ",", key, (long long)json_integer_value(v));
+		json_object *hits = json_object_object_get(u, "hits");
+		json_object_object_foreach(hits, key, v) {
+			fprintf(f, "%s %s %lld", first ? "" : ",", key, (long long)json_object_get_int64(v));
 			first = 0;
 		}
 		fprintf(f, " |\n");
@@ -837,9 +861,9 @@ static void write_md(FILE *f, const report *r, const char *date, const char *cpu
 		fprintf(f, "\nLoad average of the machine (1, 5, 15 min): %s the run.\n", r->load);
 	fprintf(f, "\nPeers:");
 	for (size_t p = 0; p < N_PEERS; p++) {
-		json_t *v = json_object_get(r->e[peers[p]].build, "version");
+		json_object *v = json_object_object_get(r->e[peers[p]].build, "version");
 		fprintf(f, "%s %s (%s)", p ? "," : "", elabel[peers[p]],
-		        json_is_string(v) ? json_string_value(v) : "(version unknown)");
+		        is_string(v) ? json_object_get_string(v) : "(version unknown)");
 	}
 	fprintf(f, ".\n");
 	if (!measured_index(&r->e[E_TRACUU]) && r->e[E_TRACUU].query == NULL)
@@ -943,9 +967,9 @@ static int usage(void)
 
 static void engine_free(engine *e)
 {
-	json_decref(e->build);
-	json_decref(e->optimize);
-	json_decref(e->query);
+	json_object_put(e->build);
+	json_object_put(e->optimize);
+	json_object_put(e->query);
 	for (size_t k = 0; k < e->nq; k++) {
 		free(e->q[k].cls);
 		free(e->q[k].query);
@@ -992,27 +1016,42 @@ int main(int argc, char **argv)
 	struct utsname u;
 	uname(&u);
 
-	json_t *engines = json_object();
+	json_object *engines = json_object_new_object();
 	for (int i = 0; i < N_ENGINES; i++)
-		json_object_set_new(engines, ekey[i], engine_json(&r, i));
-	json_t *cls = json_array();
+		json_object_object_add(engines, ekey[i], engine_json(&r, i));
+	json_object *cls = json_object_new_array();
 	for (size_t c = 0; c < r.ncls; c++)
-		json_array_append_new(cls, json_string(r.cls[c]));
-	json_t *root = json_pack(
-		"{s:s,s:{s:s,s:I,s:s,s:s},s:{s:s,s:I,s:I,s:I},s:{s:s,s:o},s:o,s:o,s:o,s:o}",
-		"date", date, "machine", "cpu", cpu, "cores", (json_int_t)cores, "kernel", u.release,
-		"load", r.load ? r.load : "unknown",
-		"corpus", "files", r.corpus, "docs", (json_int_t)r.docs, "raw_bytes",
-		(json_int_t)r.raw_bytes, "text_bytes", (json_int_t)r.text_bytes, "queries", "file",
-		r.queries, "classes", cls, "engines", engines, "xapian_exact_totals", xexact_json(&r),
-		"tracuu_page", page_json(&r),
-		"hit_counts", xcheck_json(&x));
+		json_object_array_add(cls, json_object_new_string(r.cls[c]));
+	json_object *machine = json_object_new_object();
+	json_object_object_add(machine, "cpu", json_object_new_string(cpu));
+	json_object_object_add(machine, "cores", json_object_new_int64((int64_t)cores));
+	json_object_object_add(machine, "kernel", json_object_new_string(u.release));
+	json_object_object_add(machine, "load", json_object_new_string(r.load ? r.load : "unknown"));
+	json_object *corpus = json_object_new_object();
+	json_object_object_add(corpus, "files", json_object_new_string(r.corpus));
+	json_object_object_add(corpus, "docs", json_object_new_int64((int64_t)r.docs));
+	json_object_object_add(corpus, "raw_bytes", json_object_new_int64((int64_t)r.raw_bytes));
+	json_object_object_add(corpus, "text_bytes", json_object_new_int64((int64_t)r.text_bytes));
+	json_object *queries = json_object_new_object();
+	json_object_object_add(queries, "file", json_object_new_string(r.queries));
+	json_object_object_add(queries, "classes", cls);
+	json_object *root = json_object_new_object();
+	json_object_object_add(root, "date", json_object_new_string(date));
+	json_object_object_add(root, "machine", machine);
+	json_object_object_add(root, "corpus", corpus);
+	json_object_object_add(root, "queries", queries);
+	json_object_object_add(root, "engines", engines);
+	json_object_object_add(root, "xapian_exact_totals", xexact_json(&r));
+	json_object_object_add(root, "tracuu_page", page_json(&r));
+	json_object_object_add(root, "hit_counts", xcheck_json(&x));
 	int rc = 0;
-	if (root == NULL || json_dump_file(root, json_out, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) {
+	if (json_object_to_file_ext(json_out, root,
+	                            JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	                                JSON_C_TO_STRING_NOSLASHESCAPE) != 0) {
 		fprintf(stderr, "report: cannot write %s\n", json_out);
 		rc = 1;
 	}
-	json_decref(root);
+	json_object_put(root);
 
 	FILE *md = fopen(md_out, "w"), *dat = fopen(dat_out, "w");
 	if (md && dat) {

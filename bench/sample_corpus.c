@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
+#include <json-c/json.h>
 
 #include "bench/lib/corpus.h"
 #include "common/mem.h"
@@ -44,12 +44,13 @@ static uint64_t rng_next(uint64_t *s)
 
 static char *to_json(const tc_bench_doc *d)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_stringn(d->id, d->id_len));
-	json_object_set_new(o, "title", json_stringn(d->title, d->title_len));
-	json_object_set_new(o, "body", json_stringn(d->body, d->body_len));
-	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string_len(d->id, (int)d->id_len));
+	json_object_object_add(o, "title", json_object_new_string_len(d->title, (int)d->title_len));
+	json_object_object_add(o, "body", json_object_new_string_len(d->body, (int)d->body_len));
+	char *s = tc_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 	return s;
 }
 

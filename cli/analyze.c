@@ -1,6 +1,6 @@
 /* analyze.c — `tracuu analyze`: the tokens of a text, for people and for scripts. */
 #include <errno.h>
-#include <jansson.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,65 +46,90 @@ static void flags_text(unsigned f, char *out, size_t cap)
 static const char *const KIND_NAMES[] = {"number", "percent", "date"};
 static const char *const PREC_NAMES[] = {"exact", "day", "month", "year"};
 
-static json_t *quantities_json(const char *text, const tc_qlist *ql)
+/*
+ * A real as the output always had it: the shortest "%.17g" spelling, ".0" when it would
+ * read as an integer, the exponent without '+' or leading zeros ("1e20", "1e-5"), where
+ * json-c's own would write "1e+20" and "1e-05".
+ */
+static json_object *json_real(double v)
 {
-	json_t *arr = json_array();
+	char buf[40];
+	snprintf(buf, sizeof buf, "%.17g", v);
+	char *e = strchr(buf, 'e');
+	if (e) {
+		char *d = e + 1;  /* the sign or the first digit */
+		if (*d == '+')
+			memmove(d, d + 1, strlen(d));
+		else if (*d == '-')
+			d++;
+		char *p = d;
+		while (*p == '0' && p[1])
+			p++;
+		memmove(d, p, strlen(p) + 1);
+	} else if (strspn(buf, "0123456789-") == strlen(buf)) {
+		strcat(buf, ".0");
+	}
+	return json_object_new_double_s(v, buf);
+}
+
+static json_object *quantities_json(const char *text, const tc_qlist *ql)
+{
+	json_object *arr = json_object_new_array();
 	for (size_t i = 0; i < ql->n; i++) {
 		const tc_qty *q = &ql->q[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "kind", json_string(KIND_NAMES[q->kind]));
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "kind", json_object_new_string(KIND_NAMES[q->kind]));
 		if (q->kind == TC_QTY_DATE) {
-			json_object_set_new(o, "value", json_string(q->iso));
-			json_object_set_new(o, "precision", json_string(PREC_NAMES[q->precision]));
+			json_object_object_add(o, "value", json_object_new_string(q->iso));
+			json_object_object_add(o, "precision", json_object_new_string(PREC_NAMES[q->precision]));
 		} else if (q->value == floor(q->value) && fabs(q->value) < 9e15) {
-			json_object_set_new(o, "value", json_integer((json_int_t)q->value));
+			json_object_object_add(o, "value", json_object_new_int64((int64_t)q->value));
 		} else {
-			json_object_set_new(o, "value", json_real(q->value));
+			json_object_object_add(o, "value", json_real(q->value));
 		}
-		json_t *units = json_array();
+		json_object *units = json_object_new_array();
 		for (unsigned k = 0; k < q->n_units; k++)
-			json_array_append_new(units, json_stringn(tc_qty_unit(ql, q, k), q->unit_len[k]));
-		json_object_set_new(o, "units", units);
-		json_object_set_new(o, "text", json_stringn(text + q->start, q->end - q->start));
-		json_object_set_new(o, "start", json_integer(q->start));
-		json_object_set_new(o, "end", json_integer(q->end));
-		json_object_set_new(o, "pos", json_integer(q->pos));
+			json_object_array_add(units, json_object_new_string_len(tc_qty_unit(ql, q, k), q->unit_len[k]));
+		json_object_object_add(o, "units", units);
+		json_object_object_add(o, "text", json_object_new_string_len(text + q->start, q->end - q->start));
+		json_object_object_add(o, "start", json_object_new_int64(q->start));
+		json_object_object_add(o, "end", json_object_new_int64(q->end));
+		json_object_object_add(o, "pos", json_object_new_int64(q->pos));
 		if (q->qual_len) {
-			json_object_set_new(o, "qualifier", json_stringn(text + q->qual_start,
+			json_object_object_add(o, "qualifier", json_object_new_string_len(text + q->qual_start,
 			                                                 q->qual_end - q->qual_start));
-			json_object_set_new(o, "qualifier_folded", json_string(tc_qty_qual(ql, q)));
+			json_object_object_add(o, "qualifier_folded", json_object_new_string(tc_qty_qual(ql, q)));
 		}
-		json_array_append_new(arr, o);
+		json_object_array_add(arr, o);
 	}
 	return arr;
 }
 
 static void print_json(const tc_toklist *tl, const char *text, const tc_qlist *ql)
 {
-	json_t *root = json_object();
-	json_t *toks = json_array();
+	json_object *root = json_object_new_object();
+	json_object *toks = json_object_new_array();
 	for (size_t i = 0; i < tl->n; i++) {
 		const tc_token *t = &tl->tok[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "pos", json_integer(t->pos));
-		json_object_set_new(o, "exact", json_stringn(tc_tok_exact(tl, t), t->exact_len));
-		json_object_set_new(o, "folded", json_stringn(tc_tok_folded(tl, t), t->folded_len));
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "pos", json_object_new_int64(t->pos));
+		json_object_object_add(o, "exact", json_object_new_string_len(tc_tok_exact(tl, t), t->exact_len));
+		json_object_object_add(o, "folded", json_object_new_string_len(tc_tok_folded(tl, t), t->folded_len));
 		if (t->stem_len)
-			json_object_set_new(o, "stem", json_stringn(tc_tok_stem(tl, t), t->stem_len));
-		json_object_set_new(o, "start", json_integer(t->start));
-		json_object_set_new(o, "end", json_integer(t->end));
+			json_object_object_add(o, "stem", json_object_new_string_len(tc_tok_stem(tl, t), t->stem_len));
+		json_object_object_add(o, "start", json_object_new_int64(t->start));
+		json_object_object_add(o, "end", json_object_new_int64(t->end));
 		if (t->flags & TC_TOK_JOINED)
-			json_object_set_new(o, "joined", json_true());
-		json_array_append_new(toks, o);
+			json_object_object_add(o, "joined", json_object_new_boolean(1));
+		json_object_array_add(toks, o);
 	}
-	json_object_set_new(root, "tokens", toks);
-	json_object_set_new(root, "quantities", quantities_json(text, ql));
+	json_object_object_add(root, "tokens", toks);
+	json_object_object_add(root, "quantities", quantities_json(text, ql));
 	if (tl->invalid_utf8)
-		json_object_set_new(root, "invalid_utf8", json_integer((json_int_t)tl->invalid_utf8));
-	char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	puts(s);
-	free(s);
-	json_decref(root);
+		json_object_object_add(root, "invalid_utf8", json_object_new_int64((int64_t)tl->invalid_utf8));
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+	                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
 }
 
 static void print_quantities(const char *text, const tc_qlist *ql)

@@ -1,5 +1,5 @@
 /* stats.c — `tracuu stats`: what an index holds and where its bytes go. */
-#include <jansson.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,53 +105,52 @@ static uint64_t file_size(const char *dir, const char *name)
 static void print_json(const tc_snapshot *s, const totals *t, uint64_t total,
                        const unit *u, size_t nu, uint64_t dates, uint64_t docdates)
 {
-	json_t *o = json_object();
+	json_object *o = json_object_new_object();
 	uint64_t ndocs = tc_snapshot_ndocs(s), live = tc_snapshot_nlive(s);
-	json_object_set_new(o, "docs", json_integer((json_int_t)live));
-	json_object_set_new(o, "deleted", json_integer((json_int_t)(ndocs - live)));
-	json_object_set_new(o, "segments", json_integer((json_int_t)tc_snapshot_nsegments(s)));
-	json_object_set_new(o, "generation", json_integer((json_int_t)tc_snapshot_generation(s)));
-	json_object_set_new(o, "terms", json_integer((json_int_t)t->terms));
-	json_t *tk = json_object();
+	json_object_object_add(o, "docs", json_object_new_int64((int64_t)live));
+	json_object_object_add(o, "deleted", json_object_new_int64((int64_t)(ndocs - live)));
+	json_object_object_add(o, "segments", json_object_new_int64((int64_t)tc_snapshot_nsegments(s)));
+	json_object_object_add(o, "generation", json_object_new_int64((int64_t)tc_snapshot_generation(s)));
+	json_object_object_add(o, "terms", json_object_new_int64((int64_t)t->terms));
+	json_object *tk = json_object_new_object();
 	for (int k = 0; k < 3; k++)
-		json_object_set_new(tk, kind_names[k], json_integer((json_int_t)t->nterms[k]));
-	json_object_set_new(o, "terms_by_kind", tk);
-	json_t *b = json_object();
-	json_object_set_new(b, "total", json_integer((json_int_t)total));
-	json_object_set_new(b, "postings", json_integer((json_int_t)t->postings));
-	json_object_set_new(b, "positions", json_integer((json_int_t)t->positions));
-	json_object_set_new(b, "terms", json_integer((json_int_t)t->dict));
-	json_object_set_new(b, "docstore", json_integer((json_int_t)t->docstore));
-	json_object_set_new(b, "docstore_dictionary", json_integer((json_int_t)t->docdict));
-	json_object_set_new(b, "numeric", json_integer((json_int_t)t->numeric));
-	json_object_set_new(b, "norms", json_integer((json_int_t)t->norms));
-	json_t *pk = json_object(), *ppk = json_object();
+		json_object_object_add(tk, kind_names[k], json_object_new_int64((int64_t)t->nterms[k]));
+	json_object_object_add(o, "terms_by_kind", tk);
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "total", json_object_new_int64((int64_t)total));
+	json_object_object_add(b, "postings", json_object_new_int64((int64_t)t->postings));
+	json_object_object_add(b, "positions", json_object_new_int64((int64_t)t->positions));
+	json_object_object_add(b, "terms", json_object_new_int64((int64_t)t->dict));
+	json_object_object_add(b, "docstore", json_object_new_int64((int64_t)t->docstore));
+	json_object_object_add(b, "docstore_dictionary", json_object_new_int64((int64_t)t->docdict));
+	json_object_object_add(b, "numeric", json_object_new_int64((int64_t)t->numeric));
+	json_object_object_add(b, "norms", json_object_new_int64((int64_t)t->norms));
+	json_object *pk = json_object_new_object(), *ppk = json_object_new_object();
 	for (int k = 0; k < 3; k++) {
-		json_object_set_new(pk, kind_names[k], json_integer((json_int_t)t->post_kind[k]));
-		json_object_set_new(ppk, kind_names[k], json_integer((json_int_t)t->pos_kind[k]));
+		json_object_object_add(pk, kind_names[k], json_object_new_int64((int64_t)t->post_kind[k]));
+		json_object_object_add(ppk, kind_names[k], json_object_new_int64((int64_t)t->pos_kind[k]));
 	}
-	json_object_set_new(b, "postings_by_kind", pk);
-	json_object_set_new(b, "positions_by_kind", ppk);
-	json_object_set_new(o, "bytes", b);
-	json_object_set_new(o, "quantities", json_integer((json_int_t)t->nnum));
-	json_object_set_new(o, "dates", json_integer((json_int_t)dates));
-	json_object_set_new(o, "docdates", json_integer((json_int_t)docdates));
-	json_t *ua = json_array();
+	json_object_object_add(b, "postings_by_kind", pk);
+	json_object_object_add(b, "positions_by_kind", ppk);
+	json_object_object_add(o, "bytes", b);
+	json_object_object_add(o, "quantities", json_object_new_int64((int64_t)t->nnum));
+	json_object_object_add(o, "dates", json_object_new_int64((int64_t)dates));
+	json_object_object_add(o, "docdates", json_object_new_int64((int64_t)docdates));
+	json_object *ua = json_object_new_array();
 	for (size_t i = 0; i < nu; i++) {
-		json_t *pair = json_array();
-		json_array_append_new(pair, json_stringn(u[i].key, u[i].len));
-		json_array_append_new(pair, json_integer((json_int_t)u[i].count));
-		json_array_append_new(ua, pair);
+		json_object *pair = json_object_new_array();
+		json_object_array_add(pair, json_object_new_string_len(u[i].key, u[i].len));
+		json_object_array_add(pair, json_object_new_int64((int64_t)u[i].count));
+		json_object_array_add(ua, pair);
 	}
-	json_object_set_new(o, "units", ua);
-	json_t *fa = json_array();
+	json_object_object_add(o, "units", ua);
+	json_object *fa = json_object_new_array();
 	for (size_t i = 0; i < tc_snapshot_nfields(s); i++)
-		json_array_append_new(fa, json_string(tc_snapshot_field_name(s, (unsigned)i)));
-	json_object_set_new(o, "fields", fa);
-	char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	puts(txt);
-	free(txt);
-	json_decref(o);
+		json_object_array_add(fa, json_object_new_string(tc_snapshot_field_name(s, (unsigned)i)));
+	json_object_object_add(o, "fields", fa);
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 static void line(const char *what, uint64_t bytes, uint64_t total)

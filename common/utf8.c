@@ -1,6 +1,8 @@
 /* utf8.c — strict UTF-8 (see utf8.h). */
 #include "utf8.h"
 
+#include <string.h>
+
 size_t tc_utf8_encode(uint32_t cp, char out[4])
 {
 	if (cp < 0x80) {
@@ -25,13 +27,35 @@ size_t tc_utf8_encode(uint32_t cp, char out[4])
 	return 4;
 }
 
+/* The offset of the first byte at or after i that is not ASCII (n if none): 8 bytes at a
+ * time, since JSON keys, markup and numbers come in ASCII runs. */
+static inline size_t skip_ascii(const unsigned char *p, size_t i, size_t n)
+{
+	while (n - i >= 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		uint64_t high = x & 0x8080808080808080u;
+		if (high != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			return i + (size_t)__builtin_clzll(high) / 8;
+#else
+			return i + (size_t)__builtin_ctzll(high) / 8;
+#endif
+		}
+		i += 8;
+	}
+	while (i < n && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 size_t tc_utf8_count_invalid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t bad = 0;
 	for (size_t i = 0; i < n;) {
 		if (p[i] < 0x80) {
-			i++;
+			i = skip_ascii(p, i, n);
 			continue;
 		}
 		uint32_t cp;

@@ -3,7 +3,9 @@
  */
 #include "doc.h"
 
-#include <jansson.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +40,7 @@ struct tc_ix_worker {
 	tc_toklist tl;       /* tokens of the field being analysed */
 	tc_qlist ql;         /* its quantity mentions */
 	tc_buf clean;        /* the record with invalid UTF-8 replaced */
+	struct json_tokener *tok; /* strict; reset for every record */
 	group *groups;       /* distinct terms of the field being grouped */
 	size_t ngroups, cap_groups;
 	uint32_t *table;     /* open addressing: group index + 1, 0 = empty; all empty
@@ -47,6 +50,17 @@ struct tc_ix_worker {
 	uint32_t *occ_group; /* group of each occurrence, in token order */
 	size_t cap_occ;
 };
+
+static struct json_tokener *strict_tokener(void)
+{
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok) {
+		fputs("tracuu: out of memory\n", stderr);
+		abort();
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	return tok;
+}
 
 int tc_ix_worker_new(const char *lang, tc_ix_worker **out, tc_error *err)
 {
@@ -60,6 +74,7 @@ int tc_ix_worker_new(const char *lang, tc_ix_worker **out, tc_error *err)
 		return rc;
 	}
 	w->lang = lang ? tc_strdup(lang) : NULL;
+	w->tok = strict_tokener();
 	*out = w;
 	return 0;
 }
@@ -72,6 +87,8 @@ void tc_ix_worker_free(tc_ix_worker *w)
 	tc_toklist_free(&w->tl);
 	tc_qlist_free(&w->ql);
 	tc_buf_free(&w->clean);
+	if (w->tok)
+		json_tokener_free(w->tok);
 	free(w->groups);
 	free(w->table);
 	free(w->occ_group);
@@ -427,48 +444,60 @@ static int must_be_string(const char *name)
 	return is_special(name) || strcmp(name, "title") == 0 || strcmp(name, "body") == 0;
 }
 
-static const char *json_kind(const json_t *v)
+static const char *json_kind(const json_object *v)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
+	switch (json_object_get_type(v)) {
+	case json_type_object: return "an object";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
+	case json_type_int:
+	case json_type_double: return "a number";
+	case json_type_boolean: return "a boolean";
 	default: return "null";
 	}
 }
 
+/* A field's value: *v = NULL for an absent field as for null (json-c keeps null as NULL). */
+static json_object *member(json_object *root, const char *key)
+{
+	json_object *v = NULL;
+	json_object_object_get_ex(root, key, &v);
+	return v;
+}
+
 /* Checks the record's shape; on success the fields are in d. */
-static int take_fields(json_t *root, tc_ix_doc *d, const char *src, uint64_t line,
+static int take_fields(json_object *root, tc_ix_doc *d, const char *src, uint64_t line,
                        tc_error *err)
 {
-	TC_RETURN_IF(!json_is_object(root), err, TC_EPARSE, "%s:%llu: not a JSON object (%s)",
-	             src, (unsigned long long)line, json_kind(root));
-	json_t *id = json_object_get(root, "id");
-	TC_RETURN_IF(!id || json_is_null(id), err, TC_EPARSE, "%s:%llu: missing \"id\"", src,
+	TC_RETURN_IF(!json_object_is_type(root, json_type_object), err, TC_EPARSE,
+	             "%s:%llu: not a JSON object (%s)", src, (unsigned long long)line,
+	             json_kind(root));
+	json_object *id = member(root, "id");
+	TC_RETURN_IF(!id, err, TC_EPARSE, "%s:%llu: missing \"id\"", src,
 	             (unsigned long long)line);
-	json_t *body = json_object_get(root, "body");
-	TC_RETURN_IF(!body || json_is_null(body), err, TC_EPARSE, "%s:%llu: missing \"body\"",
-	             src, (unsigned long long)line);
-	const char *key;
-	json_t *v;
-	json_object_foreach(root, key, v) {
-		if (must_be_string(key) && !json_is_string(v) && !json_is_null(v))
+	TC_RETURN_IF(!member(root, "body"), err, TC_EPARSE, "%s:%llu: missing \"body\"", src,
+	             (unsigned long long)line);
+	struct json_object_iterator it, end = json_object_iter_end(root);
+	for (it = json_object_iter_begin(root); !json_object_iter_equal(&it, &end);
+	     json_object_iter_next(&it)) {
+		const char *key = json_object_iter_peek_name(&it);
+		json_object *v = json_object_iter_peek_value(&it);
+		if (v && must_be_string(key) && !json_object_is_type(v, json_type_string))
 			return tc_error_set(err, TC_EPARSE, "%s:%llu: \"%s\" is %s, not a string", src,
 			                    (unsigned long long)line, key, json_kind(v));
 	}
-	TC_RETURN_IF(json_string_length(id) == 0, err, TC_EPARSE, "%s:%llu: empty \"id\"", src,
+	int id_len = json_object_get_string_len(id);
+	TC_RETURN_IF(id_len == 0, err, TC_EPARSE, "%s:%llu: empty \"id\"", src,
 	             (unsigned long long)line);
-	TC_RETURN_IF(json_string_length(id) > TC_MAX_ID, err, TC_EPARSE,
-	             "%s:%llu: \"id\" longer than %d bytes", src, (unsigned long long)line,
-	             TC_MAX_ID);
-	json_object_foreach(root, key, v) {
-		if (json_is_null(v))
+	TC_RETURN_IF(id_len > TC_MAX_ID, err, TC_EPARSE, "%s:%llu: \"id\" longer than %d bytes",
+	             src, (unsigned long long)line, TC_MAX_ID);
+	for (it = json_object_iter_begin(root); !json_object_iter_equal(&it, &end);
+	     json_object_iter_next(&it)) {
+		const char *key = json_object_iter_peek_name(&it);
+		json_object *v = json_object_iter_peek_value(&it);
+		if (!v)
 			continue;
-		if (!json_is_string(v)) {
+		if (!json_object_is_type(v, json_type_string)) {
 			note(d, src, line, "field \"%.64s\" is %s, not a string; ignored", key,
 			     json_kind(v));
 			continue;
@@ -484,9 +513,235 @@ static int take_fields(json_t *root, tc_ix_doc *d, const char *src, uint64_t lin
 		}
 		if (strcmp(key, "id") == 0)
 			d->id_field = (uint32_t)d->nfields;
-		add_field(d, key, json_string_value(v), json_string_length(v), !is_special(key));
+		add_field(d, key, json_object_get_string(v), (size_t)json_object_get_string_len(v),
+		          !is_special(key));
 	}
 	return 0;
+}
+
+/*
+ * What json-c's strict mode lets through and RFC 8259 does not. json-c checks the
+ * structure (brackets, commas, colons, escapes spelled right, trailing text); this pass,
+ * run only over a record json-c accepted, checks the tokens it is lenient about: raw
+ * control characters in strings, \u0000 (a NUL json-c would keep, or cut a key at), lone
+ * surrogate escapes (json-c makes them U+FFFD), numbers such as 00, -01, 1., NaN,
+ * Infinity, or out of the int64/double range, single-quoted strings. It reads tokens,
+ * never structure, so it is no second parser. *at is the offending byte's offset.
+ */
+static int hex4(const char *s)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = (unsigned char)s[i];
+		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/* Whether any byte of x is below n (n <= 128). */
+static inline uint64_t any_below(uint64_t x, unsigned n)
+{
+	return (x - 0x0101010101010101u * n) & ~x & 0x8080808080808080u;
+}
+
+/* The offset of the first '"', '\\' or control byte at or after i (n if none), 8 bytes
+ * at a time: string bodies are most of a record. */
+static size_t plain_run(const char *s, size_t i, size_t n)
+{
+	while (n - i >= 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (any_below(x, 0x20) | any_below(x ^ 0x2222222222222222u, 1) |
+		    any_below(x ^ 0x5C5C5C5C5C5C5C5Cu, 1))
+			break;
+		i += 8;
+	}
+	while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+		i++;
+	return i;
+}
+
+/* The string body from s[i] (after the opening quote); returns the offset past the
+ * closing quote, or (size_t)-1 with *at and *why set. */
+static size_t lx_string(const char *s, size_t n, size_t i, size_t *at, const char **why)
+{
+	for (;;) {
+		i = plain_run(s, i, n);
+		if (i >= n)
+			return n; /* json-c saw the string closed: cannot happen */
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20) {
+			*at = i;
+			*why = "control character in a string";
+			return (size_t)-1;
+		}
+		/* a backslash: json-c checked that a valid escape follows */
+		if (s[i + 1] != 'u') {
+			i += 2;
+			continue;
+		}
+		int u = hex4(s + i + 2);
+		*at = i;
+		if (u == 0) {
+			*why = "\\u0000 is not allowed";
+			return (size_t)-1;
+		}
+		if (u >= 0xDC00 && u <= 0xDFFF) {
+			*why = "lone surrogate escape";
+			return (size_t)-1;
+		}
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			int lo = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hex4(s + i + 8) : 0;
+			if (lo < 0xDC00 || lo > 0xDFFF) {
+				*why = "lone surrogate escape";
+				return (size_t)-1;
+			}
+			i += 6;
+		}
+		i += 6;
+	}
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A number token s[0..n): RFC 8259's grammar, an integer within int64, a real that does
+ * not overflow a double (a record with anything else was always rejected). */
+static bool lx_number_ok(const char *s, size_t n)
+{
+	size_t i = s[0] == '-';
+	if (i == n || !is_digit(s[i]))
+		return false;
+	size_t int0 = i;
+	if (s[i] == '0')
+		i++;
+	else
+		while (i < n && is_digit(s[i]))
+			i++;
+	size_t ndig = i - int0;
+	bool real = false;
+	if (i < n && s[i] == '.') {
+		real = true;
+		if (++i == n || !is_digit(s[i]))
+			return false;
+		while (i < n && is_digit(s[i]))
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		real = true;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i == n || !is_digit(s[i]))
+			return false;
+		while (i < n && is_digit(s[i]))
+			i++;
+	}
+	if (i != n)
+		return false;
+	if (real)
+		return isfinite(strtod(s, NULL)); /* a ']' or '}' follows: strtod stops */
+	const char *max = s[0] == '-' ? "9223372036854775808" : "9223372036854775807";
+	return ndig < 19 || (ndig == 19 && memcmp(s + int0, max, 19) <= 0);
+}
+
+static bool lx_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' ||
+	       c == '+' || c == '.' || c == '_';
+}
+
+static int json_tokens_ok(const char *s, size_t n, size_t *at, const char **why)
+{
+	for (size_t i = 0; i < n;) {
+		char c = s[i];
+		if (c == '"') {
+			i = lx_string(s, n, i + 1, at, why);
+			if (i == (size_t)-1)
+				return -1;
+			continue;
+		}
+		if (is_space(c) || c == '{' || c == '}' || c == '[' || c == ']' || c == ':' ||
+		    c == ',') {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && lx_word(s[j]))
+			j++;
+		size_t len = j - i;
+		bool ok = (len == 4 && memcmp(s + i, "true", 4) == 0) ||
+		          (len == 5 && memcmp(s + i, "false", 5) == 0) ||
+		          (len == 4 && memcmp(s + i, "null", 4) == 0) ||
+		          (len > 0 && (c == '-' || is_digit(c)) && lx_number_ok(s + i, len));
+		if (!ok) {
+			*at = i;
+			*why = len ? "invalid token" : "unexpected character";
+			return -1;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+/* The column of offset off: characters (not bytes) before it, plus one. */
+static size_t column_of(const char *s, size_t off)
+{
+	size_t col = 1;
+	for (size_t i = 0; i < off; i++)
+		col += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return col;
+}
+
+/* Parses a record; *root is its value (an object or an array), or NULL with err set. */
+static int parse_json(tc_ix_worker *w, const char *s, size_t n, const char *src,
+                      uint64_t line, json_object **root, tc_error *err)
+{
+	*root = NULL;
+	size_t at = 0;
+	const char *why;
+	while (at < n && is_space(s[at]))
+		at++;
+	if (at == n || (s[at] != '{' && s[at] != '[')) {
+		why = "'[' or '{' expected";
+		goto bad;
+	}
+	if (n > INT_MAX) {
+		why = "record too long";
+		goto bad;
+	}
+	json_tokener_reset(w->tok);
+	json_object *v = json_tokener_parse_ex(w->tok, s, (int)n);
+	enum json_tokener_error e = json_tokener_get_error(w->tok);
+	at = json_tokener_get_parse_end(w->tok);
+	if (!v) {
+		why = e == json_tokener_continue ? "unexpected end of input"
+		                                 : json_tokener_error_desc(e);
+		/* json-c 0.16's reset leaves a pending high surrogate of a record cut short
+		 * in the tokener, to spoil the next record's first \u escape: start afresh */
+		json_tokener_free(w->tok);
+		w->tok = strict_tokener();
+		goto bad;
+	}
+	if (at != n) {
+		why = "end of input expected";
+	} else if (json_tokens_ok(s, n, &at, &why) == 0) {
+		*root = v;
+		return 0;
+	}
+	json_object_put(v);
+bad:
+	return tc_error_set(err, TC_EPARSE, "%s:%llu: invalid JSON at column %zu: %s", src,
+	                    (unsigned long long)line, column_of(s, at), why);
 }
 
 int tc_ix_doc_from_json(tc_ix_worker *w, const char *src, uint64_t line, const char *json,
@@ -494,14 +749,9 @@ int tc_ix_doc_from_json(tc_ix_worker *w, const char *src, uint64_t line, const c
 {
 	doc_reset(d);
 	d->in_bytes = len;
-	/*
-	 * jansson refuses invalid UTF-8 outright (its test is as strict as ours), so a
-	 * record it parses is valid; only one it refuses is checked, and if bytes were to
-	 * blame, repaired as any text is and parsed again.
-	 */
-	json_error_t je;
-	json_t *root = json_loadb(json, len, 0, &je);
-	size_t bad = root ? 0 : tc_utf8_count_invalid(json, len);
+	/* json-c's strict mode does not check UTF-8 (its checking mode is five times
+	 * slower than ours), so every record is checked here, and repaired as any text is. */
+	size_t bad = tc_utf8_count_invalid(json, len);
 	if (bad) {
 		tc_buf_clear(&w->clean);
 		tc_utf8_sanitize(json, len, &w->clean);
@@ -510,12 +760,13 @@ int tc_ix_doc_from_json(tc_ix_worker *w, const char *src, uint64_t line, const c
 		d->invalid_utf8 = bad;
 		note(d, src, line, "%zu invalid UTF-8 byte%s replaced by U+FFFD", bad,
 		     bad == 1 ? "" : "s");
-		root = json_loadb(json, len, 0, &je);
 	}
-	TC_RETURN_IF(!root, err, TC_EPARSE, "%s:%llu: invalid JSON at column %d: %s", src,
-	             (unsigned long long)line, je.column, je.text);
-	int rc = take_fields(root, d, src, line, err);
-	json_decref(root);
+	json_object *root;
+	int rc = parse_json(w, json, len, src, line, &root, err);
+	if (rc == 0) {
+		rc = take_fields(root, d, src, line, err);
+		json_object_put(root);
+	}
 	if (rc == 0)
 		rc = analyze_doc(w, d, src, line, err);
 	return rc;

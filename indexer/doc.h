@@ -2,7 +2,7 @@
  * doc.h — one input record in, one analysed document out.
  *
  * This is the part of indexing that needs no shared state, so it runs in worker threads:
- * parse the JSON line (jansson) or take the .txt file, check the fields, replace invalid
+ * parse the JSON line (json-c) or take the .txt file, check the fields, replace invalid
  * UTF-8, run the analyser over every indexed field, group its tokens into distinct terms
  * with their positions, and extract the quantity mentions. What comes out (tc_ix_doc) is
  * everything the in-memory index (membuf.h) needs, with nothing left to look up.
@@ -28,10 +28,14 @@
  * and its first dated year is the year hint for the other fields.
  *
  * Rejections (the record gives no document; the tc_error says "file:line: why"):
- * not JSON, not an object, `id` or `body` missing, `id`/`title`/`body`/`date`/`lang`
+ * not JSON ("invalid JSON at column C: reason", C counting characters from 1: RFC 8259
+ * strictly, top level an object or array, no trailing text, no "\u0000", no lone
+ * surrogate escape, integers within int64, reals within a double, nesting at most 32
+ * deep), not an object, `id` or `body` missing, `id`/`title`/`body`/`date`/`lang`
  * not a string (null counts as missing for the optional ones), an empty id or one longer
  * than TC_MAX_ID. Notes (the document is kept, the note says "file:line: why"): invalid
- * UTF-8 replaced, unknown `lang`, malformed `date`, a non-string field other than those.
+ * UTF-8 replaced (repaired before parsing), unknown `lang`, malformed `date`, a non-string
+ * field other than those. A repeated key: the last value, at the first one's place.
  *
  * Memory: a tc_ix_doc owns all it holds; zero-initialise, reuse across records (each
  * call replaces its contents), tc_ix_doc_free() at the end. A tc_ix_worker holds an

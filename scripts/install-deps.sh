@@ -7,7 +7,7 @@
 #   scripts/install-deps.sh fuzz     also clang and libFuzzer, for `make fuzz`
 set -eu
 
-PKGS="pkg-config libicu-dev libstemmer-dev libzstd-dev zstd libuv1-dev libjansson-dev
+PKGS="pkg-config libicu-dev libstemmer-dev libzstd-dev zstd libuv1-dev libjson-c-dev
 libxxhash-dev libcmocka-dev libstreamvbyte-dev"
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS sqlite3 libsqlite3-dev libxapian-dev g++ gnuplot-nox time"

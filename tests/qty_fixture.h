@@ -28,7 +28,7 @@
 #define TC_QTY_FIXTURE_H
 
 #include <errno.h>
-#include <jansson.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,17 +208,19 @@ static size_t qf_take_line(qf_fixture *f, const char *file, const char *line, si
 		if (d->found || strcmp(d->file, file) != 0 || line + n < q + 8 + il ||
 		    memcmp(q + 7, d->doc, il) != 0 || q[7 + il] != '"')
 			continue;
-		json_error_t je;
-		json_t *o = json_loadb(line, n, 0, &je);
-		const char *body = json_string_value(json_object_get(o, "body"));
-		const char *date = json_string_value(json_object_get(o, "date"));
+		struct json_tokener *tok = json_tokener_new();
+		json_object *o = json_tokener_parse_ex(tok, line, (int)n);
+		json_tokener_free(tok);
+		const char *body = json_object_get_string(json_object_object_get(o, "body"));
+		const char *date = json_object_get_string(json_object_object_get(o, "date"));
 		if (body) {
-			tc_buf_append(&d->text, body, json_string_length(json_object_get(o, "body")));
+			tc_buf_append(&d->text, body,
+			              json_object_get_string_len(json_object_object_get(o, "body")));
 			snprintf(d->date, sizeof d->date, "%.15s", date ? date : "");
 			d->found = 1;
 			missing--;
 		}
-		json_decref(o);
+		json_object_put(o);
 	}
 	return missing;
 }

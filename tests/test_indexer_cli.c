@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <jansson.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,13 +74,13 @@ static long long stat_of(const char *dir, const char *key)
 	int st;
 	char *out = tracuu(&st, "stats --json -i '%s'", dir);
 	assert_int_equal(st, 0);
-	json_t *o = json_loads(out, 0, NULL);
+	json_object *o = json_tokener_parse(out);
 	if (!o)
 		fail_msg("stats --json is not JSON: %s", out);
-	json_t *v = json_object_get(o, key);
+	json_object *v = json_object_object_get(o, key);
 	assert_non_null(v);
-	long long n = json_integer_value(v);
-	json_decref(o);
+	long long n = json_object_get_int64(v);
+	json_object_put(o);
 	free(out);
 	return n;
 }
@@ -220,38 +220,38 @@ static void test_stats_check_delete(void **state)
 	free(out);
 	out = tracuu(&st, "stats --json -i '%s'", path("s"));
 	assert_int_equal(st, 0);
-	json_t *o = json_loads(out, 0, NULL);
+	json_object *o = json_tokener_parse(out);
 	assert_non_null(o);
-	assert_int_equal(json_integer_value(json_object_get(o, "docs")), 3);
-	assert_int_equal(json_integer_value(json_object_get(o, "deleted")), 0);
-	assert_int_equal(json_integer_value(json_object_get(o, "segments")), 1);
-	assert_true(json_integer_value(json_object_get(o, "terms")) > 10);
-	assert_true(json_integer_value(json_object_get(o, "quantities")) >= 6);
-	json_t *b = json_object_get(o, "bytes");
+	assert_int_equal(json_object_get_int64(json_object_object_get(o, "docs")), 3);
+	assert_int_equal(json_object_get_int64(json_object_object_get(o, "deleted")), 0);
+	assert_int_equal(json_object_get_int64(json_object_object_get(o, "segments")), 1);
+	assert_true(json_object_get_int64(json_object_object_get(o, "terms")) > 10);
+	assert_true(json_object_get_int64(json_object_object_get(o, "quantities")) >= 6);
+	json_object *b = json_object_object_get(o, "bytes");
 	static const char *parts[] = {"total", "postings", "positions", "terms",
 	                              "docstore", "numeric", "norms"};
 	long long sum = 0;
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		json_t *v = json_object_get(b, parts[i]);
+		json_object *v = json_object_object_get(b, parts[i]);
 		if (!v)
 			fail_msg("bytes.%s missing", parts[i]);
 		if (i)
-			sum += json_integer_value(v);
+			sum += json_object_get_int64(v);
 	}
-	assert_true(sum > 0 && sum <= json_integer_value(json_object_get(b, "total")));
+	assert_true(sum > 0 && sum <= json_object_get_int64(json_object_object_get(b, "total")));
 	/* units: "giao dich" twice (a and c), as [key, count] pairs, most frequent first */
-	json_t *units = json_object_get(o, "units");
-	assert_true(json_array_size(units) >= 3);
+	json_object *units = json_object_object_get(o, "units");
+	assert_true(json_object_array_length(units) >= 3);
 	int seen = 0;
-	for (size_t i = 0; i < json_array_size(units); i++) {
-		json_t *pair = json_array_get(units, i);
-		if (strcmp(json_string_value(json_array_get(pair, 0)), "giao dich") == 0) {
-			assert_int_equal(json_integer_value(json_array_get(pair, 1)), 2);
+	for (size_t i = 0; i < json_object_array_length(units); i++) {
+		json_object *pair = json_object_array_get_idx(units, i);
+		if (strcmp(json_object_get_string(json_object_array_get_idx(pair, 0)), "giao dich") == 0) {
+			assert_int_equal(json_object_get_int64(json_object_array_get_idx(pair, 1)), 2);
 			seen = 1;
 		}
 	}
 	assert_true(seen);
-	json_decref(o);
+	json_object_put(o);
 	free(out);
 	out = tracuu(&st, "stats -i '%s'", path("s"));
 	assert_int_equal(st, 0);

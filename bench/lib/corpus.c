@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <zstd.h>
 
 #include "common/buf.h"
@@ -26,7 +27,8 @@ struct tc_bench_corpus {
 	size_t pend_off;           /* first byte of pend not yet consumed */
 	int eof;                   /* no more input bytes to decode */
 	size_t line_no;
-	json_t *cur;               /* the document handed out last (owns its strings) */
+	struct json_tokener *tok;  /* strict, reset per line; made on the first line */
+	json_object *cur;          /* the document handed out last (owns its strings) */
 	tc_buf txt;                /* K_TXT: the whole file */
 	char *txt_id;
 	int txt_done;
@@ -68,8 +70,9 @@ void tc_bench_corpus_close(tc_bench_corpus *c)
 		return;
 	if (c->f)
 		fclose(c->f);
-	if (c->cur)
-		json_decref(c->cur);
+	json_object_put(c->cur);
+	if (c->tok)
+		json_tokener_free(c->tok);
 	ZSTD_freeDCtx(c->z);
 	free(c->in);
 	free(c->path);
@@ -154,13 +157,13 @@ static int next_line(tc_bench_corpus *c, char **line, size_t *len, tc_error *err
 	}
 }
 
-static int get_string(json_t *o, const char *key, const char **s, size_t *n)
+static int get_string(json_object *o, const char *key, const char **s, size_t *n)
 {
-	json_t *v = json_object_get(o, key);
-	if (!json_is_string(v))
+	json_object *v = json_object_object_get(o, key);
+	if (!json_object_is_type(v, json_type_string))
 		return -1;
-	*s = json_string_value(v);
-	*n = json_string_length(v);
+	*s = json_object_get_string(v);
+	*n = (size_t)json_object_get_string_len(v);
 	return 0;
 }
 
@@ -175,14 +178,19 @@ static int next_json(tc_bench_corpus *c, tc_bench_doc *doc, tc_error *err)
 			return rc;
 		c->line_no++;
 	} while (len == 0);
-	json_error_t jerr;
-	json_t *o = json_loadb(line, len, 0, &jerr);
+	if (!c->tok) {
+		c->tok = json_tokener_new();
+		json_tokener_set_flags(c->tok, JSON_TOKENER_STRICT);
+	}
+	json_tokener_reset(c->tok);
+	json_object *o = len <= INT_MAX ? json_tokener_parse_ex(c->tok, line, (int)len) : NULL;
 	if (o == NULL)
-		return tc_error_set(err, TC_EPARSE, "%s:%zu: %s", c->path, c->line_no, jerr.text);
-	if (!json_is_object(o) || get_string(o, "id", &doc->id, &doc->id_len) ||
+		return tc_error_set(err, TC_EPARSE, "%s:%zu: %s", c->path, c->line_no,
+		                    json_tokener_error_desc(json_tokener_get_error(c->tok)));
+	if (!json_object_is_type(o, json_type_object) || get_string(o, "id", &doc->id, &doc->id_len) ||
 	    get_string(o, "title", &doc->title, &doc->title_len) ||
 	    get_string(o, "body", &doc->body, &doc->body_len)) {
-		json_decref(o);
+		json_object_put(o);
 		return tc_error_set(err, TC_EPARSE, "%s:%zu: not an object with string id, title "
 		                    "and body", c->path, c->line_no);
 	}
@@ -228,10 +236,8 @@ static int next_txt(tc_bench_corpus *c, tc_bench_doc *doc, tc_error *err)
 
 int tc_bench_corpus_next(tc_bench_corpus *c, tc_bench_doc *doc, tc_error *err)
 {
-	if (c->cur) {
-		json_decref(c->cur);
-		c->cur = NULL;
-	}
+	json_object_put(c->cur);
+	c->cur = NULL;
 	memset(doc, 0, sizeof *doc);
 	return c->kind == K_TXT ? next_txt(c, doc, err) : next_json(c, doc, err);
 }
