@@ -46,7 +46,7 @@
  * checksum catches a damaged block), a walk over the records before it.
  *
  * Why a dictionary: a 16 KiB block compresses alone, so each block re-learns the
- * language. A dictionary trained on the segment's first 2 MiB of records gives every
+ * language. A dictionary trained on the segment's first 4 MiB of records gives every
  * block the common words and markup from its first byte: on news, 34.3% of the input
  * becomes 31.0% at the same level (see FORMAT.md §8). The writer holds the first blocks
  * back until it has trained, compresses them both ways and keeps the dictionary only
@@ -77,27 +77,26 @@
 
 #include "common/mem.h"
 
-/* Level 4: measured on 40 MB of news (zstd -b -B, UTF-8, 64 KiB blocks), level 3
-   compresses at ~165 MB/s to 34.5% of the input; level 6 reaches 32.5% at ~60 MB/s, too
-   slow for an indexer whose whole budget is ~50 ms per MB. On the coded text (vncode.c)
-   level 4 costs what level 3 does and saves 1.1% of the doc store (34.45 -> 34.06 MB on
-   news); level 5 saves 2.4% for 10% more indexing CPU. See FORMAT.md.
+/* Level 6 with a dictionary of 224 KiB trained on 4 MiB: on news the doc store takes
+   31.05 MB instead of 33.86 at level 4 with 112 KiB trained on 2 MiB, for ~15% more
+   indexing CPU, which JSON records parsed by json-c instead of jansson gave back (the
+   build is no slower than before both). Level 5: 31.53 MB for ~10%. See FORMAT.md.
    16 KiB blocks: a results page fetches each hit from a block of its own, and a fetch
    costs about one inflated block. On news (one segment, -j 2, FORMAT.md §8): 64 KiB
    blocks make a .doc of 33.30 MB at ~87 us a random fetch, 32 KiB 33.53 MB at ~54 us,
    16 KiB 33.86 MB at ~34 us, 8 KiB 34.31 MB at ~22 us, 4 KiB 34.59 MB at ~15 us; the
    build time does not move. With the dictionary, small blocks lose little. */
 #define DOC_BLOCK_RAW (16u << 10)
-#define DOC_ZSTD_LEVEL 4
+#define DOC_ZSTD_LEVEL 6
 #define DOC_TAIL 28
 #define DOC_IENTRY 12
 #define DOC_MAX_BLOCK_RAW (1u << 30)  /* refuse to inflate a block beyond this */
-/* Training: 2 MiB of records train in ~0.15 s and reach all but 0.2 points of what
-   8 MiB do; the dictionary is at most 112 KiB (zstd's default) and at most 1/16 of
-   the text it learns from; below 256 KiB of text there is nothing worth learning. */
-#define DOC_TRAIN_RAW (2u << 20)
+/* Training: 4 MiB of records train in ~0.3 s; the dictionary is at most 224 KiB and at
+   most 1/16 of the text it learns from (a bigger dictionary pays more with small
+   blocks); below 256 KiB of text there is nothing worth learning. */
+#define DOC_TRAIN_RAW (4u << 20)
 #define DOC_TRAIN_MIN (256u << 10)
-#define DOC_DICT_MAX (112u << 10)
+#define DOC_DICT_MAX (224u << 10)
 #define DOC_DICT_MAX_LEN (16u << 20)  /* a dict_len beyond this is damage */
 /* Ids per block of the id map: a lookup decodes half a block on average. */
 #define IDS_PER_BLOCK 32
