@@ -1,5 +1,6 @@
 /*
- * codec.c — the integer codec of postings, positions and the numeric index.
+ * codec.c — the integer codec of postings and the numeric index, and the positions code
+ * (at the end of the file).
  *
  * Integers go in chunks of up to 128. A chunk is patched frame of reference (PFor):
  * every value's low b bits packed at one width b, plus the few values that do not fit
@@ -458,4 +459,257 @@ int tc__get_ints(const unsigned char **p, const unsigned char *end, uint32_t *ou
 			return -1;
 	}
 	return 0;
+}
+
+/* ---- Positions code ----------------------------------------------------------------- */
+
+/*
+ * The positions of a block of docs (.pos format 4; postings.c has the grammar): Rice
+ * codes. A doc's values (its first position, then the differences) are cut at a width
+ * taken from one parameter of the block, beta, and the doc's freq: a word met f times in
+ * a field is about len / (f + 1) tokens from the previous meeting, so the width falls by
+ * a bit each time f + 1 doubles. The low bits of every value of the block come first,
+ * the rest of each value (value >> width) after, in unary. The reader knows every
+ * width from the freqs alone, so it steps over the docs it does not want with a sum
+ * over their freqs and a count of ones, without decoding them; where one PFor width per
+ * 128 values paid for the largest of them (first positions and rare far gaps), each
+ * value here costs about log2 of its doc's typical gap plus 1.5 bits.
+ */
+
+/* 8 bytes at q, little-endian, those at or after end read as 0. */
+static inline uint64_t load_le64(const unsigned char *q, const unsigned char *end)
+{
+	uint64_t v = 0;
+	if (end - q >= 8)
+		return tc__get_u64(q);
+	for (unsigned i = 0; q + i < end; i++)
+		v |= (uint64_t)q[i] << (8 * i);
+	return v;
+}
+
+/* Bits of the area [a, end) from bit t on (at least 57 of them, fewer at its end), and
+   how many of those are the area's. */
+static inline uint64_t bit_window(const unsigned char *a, const unsigned char *end,
+                                  uint64_t t, unsigned *avail)
+{
+	const unsigned char *q = a + (t >> 3);
+	size_t left = (size_t)(end - q);
+	*avail = (left >= 8 ? 64 : 8 * (unsigned)left) - (unsigned)(t & 7);
+	return load_le64(q, end) >> (t & 7);
+}
+
+typedef struct bitw {
+	tc_buf *b;
+	uint64_t acc;
+	unsigned n;  /* bits in acc, below 8 between calls */
+} bitw;
+
+static inline void bw_put(bitw *w, uint64_t v, unsigned bits)  /* bits <= 32 */
+{
+	w->acc |= v << w->n;
+	w->n += bits;
+	while (w->n >= 8) {
+		tc_buf_putc(w->b, (char)(w->acc & 0xff));
+		w->acc >>= 8;
+		w->n -= 8;
+	}
+}
+
+static void bw_unary(bitw *w, uint64_t q)  /* q zeros, then a one */
+{
+	for (; q > 32; q -= 32)
+		bw_put(w, 0, 32);
+	bw_put(w, 0, (unsigned)q);
+	bw_put(w, 1, 1);
+}
+
+static void bw_flush(bitw *w)
+{
+	if (w->n)
+		tc_buf_putc(w->b, (char)w->acc);
+	w->acc = 0;
+	w->n = 0;
+}
+
+
+/* Bits the values v[0..n) of a doc take at width w. */
+static uint64_t rice_bits(const uint32_t *v, uint32_t n, unsigned w)
+{
+	uint64_t bits = (uint64_t)n * (1 + w);
+	for (uint32_t i = 0; i < n; i++)
+		bits += v[i] >> w;
+	return bits;
+}
+
+/* Bits of the block's values vals (doc after doc, freq[j] each) at parameter beta. */
+static uint64_t block_bits(const uint32_t *vals, const uint32_t *freq, uint32_t k,
+                           unsigned beta)
+{
+	uint64_t bits = 0;
+	for (uint32_t j = 0; j < k; vals += freq[j], j++)
+		bits += rice_bits(vals, freq[j], tc__pos_width(freq[j], beta));
+	return bits;
+}
+
+/* The parameter that makes the block smallest: from an estimate by the mean value,
+   one step at a time while the size falls (it falls, then rises, as beta grows). */
+static unsigned choose_beta(const uint32_t *vals, const uint32_t *freq, uint32_t k,
+                            uint64_t n, uint64_t sum)
+{
+	unsigned beta = 64 - (unsigned)__builtin_clzll(sum / n | 1) + 1;
+	if (beta > TC_POS_BETA_MAX)
+		beta = TC_POS_BETA_MAX;
+	uint64_t best = block_bits(vals, freq, k, beta);
+	for (int step = -1; step <= 1; step += 2) {
+		while ((step < 0 ? beta > 0 : beta < TC_POS_BETA_MAX)) {
+			uint64_t c = block_bits(vals, freq, k, (unsigned)((int)beta + step));
+			if (c >= best)
+				break;
+			best = c;
+			beta = (unsigned)((int)beta + step);
+		}
+	}
+	return beta;
+}
+
+void tc__pos_pack(tc_buf *out, const uint32_t *pos, const uint32_t *freq, uint32_t k,
+                  tc_buf *scratch)
+{
+	uint64_t n = 0, sum = 0;
+	for (uint32_t j = 0; j < k; j++)
+		n += freq[j];
+	scratch->len = 0;
+	tc_buf_reserve(scratch, n * sizeof(uint32_t));
+	uint32_t *vals = (uint32_t *)(void *)scratch->data;
+	const uint32_t *p = pos;
+	uint64_t at = 0;
+	for (uint32_t j = 0; j < k; p += freq[j], j++)
+		for (uint32_t i = 0; i < freq[j]; i++) {
+			vals[at] = i ? p[i] - p[i - 1] : p[0];
+			sum += vals[at++];
+		}
+	unsigned beta = choose_beta(vals, freq, k, n, sum);
+	uint64_t low = 0;
+	for (uint32_t j = 0; j < k; j++)
+		low += (uint64_t)freq[j] * tc__pos_width(freq[j], beta);
+	tc_buf_putc(out, (char)beta);
+	tc_buf_put_varint(out, (low + 7) / 8);
+	bitw w = {out, 0, 0};
+	const uint32_t *v = vals;
+	for (uint32_t j = 0; j < k; v += freq[j], j++) {
+		unsigned b = tc__pos_width(freq[j], beta);
+		for (uint32_t i = 0; i < freq[j]; i++)
+			bw_put(&w, v[i] & (uint32_t)((1ull << b) - 1), b);
+	}
+	bw_flush(&w);
+	v = vals;
+	for (uint32_t j = 0; j < k; v += freq[j], j++) {
+		unsigned b = tc__pos_width(freq[j], beta);
+		for (uint32_t i = 0; i < freq[j]; i++)
+			bw_unary(&w, v[i] >> b);
+	}
+	bw_flush(&w);
+}
+
+/* Moves *t past n ones of the area [a, end); -1 when it holds fewer. */
+static int skip_ones(const unsigned char *a, const unsigned char *end, uint64_t *t,
+                     uint64_t n)
+{
+	uint64_t bit = *t;
+	while (n > 0) {
+		if ((bit >> 3) >= (uint64_t)(end - a))
+			return -1;
+		unsigned avail;
+		uint64_t x = bit_window(a, end, bit, &avail);
+		unsigned ones = popcount64(x);
+		if (ones < n) {
+			n -= ones;
+			bit += avail;
+			continue;
+		}
+		for (; n > 1; n--)
+			x &= x - 1;
+		bit += (unsigned)__builtin_ctzll(x) + 1;
+		n = 0;
+	}
+	*t = bit;
+	return 0;
+}
+
+int tc__pos_open(tc__posblk *b, const unsigned char *p, const unsigned char *end)
+{
+	uint64_t lb;
+	if (p >= end || *p > TC_POS_BETA_MAX)
+		return -1;
+	b->beta = *p++;
+	if (tc_varint_get(&p, end, &lb) != 0 || lb > (uint64_t)(end - p))
+		return -1;
+	for (uint32_t m = 0; m < TC_POS_WIDTHS; m++)
+		b->width[m] = (uint8_t)tc__pos_width(m + 1, b->beta);
+	b->lo = p;
+	b->hi = p + lb;
+	b->end = end;
+	b->lbit = b->hbit = 0;
+	return 0;
+}
+
+int tc__pos_skip(tc__posblk *b, const uint32_t *fm1, uint32_t n)
+{
+	/* the usual freqs' widths come from the block's table */
+	uint64_t bits = 0, count = 0;
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t m = fm1[j];
+		unsigned w = m < TC_POS_WIDTHS ? b->width[m]
+		                               : tc__pos_width(m == UINT32_MAX ? m : m + 1, b->beta);
+		bits += ((uint64_t)m + 1) * w;
+		count += (uint64_t)m + 1;
+	}
+	if (skip_ones(b->hi, b->end, &b->hbit, count) != 0)
+		return -1;
+	b->lbit += bits;
+	return 0;
+}
+
+int tc__pos_decode(tc__posblk *b, uint32_t freq, uint32_t *out)
+{
+	unsigned w = tc__pos_width(freq, b->beta);
+	uint64_t mask = (1ull << w) - 1, p = 0;
+	if (b->lbit + (uint64_t)freq * w > 8 * (uint64_t)(b->hi - b->lo))
+		return -1;
+	/* the high parts through a window of the bits not yet read: havail of them are in
+	   hw, those above are not (hw reads 0 there), so an empty hw is refilled */
+	uint64_t hbit = b->hbit, hbytes = (uint64_t)(b->end - b->hi);
+	if ((hbit >> 3) >= hbytes)
+		return -1;
+	unsigned havail;
+	uint64_t hw = bit_window(b->hi, b->end, hbit, &havail);
+	for (uint32_t i = 0; i < freq; i++) {
+		/* within the low parts (checked above), and the 8 bytes from there readable */
+		/* within the low parts (checked above), and the 8 bytes from there readable */
+		uint64_t v = tc__get_u64(b->lo + (b->lbit >> 3)) >> (b->lbit & 7) & mask, q = 0;
+		b->lbit += w;
+		while (hw == 0) {
+			q += havail;
+			hbit += havail;
+			if ((hbit >> 3) >= hbytes || q >> 32)
+				return -1;
+			hw = bit_window(b->hi, b->end, hbit, &havail);
+		}
+		unsigned z = (unsigned)__builtin_ctzll(hw);
+		q += z;
+		hbit += z + 1;
+		havail -= z + 1;
+		hw = z < 63 ? hw >> (z + 1) : 0;
+		p += v | q << w;
+		if (q >> 32 || p > UINT32_MAX)
+			return -1;
+		out[i] = (uint32_t)p;
+	}
+	b->hbit = hbit;
+	return 0;
+}
+
+const unsigned char *tc__pos_block_end(const tc__posblk *b)
+{
+	return b->hi + (b->hbit + 7) / 8;
 }

@@ -4,8 +4,9 @@
  * and the iterator the query engine reads them with.
  *
  * Both files use the frame of fileio.c ("TCPS" version TC_POSTINGS_VERSION = 4, "TCPO"
- * TC_POSITIONS_VERSION = 3: the chunks of codec.c's format version 2; .pst version 3
- * since exact forms are by rank, 4 since their blocks choose how to store freqs);
+ * TC_POSITIONS_VERSION = 4: the chunks of codec.c's format version 2; .pst version 3
+ * since exact forms are by rank, 4 since their blocks choose how to store freqs; .pos
+ * version 4 since positions are Rice codes);
  * the content is the terms' postings one after the other, in key order, each written
  * once: a term whose one-block list would repeat an earlier term's bytes points to them
  * (see "Sharing" below and termdict.c's doc_ref). The dictionary entry of a term gives
@@ -61,9 +62,16 @@
  * .pos, at pos_off (terms with positions only; exact forms have none):
  *
  *   term      := pblock{nblocks}
- *   pblock    := ints(sum of the block's freqs)             ints: see codec.c
- *                the positions of each doc of the block in doc order: the first as is,
- *                the others as the difference to the previous one (>= 0)
+ *   pblock    := beta:u8 (0..33) low_bytes:varint low:byte[low_bytes] high
+ *                the values of the block: each doc's positions in doc order, its first
+ *                as is, the others as the difference to the one before (>= 0); a doc
+ *                of freq f cuts its values at width w = beta - (bit length of f + 1), 0
+ *                when that is not positive (codec.c's positions code)
+ *   low       := the low w bits of every value, doc after doc, packed from bit 0 of
+ *                byte 0 (bit j of the stream = bit j % 8 of byte j / 8), then 0 bits to
+ *                the byte; low_bytes = ceil(sum over docs of f * w / 8)
+ *   high      := for every value in the same order, (value >> w) 0 bits and a 1 bit,
+ *                packed the same way, then 0 bits to the byte; it ends the block
  *
  * Reading is bounds-safe: every length is checked against the mapping, doc ids must be
  * ascending and below the segment's doc count, and a block's last doc must match its
@@ -263,7 +271,7 @@ static void pw_flush_block(tc__pw *w)
 	if (w->has_pos) {
 		/* held to the term's end: the whole list may be shared */
 		size_t before = w->pos_held.len;
-		tc__put_ints(&w->pos_held, w->bpos, w->bpos_n);
+		tc__pos_pack(&w->pos_held, w->bpos, w->bfreqs, w->bn, &w->pos_scratch);
 		tc_buf_put_varint(&w->skip, w->pos_held.len - before);
 	}
 	tc_buf_put_varint(&w->skip, w->bmax_tf);
@@ -316,11 +324,8 @@ void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uin
 	w->ttf += freq;
 	if (w->has_pos) {
 		w->bpos = tc_grow(w->bpos, &w->bpos_cap, w->bpos_n + freq, sizeof *w->bpos);
-		uint32_t prev = 0;
-		for (uint32_t i = 0; i < freq; i++) {
-			w->bpos[w->bpos_n++] = pos[i] - prev;
-			prev = pos[i];
-		}
+		memcpy(w->bpos + w->bpos_n, pos, freq * sizeof *pos);
+		w->bpos_n += freq;
 	}
 	if (w->bn == TC_POSTINGS_BLOCK)
 		pw_flush_block(w);
@@ -402,6 +407,7 @@ void tc__pw_free(tc__pw *w)
 	listset_free(&w->pst_seen);
 	listset_free(&w->pos_seen);
 	tc_buf_free(&w->pos_held);
+	tc_buf_free(&w->pos_scratch);
 	tc_buf_free(&w->skip);
 	tc_buf_free(&w->blocks);
 	tc_buf_free(&w->whole);
@@ -442,20 +448,19 @@ struct tc_postings {
 	const unsigned char *fsrc;     /* the block's freqs chunk, decoded on first use */
 	unsigned xlayout;              /* an exact form's block: its layout byte */
 	int freq_ready;                /* fm1 holds block blk's freqs */
-	/* positions of the decoded block, decoded chunk by chunk as far as a doc needs */
-	int pos_blk_ready;             /* pstart holds block blk's offsets */
-	uint32_t pos_done;             /* posv[0..pos_done) decoded */
-	const unsigned char *pos_src;  /* where the next chunk of the block starts */
-	uint32_t *posv;
+	/* positions of the decoded block, decoded doc by doc as they are asked for */
+	int pos_blk_ready;             /* pb reads block blk */
+	tc__posblk pb;
+	uint32_t pdoc;                 /* the doc of the block pb is at */
+	uint32_t *posv;                /* the current doc's positions, ... */
 	size_t posv_cap;
-	int cur_ready;                 /* the current doc's deltas in posv are positions */
+	int cur_ready;                 /* ... once decoded */
 	int rc;
 	/* from here on written before read: not cleared when opening (a list is opened for
 	   every field of every query word) */
 	uint32_t docs[TC_POSTINGS_BLOCK];
 	uint32_t fm1[TC_POSTINGS_BLOCK]; /* freq - 1 per doc, as stored (freqs are checked
 	                                    for overflow where they are used) */
-	uint32_t pstart[TC_POSTINGS_BLOCK + 1]; /* doc j's deltas: posv[pstart[j]..pstart[j+1]) */
 	tc_error err;                  /* set with rc (only its code is cleared) */
 };
 
@@ -910,57 +915,34 @@ int tc_postings_error(const tc_postings *p, tc_error *err)
 }
 
 /*
- * Prepares the current block's positions: where each doc's deltas start. The deltas
- * themselves are decoded by pos_decode_to, only as far as the docs asked for need: a
- * query that wants one doc of a block decodes the chunks up to that doc, not the block.
+ * Prepares the current block's positions: where its low and high parts start, from its
+ * parameter and the freqs. A doc's positions are decoded when asked for
+ * (pos_decode_doc); the docs before it are stepped over.
  */
 static int pos_begin_block(tc_postings *p)
 {
 	if (load_freqs(p) != 0)
 		return -1;
-	/* doc j starts after the freqs before it: their stored values (freq - 1) plus j,
-	   so the running sum is one add per doc; 64 bits cannot overflow over 128 freqs,
-	   and the offsets are exact when the total is */
-	uint64_t sum = 0;
-	_Pragma("GCC unroll 4")
-	for (uint32_t j = 0; j < p->n; j++) {
-		p->pstart[j] = (uint32_t)(sum + j);
-		sum += p->fm1[j];
-	}
-	uint64_t total = sum + p->n;
-	if (total > UINT32_MAX)
-		return fail(p, &p->seg->f_pst, p->doff[p->blk], "freqs overflow"), -1;
-	p->pstart[p->n] = (uint32_t)total;
-	p->pos_src = p->poff[p->blk];
-	p->pos_done = 0;
+	if (tc__pos_open(&p->pb, p->poff[p->blk], p->poff[p->blk + 1]) != 0)
+		return fail(p, &p->seg->f_pos, p->poff[p->blk], "bad positions block"), -1;
+	p->pdoc = 0;
 	p->pos_blk_ready = 1;
 	return 0;
 }
 
-/*
- * Decodes the current block's position deltas from value index from up to (at least)
- * upto. Chunks that end before from are skipped undecoded: docs are visited in order,
- * so no later request needs them.
- */
-static int pos_decode_to(tc_postings *p, uint32_t from, uint32_t upto)
+/* Decodes the positions of doc i of the block (at or after the next one not read). */
+static int pos_decode_doc(tc_postings *p, uint32_t i)
 {
 	const tc__rfile *f = &p->seg->f_pos;
-	const unsigned char *end = p->poff[p->blk + 1];
-	uint32_t total = p->pstart[p->n];
-	/* grow chunk by chunk, so damaged freqs cannot make us allocate more than the
-	   data can hold */
-	while (p->pos_done < upto) {
-		uint32_t k = total - p->pos_done < 128 ? total - p->pos_done : 128;
-		p->posv = tc_grow(p->posv, &p->posv_cap, p->pos_done + k, sizeof *p->posv);
-		if (p->pos_done + k <= from ? tc__chunk_skip(&p->pos_src, end, k) != 0
-		                            : tc__chunk_unpack(&p->pos_src, end,
-		                                               p->posv + p->pos_done, k) != 0)
-			return fail(p, f, p->pos_src, "bad positions block"), -1;
-		p->pos_done += k;
-		if (p->pos_done == total && p->nblocks > 1 && p->pos_src != end)
-			return fail(p, f, p->pos_src,
-			            "positions block shorter than its skip entry says"), -1;
-	}
+	uint32_t fr = p->fm1[i] + 1;
+	p->posv = tc_grow(p->posv, &p->posv_cap, fr, sizeof *p->posv);
+	if (tc__pos_skip(&p->pb, p->fm1 + p->pdoc, i - p->pdoc) != 0 ||
+	    tc__pos_decode(&p->pb, fr, p->posv) != 0)
+		return fail(p, f, p->poff[p->blk], "bad positions block"), -1;
+	p->pdoc = i + 1;
+	if (p->pdoc == p->n && p->nblocks > 1 && tc__pos_block_end(&p->pb) != p->poff[p->blk + 1])
+		return fail(p, f, p->poff[p->blk], "positions block of another size than its "
+		            "skip entry says"), -1;
 	return 0;
 }
 
@@ -976,26 +958,13 @@ int tc_postings_positions(tc_postings *p, const uint32_t **pos, uint32_t *n, tc_
 		return tc_error_set(err, TC_EINVAL, "no current doc");
 	if (!p->pos_blk_ready && pos_begin_block(p) != 0)
 		return tc_postings_error(p, err);
-	uint32_t a = p->pstart[p->i], k = p->pstart[p->i + 1] - a;
 	if (!p->cur_ready) {
-		if (pos_decode_to(p, a, a + k) != 0)
+		if (pos_decode_doc(p, p->i) != 0)
 			return tc_postings_error(p, err);
-		/* deltas to positions in place: the doc's values are its own, and docs are
-		   visited once; 64 bits cannot overflow, and ascending positions fit when the
-		   last one does */
-		uint64_t v = 0;
-		for (uint32_t j = a; j < a + k; j++) {
-			v += p->posv[j];
-			p->posv[j] = (uint32_t)v;
-		}
-		if (v > UINT32_MAX) {
-			fail(p, &p->seg->f_pos, p->poff[p->blk], "position overflow");
-			return tc_postings_error(p, err);
-		}
 		p->cur_ready = 1;
 	}
-	*pos = p->posv + a;
-	*n = k;
+	*pos = p->posv;
+	*n = p->fm1[p->i] + 1;
 	return TC_OK;
 }
 

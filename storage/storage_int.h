@@ -59,8 +59,8 @@ static inline void tc__put_u64(unsigned char *p, uint64_t v)
 #define TC_POSTINGS_VERSION 4  /* .pst: 2 since the codec's exceptions are packed, 3 since
                                   exact forms' lists are ranks in their base's, 4 since
                                   their blocks choose how to store ranks and freqs */
-#define TC_POSITIONS_VERSION 3 /* .pos: 2 since the codec's exceptions are packed (3 came
-                                  with .pst's) */
+#define TC_POSITIONS_VERSION 4 /* .pos: 2 since the codec's exceptions are packed (3 came
+                                  with .pst's), 4 since positions are Rice codes */
 #define TC_DICT_VERSION 3      /* .tdx: 2 since an entry may point to shared postings, 3
                                   since exact forms are filed under their folded forms */
 #define TC_FILE_HEADER 8    /* magic[4] version:u32 */
@@ -171,6 +171,41 @@ void tc__unpack_bits(const unsigned char *q, const unsigned char *end, unsigned 
 /* Plain bit-packing of 128 ints (width byte + 16*width bytes), kept for the codec bench. */
 size_t tc__pack128(const uint32_t *in, unsigned char *out);
 int tc__unpack128(const unsigned char **p, const unsigned char *end, uint32_t *out);
+
+/*
+ * Positions code of one block of docs (.pos format 4; postings.c has the grammar). The
+ * low parts of a doc's values are this many bits wide: the block's parameter beta
+ * (<= TC_POS_BETA_MAX) less the bit length of the doc's freq + 1, or 0.
+ */
+#define TC_POS_BETA_MAX 33
+#define TC_POS_WIDTHS 16
+static inline unsigned tc__pos_width(uint32_t freq, unsigned beta)
+{
+	unsigned fb = 64 - (unsigned)__builtin_clzll((uint64_t)freq + 1);
+	return beta > fb ? beta - fb : 0;
+}
+/* Appends the block of k docs: doc j has freq[j] ascending positions, one doc after the
+   other in pos; scratch is the caller's, for the values. */
+void tc__pos_pack(tc_buf *out, const uint32_t *pos, const uint32_t *freq, uint32_t k,
+                  tc_buf *scratch);
+/* A reader of one block, doc by doc in order. */
+typedef struct tc__posblk {
+	const unsigned char *lo, *hi, *end;  /* low parts, high parts, end of the block */
+	uint64_t lbit, hbit;                 /* where the next doc's bits start in each */
+	unsigned beta;
+	uint8_t width[TC_POS_WIDTHS];        /* the width of freq m + 1, for small m */
+} tc__posblk;
+/* Starts reading the block at [p, end) (the 8 bytes after end must be readable: the file
+   footer follows the last block); -1 when its header is bad. */
+int tc__pos_open(tc__posblk *b, const unsigned char *p, const unsigned char *end);
+/* Steps over the next n docs, whose freqs - 1 are fm1[0..n); -1 when the block runs
+   out. */
+int tc__pos_skip(tc__posblk *b, const uint32_t *fm1, uint32_t n);
+/* Decodes the next doc's freq positions into out; -1 when the block runs out or a
+   position passes 2^32 - 1. */
+int tc__pos_decode(tc__posblk *b, uint32_t freq, uint32_t *out);
+/* Where the block's bytes read so far end (its end once every doc is read). */
+const unsigned char *tc__pos_block_end(const tc__posblk *b);
 
 /* ---- End of interface to codec.c ---- */
 
@@ -301,7 +336,8 @@ typedef struct tc__pw {
 	uint32_t branks[TC_POSTINGS_BLOCK];  /* exact forms: ranks in the base, and ... */
 	uint32_t bfdelta[TC_POSTINGS_BLOCK]; /* ... base freq - freq */
 	uint32_t bmax_tf, bmin_len;
-	uint32_t *bpos;               /* position deltas of the block */
+	uint32_t *bpos;               /* positions of the block, doc after doc */
+	tc_buf pos_scratch;           /* for the positions code */
 	size_t bpos_n, bpos_cap;
 	tc_buf whole;                 /* a term's .pst list of several blocks, put together */
 } tc__pw;

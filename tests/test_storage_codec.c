@@ -444,6 +444,8 @@ static void test_old_versions(void **state)
 	} cases[] = {
 		{"0000000000000001.pst", TC_MAGIC_POSTINGS, 1},
 		{"0000000000000001.pos", TC_MAGIC_POSITIONS, 1},
+		{"0000000000000001.pos", TC_MAGIC_POSITIONS, 3},  /* positions as PFor chunks */
+		{"0000000000000001.pst", TC_MAGIC_POSTINGS, 3},   /* exact freqs as differences */
 		{"0000000000000001.num", TC_MAGIC_NUMERIC, 2},
 	};
 	char dir[64];
@@ -478,6 +480,92 @@ static void test_old_versions(void **state)
 		unlink(path);
 	}
 	rmdir(dir);
+}
+
+/* ---- the positions code of one block ---- */
+
+/* A block of k docs: freqs and ascending positions (equal ones allowed) of a shape. */
+static uint32_t pos_block(int shape, uint32_t k, uint32_t *freq, uint32_t *pos)
+{
+	uint32_t n = 0;
+	for (uint32_t j = 0; j < k; j++) {
+		uint32_t f = shape == 0 ? 1 : shape == 3 && j == k / 2 ? 3000 : 1 + rnd32() % 9;
+		uint32_t p = 0, len = shape == 1 ? 1 + rnd32() % 40 : 1 + rnd32() % 5000;
+		freq[j] = f;
+		for (uint32_t i = 0; i < f; i++) {
+			switch (shape) {
+			case 2: p = i ? p + (rnd32() % 4 == 0 ? 0 : 1) : rnd32() % 3; break;  /* runs */
+			case 4: p = i ? (uint32_t)(UINT32_MAX - (f - 1 - i)) : rnd32(); break;  /* huge */
+			default: p += rnd32() % (len / f + 1); break;
+			}
+			pos[n++] = p;
+		}
+	}
+	return n;
+}
+
+/*
+ * Blocks of every shape read back doc by doc, stepping over random runs of docs; a block
+ * cut short anywhere, or with a parameter out of range, fails cleanly (never reads past
+ * what it was given, plus the 8 readable bytes the reader may look at).
+ */
+static void test_positions_code(void **state)
+{
+	(void)state;
+	enum { MAXN = 128 * 3000 };
+	uint32_t freq[128], *pos = tc_malloc(MAXN * sizeof *pos), *out = tc_malloc(4096 * 4);
+	tc_buf b = {0}, scratch = {0};
+	for (int shape = 0; shape <= 4; shape++) {
+		for (int rep = 0; rep < 20; rep++) {
+			uint32_t k = rep == 0 ? 1 : 1 + rnd32() % 128;
+			pos_block(shape, k, freq, pos);
+			b.len = 0;
+			tc__pos_pack(&b, pos, freq, k, &scratch);
+			tc_buf_reserve(&b, 8);  /* the readable bytes after the end */
+			uint32_t fm1[128];
+			for (uint32_t j = 0; j < k; j++)
+				fm1[j] = freq[j] - 1;
+			const unsigned char *start = (const unsigned char *)b.data;
+			tc__posblk pb;
+			assert_int_equal(tc__pos_open(&pb, start, start + b.len), 0);
+			uint32_t at = 0, next = 0;
+			for (uint32_t j = 0; j < k; at += freq[j], j++) {
+				if (rnd32() % 3 == 0)
+					continue;  /* stepped over, below */
+				assert_int_equal(tc__pos_skip(&pb, fm1 + next, j - next), 0);
+				assert_int_equal(tc__pos_decode(&pb, freq[j], out), 0);
+				assert_memory_equal(out, pos + at, freq[j] * sizeof *out);
+				next = j + 1;
+			}
+			if (next == k)
+				assert_ptr_equal(tc__pos_block_end(&pb), start + b.len);
+			/* cut short: whatever is read of it fails or reads what was written */
+			for (size_t cut = 0; cut < b.len; cut += 1 + b.len / 50) {
+				unsigned char *c = tc_malloc(cut + 8);
+				memcpy(c, start, cut);
+				memset(c + cut, 0xff, 8);
+				int ok = tc__pos_open(&pb, c, c + cut) == 0;
+				for (uint32_t j = 0, a = 0; ok && j < k; a += freq[j], j++) {
+					if (tc__pos_decode(&pb, freq[j], out) != 0)
+						break;
+					assert_memory_equal(out, pos + a, freq[j] * sizeof *out);
+				}
+				free(c);
+			}
+		}
+	}
+	/* a parameter beyond the widest values, and a low parts' length beyond the block */
+	static const unsigned char bad[][4] = {{34, 0, 0, 0}, {255, 0, 0, 0}, {5, 9, 0, 0}};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		unsigned char c[4 + 8] = {0};
+		memcpy(c, bad[i], 4);
+		tc__posblk pb;
+		assert_int_equal(tc__pos_open(&pb, c, c + 4), -1);
+	}
+	tc_buf_free(&b);
+	tc_buf_free(&scratch);
+	free(pos);
+	free(out);
 }
 
 /* ---- whole posting lists with extreme doc ids, through writer and iterator ---- */
@@ -625,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_chunk_slack),
 		cmocka_unit_test(test_chunk_hostile),
 		cmocka_unit_test(test_old_versions),
+		cmocka_unit_test(test_positions_code),
 		cmocka_unit_test(test_postings_extremes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
