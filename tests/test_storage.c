@@ -386,6 +386,16 @@ static void commit_one(const tc_seg_info *info, tc_manifest *man)
 	OK(tc_manifest_commit(tmpdir, man, E));
 }
 
+/* Finishes the writer's segment and commits it as the index's only one. */
+static void finish_and_commit(tc_segw *w)
+{
+	tc_seg_info info;
+	OK(tc_segw_finish(w, &info, E));
+	tc_manifest man;
+	commit_one(&info, &man);
+	tc_manifest_free(&man);
+}
+
 /* ---- comparing a segment with the reference ---- */
 
 /*
@@ -2069,11 +2079,7 @@ static void test_exact_hostile(void **state)
 	OK(tc_segw_term_begin(w, "f\0b\0x", 5, E));
 	OK(tc_segw_term_doc(w, 2, 1, NULL, E));
 	OK(tc_segw_term_end(w, E));
-	tc_seg_info info;
-	OK(tc_segw_finish(w, &info, E));
-	tc_manifest man;
-	commit_one(&info, &man);
-	tc_manifest_free(&man);
+	finish_and_commit(w);
 
 	tc_snapshot *snap;
 	OK(tc_snapshot_open(tmpdir, 0, &snap, E));
@@ -2167,11 +2173,7 @@ static void test_exact_layouts(void **state)
 	for (uint32_t d = 0; d < N; d += 37)
 		OK(tc_segw_term_doc(w, d, 1, NULL, E));
 	OK(tc_segw_term_end(w, E));
-	tc_seg_info info;
-	OK(tc_segw_finish(w, &info, E));
-	tc_manifest man;
-	commit_one(&info, &man);
-	tc_manifest_free(&man);
+	finish_and_commit(w);
 
 	tc_snapshot *snap;
 	OK(tc_snapshot_open(tmpdir, 0, &snap, E));
