@@ -531,7 +531,6 @@ static void bw_flush(bitw *w)
 	w->n = 0;
 }
 
-
 /* Bits the values v[0..n) of a doc take at width w. */
 static uint64_t rice_bits(const uint32_t *v, uint32_t n, unsigned w)
 {
@@ -561,7 +560,7 @@ static unsigned choose_beta(const uint32_t *vals, const uint32_t *freq, uint32_t
 		beta = TC_POS_BETA_MAX;
 	uint64_t best = block_bits(vals, freq, k, beta);
 	for (int step = -1; step <= 1; step += 2) {
-		while ((step < 0 ? beta > 0 : beta < TC_POS_BETA_MAX)) {
+		while (step < 0 ? beta > 0 : beta < TC_POS_BETA_MAX) {
 			uint64_t c = block_bits(vals, freq, k, (unsigned)((int)beta + step));
 			if (c >= best)
 				break;
