@@ -708,6 +708,12 @@ int tc__pos_decode(tc__posblk *b, uint32_t freq, uint32_t *out)
 	return 0;
 }
 
+uint64_t tc__pos_room(const tc__posblk *b)
+{
+	uint64_t bits = 8 * (uint64_t)(b->end - b->hi);
+	return bits > b->hbit ? bits - b->hbit : 0;
+}
+
 const unsigned char *tc__pos_block_end(const tc__posblk *b)
 {
 	return b->hi + (b->hbit + 7) / 8;

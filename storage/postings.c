@@ -934,10 +934,13 @@ static int pos_begin_block(tc_postings *p)
 static int pos_decode_doc(tc_postings *p, uint32_t i)
 {
 	const tc__rfile *f = &p->seg->f_pos;
-	uint32_t fr = p->fm1[i] + 1;
-	p->posv = tc_grow(p->posv, &p->posv_cap, fr, sizeof *p->posv);
+	/* a damaged freq must not make us allocate more than the block's bytes can hold */
+	uint64_t fr = (uint64_t)p->fm1[i] + 1;
 	if (tc__pos_skip(&p->pb, p->fm1 + p->pdoc, i - p->pdoc) != 0 ||
-	    tc__pos_decode(&p->pb, fr, p->posv) != 0)
+	    fr > tc__pos_room(&p->pb))
+		return fail(p, f, p->poff[p->blk], "bad positions block"), -1;
+	p->posv = tc_grow(p->posv, &p->posv_cap, (size_t)fr, sizeof *p->posv);
+	if (tc__pos_decode(&p->pb, (uint32_t)fr, p->posv) != 0)
 		return fail(p, f, p->poff[p->blk], "bad positions block"), -1;
 	p->pdoc = i + 1;
 	if (p->pdoc == p->n && p->nblocks > 1 && tc__pos_block_end(&p->pb) != p->poff[p->blk + 1])

@@ -204,6 +204,9 @@ int tc__pos_skip(tc__posblk *b, const uint32_t *fm1, uint32_t n);
 /* Decodes the next doc's freq positions into out; -1 when the block runs out or a
    position passes 2^32 - 1. */
 int tc__pos_decode(tc__posblk *b, uint32_t freq, uint32_t *out);
+/* How many more values the block can hold at most (each takes at least a bit of its
+   high parts): a bound on a doc's freq before room is made for its positions. */
+uint64_t tc__pos_room(const tc__posblk *b);
 /* Where the block's bytes read so far end (its end once every doc is read). */
 const unsigned char *tc__pos_block_end(const tc__posblk *b);
 

@@ -528,6 +528,11 @@ static void test_positions_code(void **state)
 			const unsigned char *start = (const unsigned char *)b.data;
 			tc__posblk pb;
 			assert_int_equal(tc__pos_open(&pb, start, start + b.len), 0);
+			uint64_t total = 0;
+			for (uint32_t j = 0; j < k; j++)
+				total += freq[j];
+			assert_true(tc__pos_room(&pb) >= total);  /* and bounded by the bytes: */
+			assert_true(tc__pos_room(&pb) <= 8 * (uint64_t)b.len);
 			uint32_t at = 0, next = 0;
 			for (uint32_t j = 0; j < k; at += freq[j], j++) {
 				if (rnd32() % 3 == 0)
