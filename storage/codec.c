@@ -498,37 +498,42 @@ static inline uint64_t bit_window(const unsigned char *a, const unsigned char *e
 	return load_le64(q, end) >> (t & 7);
 }
 
+/*
+ * A bit writer into room reserved beforehand: bits gather in a 64-bit word and go out
+ * four bytes at a time (little-endian, the first bit in bit 0 of the first byte).
+ */
 typedef struct bitw {
-	tc_buf *b;
+	unsigned char *o;
 	uint64_t acc;
-	unsigned n;  /* bits in acc, below 8 between calls */
+	unsigned n;  /* bits in acc, below 32 between calls */
 } bitw;
 
 static inline void bw_put(bitw *w, uint64_t v, unsigned bits)  /* bits <= 32 */
 {
 	w->acc |= v << w->n;
 	w->n += bits;
-	while (w->n >= 8) {
-		tc_buf_putc(w->b, (char)(w->acc & 0xff));
-		w->acc >>= 8;
-		w->n -= 8;
+	if (w->n >= 32) {
+		tc__put_u32(w->o, (uint32_t)w->acc);
+		w->o += 4;
+		w->acc >>= 32;
+		w->n -= 32;
 	}
 }
 
 static void bw_unary(bitw *w, uint64_t q)  /* q zeros, then a one */
 {
-	for (; q > 32; q -= 32)
+	for (; q >= 32; q -= 32)
 		bw_put(w, 0, 32);
-	bw_put(w, 0, (unsigned)q);
-	bw_put(w, 1, 1);
+	bw_put(w, 1ull << q, (unsigned)q + 1);
 }
 
-static void bw_flush(bitw *w)
+static void bw_flush(bitw *w)  /* the bits left, to the byte */
 {
-	if (w->n)
-		tc_buf_putc(w->b, (char)w->acc);
+	for (; w->n > 0; w->n = w->n > 8 ? w->n - 8 : 0) {
+		*w->o++ = (unsigned char)w->acc;
+		w->acc >>= 8;
+	}
 	w->acc = 0;
-	w->n = 0;
 }
 
 /* Bits the values v[0..n) of a doc take at width w. */
@@ -540,35 +545,46 @@ static uint64_t rice_bits(const uint32_t *v, uint32_t n, unsigned w)
 	return bits;
 }
 
-/* Bits of the block's values vals (doc after doc, freq[j] each) at parameter beta. */
-static uint64_t block_bits(const uint32_t *vals, const uint32_t *freq, uint32_t k,
-                           unsigned beta)
+/* Bits of the block's values vals (doc after doc, freq[j] each) at parameters beta - 1,
+   beta and beta + 1 (cost[0..2]), in one pass. */
+static void block_bits3(const uint32_t *vals, const uint32_t *freq, uint32_t k,
+                        unsigned beta, uint64_t cost[3])
 {
-	uint64_t bits = 0;
-	for (uint32_t j = 0; j < k; vals += freq[j], j++)
-		bits += rice_bits(vals, freq[j], tc__pos_width(freq[j], beta));
-	return bits;
+	cost[0] = cost[1] = cost[2] = 0;
+	for (uint32_t j = 0; j < k; vals += freq[j], j++) {
+		unsigned w[3];
+		for (int d = 0; d < 3; d++)
+			w[d] = tc__pos_width(freq[j], beta + (unsigned)d - 1);
+		for (int d = 0; d < 3; d++)
+			cost[d] += (uint64_t)freq[j] * (1 + w[d]);
+		for (uint32_t i = 0; i < freq[j]; i++) {
+			cost[0] += vals[i] >> w[0];
+			cost[1] += vals[i] >> w[1];
+			cost[2] += vals[i] >> w[2];
+		}
+	}
 }
 
-/* The parameter that makes the block smallest: from an estimate by the mean value,
-   one step at a time while the size falls (it falls, then rises, as beta grows). */
+/* The parameter that makes the block smallest: from an estimate by the mean value, on
+   to a neighbour while it is smaller (the size falls, then rises, as beta grows). */
 static unsigned choose_beta(const uint32_t *vals, const uint32_t *freq, uint32_t k,
                             uint64_t n, uint64_t sum)
 {
 	unsigned beta = 64 - (unsigned)__builtin_clzll(sum / n | 1) + 1;
-	if (beta > TC_POS_BETA_MAX)
-		beta = TC_POS_BETA_MAX;
-	uint64_t best = block_bits(vals, freq, k, beta);
-	for (int step = -1; step <= 1; step += 2) {
-		while (step < 0 ? beta > 0 : beta < TC_POS_BETA_MAX) {
-			uint64_t c = block_bits(vals, freq, k, (unsigned)((int)beta + step));
-			if (c >= best)
-				break;
-			best = c;
-			beta = (unsigned)((int)beta + step);
-		}
+	if (beta < 1)
+		beta = 1;
+	if (beta > TC_POS_BETA_MAX - 1)
+		beta = TC_POS_BETA_MAX - 1;
+	for (int last = 0;;) {
+		uint64_t c[3];
+		block_bits3(vals, freq, k, beta, c);
+		int step = c[0] < c[1] && last <= 0 && beta > 1 ? -1
+		         : c[2] < c[1] && last >= 0 && beta < TC_POS_BETA_MAX - 1 ? 1 : 0;
+		if (step == 0)
+			return c[0] < c[1] && beta == 1 ? 0 : c[2] < c[1] ? beta + 1 : beta;
+		beta = (unsigned)((int)beta + step);
+		last = step;
 	}
-	return beta;
 }
 
 void tc__pos_pack(tc_buf *out, const uint32_t *pos, const uint32_t *freq, uint32_t k,
@@ -588,12 +604,17 @@ void tc__pos_pack(tc_buf *out, const uint32_t *pos, const uint32_t *freq, uint32
 			sum += vals[at++];
 		}
 	unsigned beta = choose_beta(vals, freq, k, n, sum);
-	uint64_t low = 0;
-	for (uint32_t j = 0; j < k; j++)
-		low += (uint64_t)freq[j] * tc__pos_width(freq[j], beta);
+	uint64_t low = 0, high = 0;
+	for (uint32_t j = 0, at2 = 0; j < k; at2 += freq[j], j++) {
+		unsigned b = tc__pos_width(freq[j], beta);
+		low += (uint64_t)freq[j] * b;
+		high += rice_bits(vals + at2, freq[j], b) - (uint64_t)freq[j] * b;
+	}
 	tc_buf_putc(out, (char)beta);
 	tc_buf_put_varint(out, (low + 7) / 8);
-	bitw w = {out, 0, 0};
+	/* room for both parts and the writer's last four-byte store */
+	tc_buf_reserve(out, (low + 7) / 8 + (high + 7) / 8 + 8);
+	bitw w = {(unsigned char *)out->data + out->len, 0, 0};
 	const uint32_t *v = vals;
 	for (uint32_t j = 0; j < k; v += freq[j], j++) {
 		unsigned b = tc__pos_width(freq[j], beta);
@@ -608,6 +629,7 @@ void tc__pos_pack(tc_buf *out, const uint32_t *pos, const uint32_t *freq, uint32
 			bw_unary(&w, v[i] >> b);
 	}
 	bw_flush(&w);
+	out->len = (size_t)(w.o - (unsigned char *)out->data);
 }
 
 /* Moves *t past n ones of the area [a, end); -1 when it holds fewer. */
