@@ -536,15 +536,6 @@ static void bw_flush(bitw *w)  /* the bits left, to the byte */
 	w->acc = 0;
 }
 
-/* Bits the values v[0..n) of a doc take at width w. */
-static uint64_t rice_bits(const uint32_t *v, uint32_t n, unsigned w)
-{
-	uint64_t bits = (uint64_t)n * (1 + w);
-	for (uint32_t i = 0; i < n; i++)
-		bits += v[i] >> w;
-	return bits;
-}
-
 /* Bits of the block's values vals (doc after doc, freq[j] each) at parameters beta - 1,
    beta and beta + 1 (cost[0..2]), in one pass. */
 static void block_bits3(const uint32_t *vals, const uint32_t *freq, uint32_t k,
@@ -570,9 +561,7 @@ static void block_bits3(const uint32_t *vals, const uint32_t *freq, uint32_t k,
 static unsigned choose_beta(const uint32_t *vals, const uint32_t *freq, uint32_t k,
                             uint64_t n, uint64_t sum)
 {
-	unsigned beta = 64 - (unsigned)__builtin_clzll(sum / n | 1) + 1;
-	if (beta < 1)
-		beta = 1;
+	unsigned beta = 64 - (unsigned)__builtin_clzll(sum / n | 1) + 1;  /* >= 2 */
 	if (beta > TC_POS_BETA_MAX - 1)
 		beta = TC_POS_BETA_MAX - 1;
 	for (int last = 0;;) {
@@ -604,18 +593,21 @@ void tc__pos_pack(tc_buf *out, const uint32_t *pos, const uint32_t *freq, uint32
 			sum += vals[at++];
 		}
 	unsigned beta = choose_beta(vals, freq, k, n, sum);
-	uint64_t low = 0, high = 0;
-	for (uint32_t j = 0, at2 = 0; j < k; at2 += freq[j], j++) {
+	/* the low parts' bits, and the high parts': a 1 and value >> width 0s each */
+	uint64_t low = 0, high = n;
+	const uint32_t *v = vals;
+	for (uint32_t j = 0; j < k; v += freq[j], j++) {
 		unsigned b = tc__pos_width(freq[j], beta);
 		low += (uint64_t)freq[j] * b;
-		high += rice_bits(vals + at2, freq[j], b) - (uint64_t)freq[j] * b;
+		for (uint32_t i = 0; i < freq[j]; i++)
+			high += v[i] >> b;
 	}
 	tc_buf_putc(out, (char)beta);
 	tc_buf_put_varint(out, (low + 7) / 8);
 	/* room for both parts and the writer's last four-byte store */
 	tc_buf_reserve(out, (low + 7) / 8 + (high + 7) / 8 + 8);
 	bitw w = {(unsigned char *)out->data + out->len, 0, 0};
-	const uint32_t *v = vals;
+	v = vals;
 	for (uint32_t j = 0; j < k; v += freq[j], j++) {
 		unsigned b = tc__pos_width(freq[j], beta);
 		for (uint32_t i = 0; i < freq[j]; i++)
@@ -705,7 +697,6 @@ int tc__pos_decode(tc__posblk *b, uint32_t freq, uint32_t *out)
 	unsigned havail;
 	uint64_t hw = bit_window(b->hi, b->end, hbit, &havail);
 	for (uint32_t i = 0; i < freq; i++) {
-		/* within the low parts (checked above), and the 8 bytes from there readable */
 		/* within the low parts (checked above), and the 8 bytes from there readable */
 		uint64_t v = tc__get_u64(b->lo + (b->lbit >> 3)) >> (b->lbit & 7) & mask, q = 0;
 		b->lbit += w;

@@ -58,7 +58,7 @@ static inline void tc__put_u64(unsigned char *p, uint64_t v)
 #define TC_FORMAT_VERSION 1    /* files not versioned on their own (fileio.c) */
 #define TC_POSTINGS_VERSION 4  /* .pst: 2 since the codec's exceptions are packed, 3 since
                                   exact forms' lists are ranks in their base's, 4 since
-                                  their blocks choose how to store ranks and freqs */
+                                  their blocks choose how to store freqs */
 #define TC_POSITIONS_VERSION 4 /* .pos: 2 since the codec's exceptions are packed (3 came
                                   with .pst's), 4 since positions are Rice codes */
 #define TC_DICT_VERSION 3      /* .tdx: 2 since an entry may point to shared postings, 3
