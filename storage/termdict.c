@@ -468,8 +468,7 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
 	unsigned char kind = 0;
 	uint64_t match = 0;
 	int64_t nul = -1;           /* where the entry's key has its first 0 past the field */
-	int has_plain = 0;          /* the last non-exact entry of the block, in plain */
-	size_t plain_len = 0;
+	c.plain_len = 0;            /* the last non-exact entry of the block, in c.plain */
 	while (c.left > 0) {
 		uint64_t shared, slen;
 		const unsigned char *suffix;
@@ -490,8 +489,7 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
 		TC_FORWARD(entry_stats(&c, exact, &ti, err));
 		if (!exact) {
 			base_of(&c.plain, &ti);
-			plain_len = c.key_len;
-			has_plain = 1;
+			c.plain_len = c.key_len;
 		}
 		if (shared < match)
 			return TC_ENOENT;
@@ -505,7 +503,7 @@ int tc_seg_term_lookup(const tc_segment *seg, const void *key, size_t len,
 			*info = ti;
 			/* the entries between an exact form and its base are its base's other
 			   exact forms: the last plain one is its base, when in this block */
-			if (exact && has_plain && plain_len == (size_t)nul)
+			if (exact && c.plain_len == (size_t)nul)
 				set_base(info, &c.plain);
 			else if (exact)
 				return term_base(seg, k, (size_t)nul, info, err);
