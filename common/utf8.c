@@ -34,15 +34,10 @@ static inline size_t skip_ascii(const unsigned char *p, size_t i, size_t n)
 	while (n - i >= 8) {
 		uint64_t x;
 		memcpy(&x, p + i, 8);
-		uint64_t high = x & 0x8080808080808080u;
-		if (high != 0) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			return i + (size_t)__builtin_clzll(high) / 8;
-#else
-			return i + (size_t)__builtin_ctzll(high) / 8;
-#endif
-		}
-		i += 8;
+		size_t ascii = tc_utf8_ascii_prefix8(x);
+		i += ascii;
+		if (ascii < 8)
+			return i;
 	}
 	while (i < n && p[i] < 0x80)
 		i++;

@@ -14,6 +14,23 @@
 #include "buf.h"
 
 /*
+ * How many of the 8 bytes in x (as memcpy read them from memory) come before the first
+ * one that is not ASCII: 8 when all are. For loops that cross runs of ASCII a word at a
+ * time.
+ */
+static inline size_t tc_utf8_ascii_prefix8(uint64_t x)
+{
+	uint64_t high = x & 0x8080808080808080u;
+	if (high == 0)
+		return 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(high) / 8;
+#else
+	return (size_t)__builtin_ctzll(high) / 8;
+#endif
+}
+
+/*
  * Decodes one code point from s[0..n) (n > 0). Returns the number of bytes used (1–4),
  * or 0 (and *cp = U+FFFD) when s does not start with a valid sequence. Inline: the
  * analysers decode every character of the text with it.

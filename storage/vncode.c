@@ -28,6 +28,8 @@
  */
 #include "storage_int.h"
 
+#include "common/utf8.h"
+
 #include <pthread.h>
 #include <string.h>
 
@@ -125,22 +127,14 @@ static inline void copy_ascii(const unsigned char **sp, const unsigned char *end
 	const unsigned char *s = *sp;
 	unsigned char *o = *op;
 	while (end - s >= 8) {
-		uint64_t x, high;
+		uint64_t x;
 		memcpy(&x, s, 8);
 		memcpy(o, &x, 8);
-		high = x & 0x8080808080808080u;
-		if (high != 0) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			size_t ascii = (size_t)__builtin_clzll(high) / 8;
-#else
-			size_t ascii = (size_t)__builtin_ctzll(high) / 8;
-#endif
-			s += ascii;
-			o += ascii;
+		size_t ascii = tc_utf8_ascii_prefix8(x);
+		s += ascii;
+		o += ascii;
+		if (ascii < 8)
 			break;
-		}
-		s += 8;
-		o += 8;
 	}
 	*sp = s;
 	*op = o;
