@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(size_t n)
+_Noreturn void tc_oom(size_t n)
 {
 	fprintf(stderr, "tracuu: out of memory allocating %zu bytes\n", n);
 	abort();
@@ -15,7 +15,7 @@ void *tc_malloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (p == NULL)
-		oom(n);
+		tc_oom(n);
 	return p;
 }
 
@@ -23,7 +23,7 @@ void *tc_calloc(size_t count, size_t size)
 {
 	void *p = calloc(count ? count : 1, size ? size : 1);
 	if (p == NULL)
-		oom(count * size);
+		tc_oom(count * size);
 	return p;
 }
 
@@ -31,7 +31,7 @@ void *tc_realloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (q == NULL)
-		oom(n);
+		tc_oom(n);
 	return q;
 }
 

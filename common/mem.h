@@ -13,6 +13,10 @@
 
 #include <stddef.h>
 
+/* Reports that n bytes could not be allocated and aborts: for memory another library
+   failed to get (one that returns NULL). */
+_Noreturn void tc_oom(size_t n);
+
 void *tc_malloc(size_t n);
 void *tc_calloc(size_t count, size_t size);
 void *tc_realloc(void *p, size_t n);

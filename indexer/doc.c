@@ -54,10 +54,8 @@ struct tc_ix_worker {
 static struct json_tokener *strict_tokener(void)
 {
 	struct json_tokener *tok = json_tokener_new();
-	if (!tok) {
-		fputs("tracuu: out of memory\n", stderr);
-		abort();
-	}
+	if (!tok)
+		tc_oom(sizeof *tok);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	return tok;
 }
@@ -519,15 +517,7 @@ static int take_fields(json_object *root, tc_ix_doc *d, const char *src, uint64_
 	return 0;
 }
 
-/*
- * What json-c's strict mode lets through and RFC 8259 does not. json-c checks the
- * structure (brackets, commas, colons, escapes spelled right, trailing text); this pass,
- * run only over a record json-c accepted, checks the tokens it is lenient about: raw
- * control characters in strings, \u0000 (a NUL json-c would keep, or cut a key at), lone
- * surrogate escapes (json-c makes them U+FFFD), numbers such as 00, -01, 1., NaN,
- * Infinity, or out of the int64/double range, single-quoted strings. It reads tokens,
- * never structure, so it is no second parser. *at is the offending byte's offset.
- */
+/* The value of the 4 hex digits at s (checked by json-c). */
 static int hex4(const char *s)
 {
 	int v = 0;
@@ -660,6 +650,15 @@ static bool lx_word(char c)
 	       c == '+' || c == '.' || c == '_';
 }
 
+/*
+ * What json-c's strict mode lets through and RFC 8259 does not. json-c checks the
+ * structure (brackets, commas, colons, escapes spelled right, trailing text); this pass,
+ * run only over a record json-c accepted, checks the tokens it is lenient about: raw
+ * control characters in strings, \u0000 (a NUL json-c would keep, or cut a key at), lone
+ * surrogate escapes (json-c makes them U+FFFD), numbers such as 00, -01, 1., NaN,
+ * Infinity, or out of the int64/double range, single-quoted strings. It reads tokens,
+ * never structure, so it is no second parser. *at is the offending byte's offset.
+ */
 static int json_tokens_ok(const char *s, size_t n, size_t *at, const char **why)
 {
 	for (size_t i = 0; i < n;) {
