@@ -287,18 +287,23 @@ static void check_docs(chk *c, const tc_segment *seg)
 	/* the id map: sorted, every doc once, and agreeing with the stored ids (its blocks'
 	   bounds were checked as the segment opened) */
 	uint8_t *seen = tc_calloc((size_t)seg->ndocs / 8 + 1, 1);
-	char ids[2][TC_MAX_ID];  /* this entry's id and the one before */
+	char id[TC_MAX_ID], pid[TC_MAX_ID];  /* this entry's id and the one before */
 	uint32_t plen = 0;
+	tc__ids_cur cur = {0};
 	for (uint32_t i = 0; i < seg->ids.n && c->seg_problems <= MAX_PROBLEMS_PER_SEG; i++) {
-		char *id = ids[i & 1], *pid = ids[~i & 1];
-		uint32_t len, d;
-		if (tc__ids_entry(seg, i, id, &len, &d, &e) != TC_OK) {
-			problem_err(c, &e);
+		int rc = tc__ids_next(seg, &cur, id, &e);
+		if (rc == TC_ENOENT)
+			problem(c, ".ids: %" PRIu32 " entries for %" PRIu32 " docs", i, seg->ids.n);
+		if (rc != TC_OK) {
+			if (rc != TC_ENOENT)
+				problem_err(c, &e);
 			tc_error_clear(&e);
 			break;
 		}
+		uint32_t len = cur.len, d = cur.doc;
 		if (i > 0 && keycmp((const unsigned char *)pid, plen, (const unsigned char *)id, len) >= 0)
 			problem(c, ".ids: entry %" PRIu32 " not above the previous id", i);
+		memcpy(pid, id, len);
 		plen = len;
 		if (d >= seg->ndocs || (seen[d >> 3] >> (d & 7) & 1)) {
 			problem(c, ".ids: entry %" PRIu32 ": doc %" PRIu32 " out of range or twice", i, d);

@@ -747,16 +747,8 @@ int tc__docstore_check_block(const tc_segment *seg, uint32_t b, tc_doc *scratch,
 	return TC_OK;
 }
 
-/* A walk over one block of the id map: the id read last is in the caller's buffer. */
-typedef struct ids_cur {
-	const unsigned char *p, *end;
-	uint32_t j, k;     /* entries read, of the block's k */
-	uint32_t doc0, run;
-	uint32_t doc, len; /* of the entry read last */
-} ids_cur;
-
 /* Starts a walk over block b (its bounds were checked at open); NULL or the fault. */
-static const char *ids_block(const tc__ids_r *r, uint32_t b, ids_cur *c)
+static const char *ids_block(const tc__ids_r *r, uint32_t b, tc__ids_cur *c)
 {
 	uint32_t off = tc__get_u32(r->index + 4 * (size_t)b);
 	uint64_t end = b + 1 < r->nblocks ? tc__get_u32(r->index + 4 * ((size_t)b + 1))
@@ -780,7 +772,7 @@ static const char *ids_block(const tc__ids_r *r, uint32_t b, ids_cur *c)
 }
 
 /* One nibble of a token and its varint; -1 past the block or beyond TC_MAX_ID. */
-static int token_part(ids_cur *c, unsigned nib, uint32_t *v)
+static int token_part(tc__ids_cur *c, unsigned nib, uint32_t *v)
 {
 	uint64_t x = 0;
 	if (nib == 15 && tc_varint_get(&c->p, c->end, &x) != 0)
@@ -793,7 +785,7 @@ static int token_part(ids_cur *c, unsigned nib, uint32_t *v)
 
 /* Reads the next entry of the walk into buf (TC_MAX_ID bytes holding the previous id);
    NULL or the fault. */
-static const char *ids_next(const tc__ids_r *r, ids_cur *c, char *buf)
+static const char *ids_next(const tc__ids_r *r, tc__ids_cur *c, char *buf)
 {
 	if (c->j >= c->k || c->p >= c->end)
 		return "fewer entries than the block holds";
@@ -863,7 +855,7 @@ static int ids_walk(const tc__rfile *f, tc__ids_r *r, tc_error *err)
 {
 	char buf[TC_MAX_ID];
 	for (uint32_t b = 0; b < r->nblocks; b++) {
-		ids_cur c;
+		tc__ids_cur c;
 		const char *bad = ids_block(r, b, &c);
 		while (bad == NULL && c.j < c.k) {
 			bad = ids_next(r, &c, buf);
@@ -920,27 +912,22 @@ int tc_seg_doc_id(const tc_segment *seg, uint32_t doc, const char **id, uint32_t
 	return TC_OK;
 }
 
-/* Walks block i / per_block up to entry i, whose id ends up in buf. */
-static const char *ids_seek(const tc__ids_r *r, uint32_t i, ids_cur *c, char *buf)
-{
-	const char *bad = ids_block(r, i / r->per_block, c);
-	while (bad == NULL && c->j <= i % r->per_block)
-		bad = ids_next(r, c, buf);
-	return bad;
-}
-
-int tc__ids_entry(const tc_segment *seg, uint32_t i, char *buf, uint32_t *len, uint32_t *doc,
-                  tc_error *err)
+int tc__ids_next(const tc_segment *seg, tc__ids_cur *c, char *buf, tc_error *err)
 {
 	const tc__ids_r *r = &seg->ids;
-	if (i >= r->n)
-		return tc_error_set(err, TC_EINVAL, "id map entry %" PRIu32 " of %" PRIu32, i, r->n);
-	ids_cur c;
-	const char *bad = ids_seek(r, i, &c, buf);
+	const char *bad = NULL;
+	if (c->j == c->k) {  /* its block done, or none begun */
+		uint32_t b = c->k ? c->b + 1 : 0;
+		if (b >= r->nblocks)
+			return TC_ENOENT;
+		c->b = b;
+		bad = ids_block(r, b, c);
+	}
+	if (bad == NULL)
+		bad = ids_next(r, c, buf);
 	if (bad)
-		return tc__corrupt(err, &seg->f_ids, c.p, "entry %" PRIu32 ": %s", i, bad);
-	*len = c.len;
-	*doc = c.doc;
+		return tc__corrupt(err, &seg->f_ids, c->p, "block %" PRIu32 ", entry %" PRIu32
+		                   ": %s", c->b, c->j, bad);
 	return TC_OK;
 }
 
@@ -950,7 +937,7 @@ int tc_seg_id_lookup(const tc_segment *seg, const char *id, size_t len, uint32_t
 	const tc__ids_r *r = &seg->ids;
 	const unsigned char *want = (const unsigned char *)id;
 	char buf[TC_MAX_ID];
-	ids_cur c;
+	tc__ids_cur c;
 	const char *bad = NULL;
 	uint32_t lo = 0, hi = r->nblocks;
 	while (hi - lo > 1 && bad == NULL) {  /* last block whose first id <= id */

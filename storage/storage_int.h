@@ -447,10 +447,20 @@ int tc__docstore_open(tc_segment *seg, tc_error *err);
 void tc__docstore_close(tc_segment *seg);
 int tc__ids_open(tc_segment *seg, tc_error *err);
 void tc__ids_close(tc_segment *seg);
-/* Entry i of the sorted id map: its id copied into buf (TC_MAX_ID bytes, not
-   NUL-terminated), *len bytes, of doc *doc. TC_EINVAL past the end. */
-int tc__ids_entry(const tc_segment *seg, uint32_t i, char *buf, uint32_t *len, uint32_t *doc,
-                  tc_error *err);
+/* A walk over the sorted id map, entry after entry; zero-initialised, it starts at the
+   first. The id read last is in the caller's buffer, which the next entry builds on
+   (front coding). */
+typedef struct tc__ids_cur {
+	const unsigned char *p, *end;
+	uint32_t b;        /* the block walked */
+	uint32_t j, k;     /* entries read, of the block's k (0 of 0: none begun) */
+	uint32_t doc0, run;
+	uint32_t doc, len; /* of the entry read last */
+} tc__ids_cur;
+/* The next entry of the walk: its id into buf (TC_MAX_ID bytes holding the previous id,
+   not NUL-terminated), c->len bytes, of doc c->doc. TC_ENOENT past the last, TC_ECORRUPT
+   naming the fault. */
+int tc__ids_next(const tc_segment *seg, tc__ids_cur *c, char *buf, tc_error *err);
 /* Decompresses block b and walks all its records (for check); *first..*next_first
    are its docs, *raw its decompressed size. scratch is a tc_doc used for its buffers. */
 int tc__docstore_check_block(const tc_segment *seg, uint32_t b, tc_doc *scratch,
