@@ -81,24 +81,26 @@ static json_object *quantities_json(const char *text, const tc_qlist *ql)
 		json_object_object_add(o, "kind", json_object_new_string(KIND_NAMES[q->kind]));
 		if (q->kind == TC_QTY_DATE) {
 			json_object_object_add(o, "value", json_object_new_string(q->iso));
-			json_object_object_add(o, "precision", json_object_new_string(PREC_NAMES[q->precision]));
+			json_object_object_add(o, "precision",
+			                       json_object_new_string(PREC_NAMES[q->precision]));
 		} else if (q->value == floor(q->value) && fabs(q->value) < 9e15) {
-			json_object_object_add(o, "value", json_object_new_int64((int64_t)q->value));
+			tc_cli_json_int(o, "value", (int64_t)q->value);
 		} else {
 			json_object_object_add(o, "value", json_real(q->value));
 		}
 		json_object *units = json_object_new_array();
 		for (unsigned k = 0; k < q->n_units; k++)
-			json_object_array_add(units, json_object_new_string_len(tc_qty_unit(ql, q, k), q->unit_len[k]));
+			json_object_array_add(units, json_object_new_string_len(tc_qty_unit(ql, q, k),
+			                                                        q->unit_len[k]));
 		json_object_object_add(o, "units", units);
-		json_object_object_add(o, "text", json_object_new_string_len(text + q->start, q->end - q->start));
-		json_object_object_add(o, "start", json_object_new_int64(q->start));
-		json_object_object_add(o, "end", json_object_new_int64(q->end));
-		json_object_object_add(o, "pos", json_object_new_int64(q->pos));
+		tc_cli_json_str(o, "text", text + q->start, q->end - q->start);
+		tc_cli_json_int(o, "start", q->start);
+		tc_cli_json_int(o, "end", q->end);
+		tc_cli_json_int(o, "pos", q->pos);
 		if (q->qual_len) {
-			json_object_object_add(o, "qualifier", json_object_new_string_len(text + q->qual_start,
-			                                                 q->qual_end - q->qual_start));
-			json_object_object_add(o, "qualifier_folded", json_object_new_string(tc_qty_qual(ql, q)));
+			tc_cli_json_str(o, "qualifier", text + q->qual_start, q->qual_end - q->qual_start);
+			json_object_object_add(o, "qualifier_folded",
+			                       json_object_new_string(tc_qty_qual(ql, q)));
 		}
 		json_object_array_add(arr, o);
 	}
@@ -112,13 +114,13 @@ static void print_json(const tc_toklist *tl, const char *text, const tc_qlist *q
 	for (size_t i = 0; i < tl->n; i++) {
 		const tc_token *t = &tl->tok[i];
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "pos", json_object_new_int64(t->pos));
-		json_object_object_add(o, "exact", json_object_new_string_len(tc_tok_exact(tl, t), t->exact_len));
-		json_object_object_add(o, "folded", json_object_new_string_len(tc_tok_folded(tl, t), t->folded_len));
+		tc_cli_json_int(o, "pos", t->pos);
+		tc_cli_json_str(o, "exact", tc_tok_exact(tl, t), t->exact_len);
+		tc_cli_json_str(o, "folded", tc_tok_folded(tl, t), t->folded_len);
 		if (t->stem_len)
-			json_object_object_add(o, "stem", json_object_new_string_len(tc_tok_stem(tl, t), t->stem_len));
-		json_object_object_add(o, "start", json_object_new_int64(t->start));
-		json_object_object_add(o, "end", json_object_new_int64(t->end));
+			tc_cli_json_str(o, "stem", tc_tok_stem(tl, t), t->stem_len);
+		tc_cli_json_int(o, "start", t->start);
+		tc_cli_json_int(o, "end", t->end);
 		if (t->flags & TC_TOK_JOINED)
 			json_object_object_add(o, "joined", json_object_new_boolean(1));
 		json_object_array_add(toks, o);
@@ -126,10 +128,8 @@ static void print_json(const tc_toklist *tl, const char *text, const tc_qlist *q
 	json_object_object_add(root, "tokens", toks);
 	json_object_object_add(root, "quantities", quantities_json(text, ql));
 	if (tl->invalid_utf8)
-		json_object_object_add(root, "invalid_utf8", json_object_new_int64((int64_t)tl->invalid_utf8));
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-	                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+		tc_cli_json_int(root, "invalid_utf8", (int64_t)tl->invalid_utf8);
+	tc_cli_json_print(root);
 }
 
 static void print_quantities(const char *text, const tc_qlist *ql)

@@ -1,4 +1,5 @@
 /* main.c — `tracuu`: dispatches to the subcommands in cli/. */
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,23 @@ int tc_cli_read_stdin(char **out, size_t *len)
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+void tc_cli_json_int(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+void tc_cli_json_str(struct json_object *o, const char *key, const char *s, size_t n)
+{
+	json_object_object_add(o, key, json_object_new_string_len(s, (int)n));
+}
+
+void tc_cli_json_print(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 int main(int argc, char **argv)

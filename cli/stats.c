@@ -107,39 +107,39 @@ static void print_json(const tc_snapshot *s, const totals *t, uint64_t total,
 {
 	json_object *o = json_object_new_object();
 	uint64_t ndocs = tc_snapshot_ndocs(s), live = tc_snapshot_nlive(s);
-	json_object_object_add(o, "docs", json_object_new_int64((int64_t)live));
-	json_object_object_add(o, "deleted", json_object_new_int64((int64_t)(ndocs - live)));
-	json_object_object_add(o, "segments", json_object_new_int64((int64_t)tc_snapshot_nsegments(s)));
-	json_object_object_add(o, "generation", json_object_new_int64((int64_t)tc_snapshot_generation(s)));
-	json_object_object_add(o, "terms", json_object_new_int64((int64_t)t->terms));
+	tc_cli_json_int(o, "docs", (int64_t)live);
+	tc_cli_json_int(o, "deleted", (int64_t)(ndocs - live));
+	tc_cli_json_int(o, "segments", (int64_t)tc_snapshot_nsegments(s));
+	tc_cli_json_int(o, "generation", (int64_t)tc_snapshot_generation(s));
+	tc_cli_json_int(o, "terms", (int64_t)t->terms);
 	json_object *tk = json_object_new_object();
 	for (int k = 0; k < 3; k++)
-		json_object_object_add(tk, kind_names[k], json_object_new_int64((int64_t)t->nterms[k]));
+		tc_cli_json_int(tk, kind_names[k], (int64_t)t->nterms[k]);
 	json_object_object_add(o, "terms_by_kind", tk);
 	json_object *b = json_object_new_object();
-	json_object_object_add(b, "total", json_object_new_int64((int64_t)total));
-	json_object_object_add(b, "postings", json_object_new_int64((int64_t)t->postings));
-	json_object_object_add(b, "positions", json_object_new_int64((int64_t)t->positions));
-	json_object_object_add(b, "terms", json_object_new_int64((int64_t)t->dict));
-	json_object_object_add(b, "docstore", json_object_new_int64((int64_t)t->docstore));
-	json_object_object_add(b, "docstore_dictionary", json_object_new_int64((int64_t)t->docdict));
-	json_object_object_add(b, "numeric", json_object_new_int64((int64_t)t->numeric));
-	json_object_object_add(b, "norms", json_object_new_int64((int64_t)t->norms));
+	tc_cli_json_int(b, "total", (int64_t)total);
+	tc_cli_json_int(b, "postings", (int64_t)t->postings);
+	tc_cli_json_int(b, "positions", (int64_t)t->positions);
+	tc_cli_json_int(b, "terms", (int64_t)t->dict);
+	tc_cli_json_int(b, "docstore", (int64_t)t->docstore);
+	tc_cli_json_int(b, "docstore_dictionary", (int64_t)t->docdict);
+	tc_cli_json_int(b, "numeric", (int64_t)t->numeric);
+	tc_cli_json_int(b, "norms", (int64_t)t->norms);
 	json_object *pk = json_object_new_object(), *ppk = json_object_new_object();
 	for (int k = 0; k < 3; k++) {
-		json_object_object_add(pk, kind_names[k], json_object_new_int64((int64_t)t->post_kind[k]));
-		json_object_object_add(ppk, kind_names[k], json_object_new_int64((int64_t)t->pos_kind[k]));
+		tc_cli_json_int(pk, kind_names[k], (int64_t)t->post_kind[k]);
+		tc_cli_json_int(ppk, kind_names[k], (int64_t)t->pos_kind[k]);
 	}
 	json_object_object_add(b, "postings_by_kind", pk);
 	json_object_object_add(b, "positions_by_kind", ppk);
 	json_object_object_add(o, "bytes", b);
-	json_object_object_add(o, "quantities", json_object_new_int64((int64_t)t->nnum));
-	json_object_object_add(o, "dates", json_object_new_int64((int64_t)dates));
-	json_object_object_add(o, "docdates", json_object_new_int64((int64_t)docdates));
+	tc_cli_json_int(o, "quantities", (int64_t)t->nnum);
+	tc_cli_json_int(o, "dates", (int64_t)dates);
+	tc_cli_json_int(o, "docdates", (int64_t)docdates);
 	json_object *ua = json_object_new_array();
 	for (size_t i = 0; i < nu; i++) {
 		json_object *pair = json_object_new_array();
-		json_object_array_add(pair, json_object_new_string_len(u[i].key, u[i].len));
+		json_object_array_add(pair, json_object_new_string_len(u[i].key, (int)u[i].len));
 		json_object_array_add(pair, json_object_new_int64((int64_t)u[i].count));
 		json_object_array_add(ua, pair);
 	}
@@ -148,9 +148,7 @@ static void print_json(const tc_snapshot *s, const totals *t, uint64_t total,
 	for (size_t i = 0; i < tc_snapshot_nfields(s); i++)
 		json_object_array_add(fa, json_object_new_string(tc_snapshot_field_name(s, (unsigned)i)));
 	json_object_object_add(o, "fields", fa);
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	                                             JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	tc_cli_json_print(o);
 }
 
 static void line(const char *what, uint64_t bytes, uint64_t total)
