@@ -361,7 +361,7 @@ static void check_numeric(chk *c, const tc_segment *seg)
 	int fresh = 1;  /* no previous entry to compare with */
 	for (uint64_t b = 0; b < r->nblocks && c->seg_problems <= MAX_PROBLEMS_PER_SEG; b++) {
 		tc_error e = {0};
-		if (tc__num_block(seg, b, blk, &e) != TC_OK) {
+		if (tc__num_block(seg, b, 0, blk, &e) != TC_OK) {
 			problem_err(c, &e);
 			fresh = 1;
 			continue;

@@ -453,7 +453,17 @@ static int get_step(const unsigned char **p, const unsigned char *end, double pr
 	return isfinite(*v) ? 0 : -1;  /* the scaled steps cannot leave the finite values */
 }
 
-int tc__num_block(const tc_segment *seg, uint64_t b, tc__num_blk *out, tc_error *err)
+/* Skips the n integers of a chunk sequence (tc__get_ints) without decoding them. */
+static int skip_ints(const unsigned char **p, const unsigned char *end, size_t n)
+{
+	for (size_t i = 0; i < n; i += 128)
+		if (tc__chunk_skip(p, end, n - i < 128 ? n - i : 128) != 0)
+			return -1;
+	return 0;
+}
+
+int tc__num_block(const tc_segment *seg, uint64_t b, int docs_only, tc__num_blk *out,
+                  tc_error *err)
 {
 	const tc__num_r *r = &seg->num;
 	const tc__rfile *f = &seg->f_num;
@@ -486,13 +496,23 @@ int tc__num_block(const tc_segment *seg, uint64_t b, tc__num_blk *out, tc_error 
 	while (done < m)
 		out->value[done++] = v;
 	const unsigned char *at = p;
-	if (tc__get_ints(&p, end, out->doc, m) != 0 || tc__get_ints(&p, end, out->pos, m) != 0 ||
-	    tc__get_ints(&p, end, fields, m) != 0)
+	if (tc__get_ints(&p, end, out->doc, m) != 0 ||
+	    (docs_only ? skip_ints(&p, end, m) != 0 || skip_ints(&p, end, m) != 0
+	               : tc__get_ints(&p, end, out->pos, m) != 0 ||
+	                     tc__get_ints(&p, end, fields, m) != 0))
 		return tc__corrupt(err, f, at, "block %" PRIu64 ": bad doc, position or field chunk",
 		                   b);
 	if (p != end)
 		return tc__corrupt(err, f, p, "block %" PRIu64 ": %zu bytes left over", b,
 		                   (size_t)(end - p));
+	if (docs_only) {
+		uint32_t doc = out->doc[0];
+		for (size_t i = 1; i < m; i++) {
+			doc = out->doc[i] + (doc & ((uint32_t)(runs[i / 8] >> (i % 8) & 1) - 1));
+			out->doc[i] = doc;
+		}
+		return TC_OK;
+	}
 	if (tc__bitwidth(fields, m) > 8)
 		return tc__corrupt(err, f, at, "block %" PRIu64 ": field above 255", b);
 	out->field[0] = (uint8_t)fields[0];
@@ -519,7 +539,7 @@ void tc__num_entry(const tc_segment *seg, uint64_t i, tc_num_entry *e)
 	uint64_t b = i / TC_NUM_BLOCK;
 	if (cache.serial != seg->serial || cache.b != b) {
 		cache.serial = 0;
-		if (tc__num_block(seg, b, &cache.blk, NULL) != TC_OK) {
+		if (tc__num_block(seg, b, 0, &cache.blk, NULL) != TC_OK) {
 			*e = (tc_num_entry){0, UINT32_MAX, 0, 0};
 			return;
 		}
@@ -583,8 +603,11 @@ static uint64_t start_block(const tc__num_r *r, uint64_t first, uint64_t end,
 	return lo - 1;
 }
 
-int tc_seg_num_range(const tc_segment *seg, const char *unit, size_t unit_len,
-                     const tc_num_range *rg, tc_num_hits *out, tc_error *err)
+/* The entries of unit key in rg, by value, appended to hits, or (docs_only) their docs
+   to docs. */
+static int num_range(const tc_segment *seg, const char *unit, size_t unit_len,
+                     const tc_num_range *rg, tc_num_hits *hits, tc_num_docs *docs,
+                     tc_error *err)
 {
 	TC_RETURN_IF(isnan(rg->lo) || isnan(rg->hi), err, TC_EINVAL, "NaN bound in a numeric range");
 	uint64_t first, count;
@@ -594,24 +617,50 @@ int tc_seg_num_range(const tc_segment *seg, const char *unit, size_t unit_len,
 	uint64_t end = first + count;
 	tc__num_blk blk_, *blk = &blk_;
 	for (uint64_t b = start_block(r, first, end, rg); b * TC_NUM_BLOCK < end; b++) {
-		TC_FORWARD(tc__num_block(seg, b, blk, err));
+		TC_FORWARD(tc__num_block(seg, b, docs != NULL, blk, err));
 		size_t i = first > blk->first ? (size_t)(first - blk->first) : 0;
 		size_t stop = end - blk->first < blk->n ? (size_t)(end - blk->first) : blk->n;
 		while (i < stop && below(blk->value[i], rg))
 			i++;
-		out->e = tc_grow(out->e, &out->cap, out->n + (stop - i), sizeof *out->e);
+		if (docs)
+			docs->doc = tc_grow(docs->doc, &docs->cap, docs->n + (stop - i), sizeof *docs->doc);
+		else
+			hits->e = tc_grow(hits->e, &hits->cap, hits->n + (stop - i), sizeof *hits->e);
 		for (; i < stop && !above(blk->value[i], rg); i++) {
 			if (blk->doc[i] >= seg->ndocs)
 				return tc__corrupt(err, &seg->f_num, r->data + block_off(r, b),
 				                   "entry %" PRIu64 ": doc %" PRIu32 " out of range",
 				                   blk->first + i, blk->doc[i]);
-			out->e[out->n++] = (tc_num_entry){blk->value[i], blk->doc[i], blk->pos[i],
-			                                  blk->field[i]};
+			if (docs)
+				docs->doc[docs->n++] = blk->doc[i];
+			else
+				hits->e[hits->n++] = (tc_num_entry){blk->value[i], blk->doc[i], blk->pos[i],
+				                                    blk->field[i]};
 		}
 		if (i < stop)
 			break;
 	}
 	return TC_OK;
+}
+
+int tc_seg_num_range(const tc_segment *seg, const char *unit, size_t unit_len,
+                     const tc_num_range *rg, tc_num_hits *out, tc_error *err)
+{
+	return num_range(seg, unit, unit_len, rg, out, NULL, err);
+}
+
+int tc_seg_num_range_docs(const tc_segment *seg, const char *unit, size_t unit_len,
+                          const tc_num_range *rg, tc_num_docs *out, tc_error *err)
+{
+	return num_range(seg, unit, unit_len, rg, NULL, out, err);
+}
+
+void tc_num_docs_free(tc_num_docs *d)
+{
+	if (d == NULL)
+		return;
+	free(d->doc);
+	memset(d, 0, sizeof *d);
 }
 
 void tc_num_hits_free(tc_num_hits *h)

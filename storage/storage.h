@@ -589,6 +589,20 @@ int tc_seg_num_range(const tc_segment *seg, const char *unit, size_t unit_len,
                      const tc_num_range *r, tc_num_hits *out, tc_error *err);
 void tc_num_hits_free(tc_num_hits *h);
 
+/* The docs of a range's entries, in the same order (a doc once per entry). */
+typedef struct tc_num_docs {
+	uint32_t *doc;
+	size_t n, cap;
+} tc_num_docs;
+
+/*
+ * The docs of the entries tc_seg_num_range would append, appended to out: for callers
+ * that only count mentions per doc, which are spared decoding positions and fields.
+ */
+int tc_seg_num_range_docs(const tc_segment *seg, const char *unit, size_t unit_len,
+                          const tc_num_range *r, tc_num_docs *out, tc_error *err);
+void tc_num_docs_free(tc_num_docs *d);
+
 /*
  * Unit vocabulary of one segment, sorted by key: unit i (0 <= i < tc_seg_nunits) with
  * its entry count. key points into the mmap.

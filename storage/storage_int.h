@@ -509,8 +509,10 @@ typedef struct tc__num_blk {
 
 int tc__num_open(tc_segment *seg, tc_error *err);
 void tc__num_close(tc_segment *seg);
-/* Decodes block b (< seg->num.nblocks); TC_ECORRUPT naming the offset when it is bad. */
-int tc__num_block(const tc_segment *seg, uint64_t b, tc__num_blk *out, tc_error *err);
+/* Decodes block b (< seg->num.nblocks); TC_ECORRUPT naming the offset when it is bad.
+   docs_only: values and docs only (positions and fields are stepped over). */
+int tc__num_block(const tc_segment *seg, uint64_t b, int docs_only, tc__num_blk *out,
+                  tc_error *err);
 /* Entry i (< seg->num.n), through a per-thread cache of one decoded block; a bad block
    gives doc UINT32_MAX (above any doc count), which callers check anyway. */
 void tc__num_entry(const tc_segment *seg, uint64_t i, tc_num_entry *e);

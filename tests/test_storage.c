@@ -612,6 +612,13 @@ static size_t check_range(const tc_segment *seg, const model *m, const char *u,
 		assert_int_equal(h.e[i].pos, want[i].pos);
 		assert_int_equal(h.e[i].field, want[i].field);
 	}
+	/* the docs alone, as a count of mentions per doc reads them: the same, in order */
+	tc_num_docs d = {0};
+	OK(tc_seg_num_range_docs(seg, u, strlen(u), r, &d, E));
+	assert_int_equal(d.n, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(d.doc[i], want[i].doc);
+	tc_num_docs_free(&d);
 	free(want);
 	tc_num_hits_free(&h);
 	return n;
@@ -1214,6 +1221,7 @@ static int read_everything(const tc_snapshot *snap)
 		if (rc != TC_OK)
 			return rc;
 		tc_num_hits h = {0};
+		tc_num_docs docs = {0};
 		tc_num_range all = {-INFINITY, INFINITY, 1, 1};
 		for (size_t u = 0; u < tc_seg_nunits(seg) && rc == TC_OK; u++) {
 			const char *key;
@@ -1221,8 +1229,11 @@ static int read_everything(const tc_snapshot *snap)
 			uint64_t c;
 			tc_seg_unit(seg, u, &key, &n, &c);
 			rc = tc_seg_num_range(seg, key, n, &all, &h, &e);
+			if (rc == TC_OK)  /* the docs alone step over positions and fields */
+				rc = tc_seg_num_range_docs(seg, key, n, &all, &docs, &e);
 		}
 		tc_num_hits_free(&h);
+		tc_num_docs_free(&docs);
 		if (rc != TC_OK)
 			return rc;
 	}
