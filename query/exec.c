@@ -931,34 +931,73 @@ typedef struct qty_it {
 	double max;               /* the score of the doc with the most entries */
 } qty_it;
 
+/* The doc of items[i], an item of size bytes holding a uint32_t doc at byte doc_at. */
+static inline uint32_t item_doc(const unsigned char *items, size_t i, size_t size,
+                                size_t doc_at)
+{
+	uint32_t d;
+	memcpy(&d, items + i * size + doc_at, sizeof d);
+	return d;
+}
+
+/*
+ * Sorts n items by doc, keeping the order of equal docs: a radix sort a byte per pass
+ * (two passes below 65,536 docs), whose cost follows the items, not the segment's doc
+ * count. Returns the sorted array: items, or a new one of n items (items is then
+ * freed). Inlined, so that each caller's item size is a constant.
+ */
+static inline __attribute__((always_inline)) void *sort_by_doc(void *items, size_t n,
+                                                               size_t size, size_t doc_at,
+                                                               uint32_t ndocs)
+{
+	if (n < 2)
+		return items;
+	unsigned bits = ndocs > 1 ? 32u - (unsigned)__builtin_clz(ndocs - 1) : 1u;
+	unsigned char *from = items, *tmp = tc_malloc(n * size);
+	for (unsigned shift = 0; shift < bits; shift += 8) {
+		size_t at[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			at[((item_doc(from, i, size, doc_at) >> shift) & 255) + 1]++;
+		if (at[((item_doc(from, 0, size, doc_at) >> shift) & 255) + 1] == n)
+			continue;  /* one digit value: already in order */
+		for (size_t d = 1; d < 257; d++)
+			at[d] += at[d - 1];
+		for (size_t i = 0; i < n; i++)
+			memcpy(tmp + size * at[(item_doc(from, i, size, doc_at) >> shift) & 255]++,
+			       from + size * i, size);
+		unsigned char *t = from;
+		from = tmp;
+		tmp = t;
+	}
+	free(tmp);
+	return from;
+}
+
+/* The entries of a comparison in the segment, by value: its unit's (and a date's second
+   key's) range of the numeric index, into hits, or only their docs into docs. */
+static void qty_gather(run *r, const tc_qnode *n, tc_num_hits *hits, tc_num_docs *docs)
+{
+	tc_num_range range = {n->lo, n->hi, n->lo_incl, n->hi_incl};
+	const char *units[2] = {n->unit, n->unit2};
+	for (size_t u = 0; u < n->nunits && u < 2; u++) {
+		size_t len = strlen(units[u]);
+		int rc = docs ? tc_seg_num_range_docs(r->seg, units[u], len, &range, docs, r->err)
+		              : tc_seg_num_range(r->seg, units[u], len, &range, hits, r->err);
+		if (rc != TC_OK && r->rc == TC_OK)
+			r->rc = rc;
+	}
+}
+
 /*
  * Groups a range's entries (which come by value) by doc, ascending; within a doc they
  * keep their order by value, which is all the scoring needs (the nearness bonus looks
- * at every mention of the doc). A stable radix sort on the doc, a byte per pass (two
- * passes below 65,536 docs): its cost follows the entries, not the segment's doc count.
- * Returns the most entries any doc has.
+ * at every mention of the doc). Returns the most entries any doc has.
  */
 static size_t group_by_doc(tc_num_hits *h, uint32_t ndocs)
 {
 	if (h->n == 0)
 		return 0;
-	unsigned bits = ndocs > 1 ? 32u - (unsigned)__builtin_clz(ndocs - 1) : 1u;
-	tc_num_entry *e = h->e, *tmp = tc_malloc(h->n * sizeof *tmp);
-	for (unsigned shift = 0; shift < bits; shift += 8) {
-		size_t at[257] = {0};
-		for (size_t i = 0; i < h->n; i++)
-			at[((e[i].doc >> shift) & 255) + 1]++;
-		if (at[((e[0].doc >> shift) & 255) + 1] == h->n)
-			continue;  /* one digit value: already in order */
-		for (size_t k = 1; k < 257; k++)
-			at[k] += at[k - 1];
-		for (size_t i = 0; i < h->n; i++)
-			tmp[at[(e[i].doc >> shift) & 255]++] = e[i];
-		tc_num_entry *t = e;
-		e = tmp;
-		tmp = t;
-	}
-	free(tmp);
+	tc_num_entry *e = sort_by_doc(h->e, h->n, sizeof *h->e, offsetof(tc_num_entry, doc), ndocs);
 	if (e != h->e) {
 		h->e = e;
 		h->cap = h->n;
@@ -970,6 +1009,13 @@ static size_t group_by_doc(tc_num_hits *h, uint32_t ndocs)
 			most = run_len;
 	}
 	return most;
+}
+
+/* The score of a doc with n mentions satisfying a comparison: more rank higher, with
+   diminishing returns. */
+static double qty_score_n(size_t n)
+{
+	return n == 1 ? QTY_SCORE : QTY_SCORE * (1.0 + log((double)n));  /* one: most docs */
 }
 
 static uint32_t qty_seek(it *self, uint32_t target)
@@ -987,12 +1033,10 @@ static uint32_t qty_seek(it *self, uint32_t target)
 	return q->hits.e[i].doc;
 }
 
-/* More satisfying mentions rank a document higher, with diminishing returns. */
 static double qty_score(it *self, double need)
 {
 	qty_it *q = (qty_it *)self;
-	size_t n = q->end - q->at;
-	return n == 1 ? QTY_SCORE : QTY_SCORE * (1.0 + log((double)n));  /* one: most docs */
+	return qty_score_n(q->end - q->at);
 }
 
 static void qty_free(it *self)
@@ -1015,16 +1059,10 @@ static it *qty_new(run *r, const tc_qnode *n)
 	q->base.ops = &qty_ops;
 	q->base.q = n;
 	q->base.r = r;
-	tc_num_range range = {n->lo, n->hi, n->lo_incl, n->hi_incl};
-	const char *units[2] = {n->unit, n->unit2};
-	for (size_t u = 0; u < n->nunits && u < 2; u++) {
-		int rc = tc_seg_num_range(r->seg, units[u], strlen(units[u]), &range, &q->hits, r->err);
-		if (rc != TC_OK && r->rc == TC_OK)
-			r->rc = rc;
-	}
+	qty_gather(r, n, &q->hits, NULL);
 	size_t most = group_by_doc(&q->hits, tc_seg_ndocs(r->seg));
 	q->base.cost = (double)q->hits.n;
-	q->max = QTY_SCORE * (1.0 + log((double)(most ? most : 1)));
+	q->max = qty_score_n(most ? most : 1);
 	return &q->base;
 }
 
@@ -1470,10 +1508,85 @@ static void run_term_segment(run *r, const tc_qnode *q, uint32_t segi, size_t ca
 	term_free(&t->base);
 }
 
+/*
+ * A comparison alone, the portal's "> 1 tỷ đồng": a doc's score follows only from how
+ * many of its mentions satisfy it, and most docs have one. So the entries' docs go
+ * into a bitmap (a doc met again is marked "more" and listed), the total is a count of
+ * bits, the docs met again are sorted to count their mentions and offered to the top
+ * k, and the docs of one mention are offered in doc order only while the top k has room
+ * for them: they all score the same, so the first one refused ends it. No iterator, no
+ * grouping of whole entries; the same hits, scores and total as the iterator's.
+ */
+static void run_qty_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap,
+                            tc_results *out)
+{
+	tc_num_docs h = {0};
+	qty_gather(r, q, NULL, &h);
+	if (r->rc != TC_OK) {
+		tc_num_docs_free(&h);
+		return;
+	}
+	uint32_t ndocs = tc_seg_ndocs(r->seg);
+	size_t words = ((size_t)ndocs + 63) / 64;
+	uint64_t *seen = tc_calloc(words ? 2 * words : 1, sizeof *seen), *more = seen + words;
+	uint32_t *again = tc_malloc((h.n ? h.n : 1) * sizeof *again);  /* docs met again */
+	size_t nagain = 0;
+	for (size_t i = 0; i < h.n; i++) {
+		/* without a branch: whether a doc was met before is a coin toss */
+		uint32_t d = h.doc[i];
+		uint64_t bit = (uint64_t)1 << (d % 64), was = seen[d / 64] & bit;
+		more[d / 64] |= was;
+		seen[d / 64] |= bit;
+		again[nagain] = d;
+		nagain += was != 0;
+	}
+	tc_num_docs_free(&h);
+	int deletes = tc_seg_ndeleted(r->seg) != 0;
+	for (size_t w = 0; w < words; w++) {
+		if (!deletes) {
+			out->total += (uint64_t)__builtin_popcountll(seen[w]);
+			continue;
+		}
+		for (uint64_t m = seen[w]; m; m &= m - 1)
+			if (tc_seg_is_deleted(r->seg, (uint32_t)(64 * w + (size_t)__builtin_ctzll(m))))
+				seen[w] &= ~(m & -m);
+		out->total += (uint64_t)__builtin_popcountll(seen[w]);
+	}
+	again = sort_by_doc(again, nagain, sizeof *again, 0, ndocs);
+	double few[16] = {0};  /* scores of 2..15 mentions, once each: log is dear here */
+	for (size_t i = 0, j; i < nagain; i = j) {
+		uint32_t d = again[i];
+		for (j = i + 1; j < nagain && again[j] == d; j++)
+			;
+		if (seen[d / 64] >> (d % 64) & 1) {
+			size_t n = j - i + 1;
+			double sc = n < 16 ? (few[n] ? few[n] : (few[n] = qty_score_n(n))) : qty_score_n(n);
+			out->scored++;
+			heap_push(out, cap, (tc_hit){segi, d, sc});
+		}
+	}
+	for (size_t w = 0; w < words; w++)
+		for (uint64_t m = seen[w] & ~more[w]; m; m &= m - 1) {
+			tc_hit one = {segi, (uint32_t)(64 * w + (size_t)__builtin_ctzll(m)),
+			              qty_score_n(1)};
+			if (out->n == cap && !worse(&out->hits[0], &one))
+				goto done;
+			out->scored++;
+			heap_push(out, cap, one);
+		}
+done:
+	free(again);
+	free(seen);
+}
+
 static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_results *out)
 {
 	if (q->type == TC_QN_TERM && tc_seg_ndeleted(r->seg) == 0) {
 		run_term_segment(r, q, segi, cap, out);
+		return r->rc;
+	}
+	if (q->type == TC_QN_QTY) {
+		run_qty_segment(r, q, segi, cap, out);
 		return r->rc;
 	}
 	it *root = build(r, q);

@@ -469,6 +469,98 @@ static void test_randomized(void **state)
 	rm_rf(dir);
 }
 
+/*
+ * Comparisons alone, against a count of each document's satisfying mentions: every
+ * live document with one matches, more mentions rank higher, ties in index order;
+ * over several segments with deletes, with paging.
+ */
+#define NQDOCS 300
+
+static void test_quantity_alone(void **state)
+{
+	char dir[256];
+	make_tmp(dir, sizeof dir, "qty");
+	uint32_t seed = 20261124;
+	static int val[NQDOCS][6], nval[NQDOCS], deleted[NQDOCS];
+	tc_error err = {0};
+	tc_indexer_opts io = {0};
+	io.segment_docs = 60;
+	io.merge_factor = 1000;
+	tc_indexer *ix;
+	assert_int_equal(tc_indexer_open(dir, &io, &ix, &err), TC_OK);
+	for (int i = 0; i < NQDOCS; i++) {
+		char body[1024];
+		size_t len = (size_t)snprintf(body, sizeof body, "Báo cáo của tỉnh.");
+		nval[i] = (int)(rnd(&seed) % 7) - 1;  /* -1..5: most have a few */
+		for (int k = 0; k < nval[i]; k++) {
+			val[i][k] = 1 + (int)(rnd(&seed) % 20);
+			len += (size_t)snprintf(body + len, sizeof body - len,
+			                        " Khoản thu thứ hai đạt %d tỷ đồng.", val[i][k]);
+		}
+		char json[1200];
+		int n = snprintf(json, sizeof json, "{\"id\":\"q%03d\",\"title\":\"báo cáo\","
+		                 "\"body\":\"%s\"}", i, body);
+		assert_int_equal(tc_indexer_add_json(ix, "test", json, (size_t)n, &err), TC_OK);
+	}
+	for (int i = 4; i < NQDOCS; i += 9) {
+		char id[16];
+		snprintf(id, sizeof id, "q%03d", i);
+		assert_int_equal(tc_indexer_delete(ix, id, strlen(id), &err), TC_OK);
+		deleted[i] = 1;
+	}
+	assert_int_equal(tc_indexer_commit(ix, &err), TC_OK);
+	tc_indexer_free(ix);
+
+	static const char *ops[] = {">", ">=", "<", "<=", "từ"};
+	for (int round = 0; round < 60; round++) {
+		int op = round % 5, t = 1 + (int)(rnd(&seed) % 20), t2 = t + (int)(rnd(&seed) % 8);
+		char q[64];
+		if (op == 4)
+			snprintf(q, sizeof q, "từ %d đến %d tỷ đồng", t, t2);
+		else
+			snprintf(q, sizeof q, "%s %d tỷ đồng", ops[op], t);
+		/* by count, most first, then index order: a stable pass per count */
+		char want[8192] = "";
+		size_t wl = 0, count = 0;
+		for (int c = 6; c >= 1; c--)
+			for (int i = 0; i < NQDOCS; i++) {
+				int n = 0;
+				for (int k = 0; k < nval[i]; k++) {
+					int v = val[i][k];
+					n += op == 0 ? v > t : op == 1 ? v >= t : op == 2 ? v < t : op == 3 ? v <= t
+					                                                               : v >= t && v <= t2;
+				}
+				if (n == c && !deleted[i]) {
+					wl += (size_t)snprintf(want + wl, sizeof want - wl, "%sq%03d", wl ? " " : "", i);
+					count++;
+				}
+			}
+		uint64_t total;
+		const char *got = search_ids(dir, q, NULL, &total);
+		if (strcmp(got, want) != 0 || total != count)
+			fail_msg("query %s: engine {%s} (total %llu), counted {%s} (%zu)", q, got,
+			         (unsigned long long)total, want, count);
+		expect_top_k(dir, q, want, count);
+		/* a page further on is the same slice of the ranking */
+		tc_search_opts o;
+		tc_search_opts_init(&o);
+		o.k = 4;
+		o.offset = 6;
+		char slice[8192] = "";
+		const char *w = want;
+		for (int skip = 0; skip < 6 && *w; skip++)
+			w = strchr(w, ' ') ? strchr(w, ' ') + 1 : w + strlen(w);
+		snprintf(slice, sizeof slice, "%s", w);
+		char *cut = slice;
+		for (int keep = 0; keep < 4 && cut; keep++)
+			cut = strchr(cut + (keep ? 1 : 0), ' ');
+		if (cut)
+			*cut = '\0';
+		assert_string_equal(search_ids(dir, q, &o, &total), slice);
+	}
+	rm_rf(dir);
+}
+
 /* ---- ranking ------------------------------------------------------------------------- */
 
 static void test_ranking(void **state)
@@ -712,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_apostrophes),
 		cmocka_unit_test(test_randomized),
+		cmocka_unit_test(test_quantity_alone),
 		cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_snippets),

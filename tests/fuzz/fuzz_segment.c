@@ -52,6 +52,7 @@ static const char *const queries[] = {
 	"\"dịch vụ công trực tuyến\"",
 	"cải*",
 	"> 1 tỷ giao dịch",
+	"ndxp > 1 tỷ giao dịch",
 	"date >= 2023-06-10",
 	"title:báo cáo -ndxp",
 	"hồ sơ OR tài khoản",
