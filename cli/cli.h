@@ -15,6 +15,7 @@ int tc_cmd_index(int argc, char **argv);
 int tc_cmd_delete(int argc, char **argv);
 int tc_cmd_stats(int argc, char **argv);
 int tc_cmd_check(int argc, char **argv);
+int tc_cmd_serve(int argc, char **argv);
 
 /* Reads all of stdin (for TEXT "-"). Returns 0 or -1 with errno set. */
 int tc_cli_read_stdin(char **out, size_t *len);

@@ -18,6 +18,7 @@ static const struct {
 	{"delete", tc_cmd_delete, "delete documents from an index by id"},
 	{"stats", tc_cmd_stats, "documents, terms and bytes of an index"},
 	{"check", tc_cmd_check, "verify every checksum and invariant of an index"},
+	{"serve", tc_cmd_serve, "answer searches over a socket, an HTTP API and a web page"},
 };
 
 static int usage(FILE *f)

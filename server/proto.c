@@ -1,0 +1,520 @@
+/* proto.c — requests of the socket protocol and the HTTP API (see proto.h). */
+#include "proto.h"
+
+#include <json.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "indexer/indexer.h"
+#include "query/search.h"
+
+struct tc_proto {
+	char *dir;
+	char *token;              /* NULL: read-only */
+	tc_searcher *s;           /* over the last commit seen */
+	tc_indexer *ix;           /* the index's one writer, with a token */
+	tc_search_result res;     /* reused between searches */
+	tc_doc doc;               /* reused between gets */
+	tc_buf tmp;
+};
+
+int tc_proto_open(const tc_proto_opts *o, tc_proto **out, tc_error *err)
+{
+	*out = NULL;
+	tc_proto *p = tc_calloc(1, sizeof *p);
+	int rc = tc_searcher_open(o->dir, &p->s, err);
+	if (rc == TC_OK && o->token) {
+		tc_indexer_opts io = {0};
+		io.must_exist = 1;
+		rc = tc_indexer_open(o->dir, &io, &p->ix, err);
+	}
+	if (rc != TC_OK) {
+		tc_proto_free(p);
+		return rc;
+	}
+	p->dir = tc_strdup(o->dir);
+	p->token = o->token ? tc_strdup(o->token) : NULL;
+	*out = p;
+	return TC_OK;
+}
+
+void tc_proto_free(tc_proto *p)
+{
+	if (p == NULL)
+		return;
+	tc_searcher_free(p->s);
+	tc_indexer_free(p->ix);
+	tc_search_result_free(&p->res);
+	tc_doc_free(&p->doc);
+	tc_buf_free(&p->tmp);
+	free(p->dir);
+	free(p->token);
+	free(p);
+}
+
+/* ---- answers -------------------------------------------------------------------------- */
+
+/* A failed request's answer, the codes as proto.h lists them. */
+typedef struct failure {
+	const char *code;
+	char message[TC_ERROR_MSG_MAX];
+	long long offset;         /* -1: none */
+} failure;
+
+static void fail_with(failure *f, const char *code, const char *message)
+{
+	f->code = code;
+	snprintf(f->message, sizeof f->message, "%s", message);
+	f->offset = -1;
+}
+
+/* From a library error; a query's parse error ends in " at N", its byte. */
+static void fail_from(failure *f, const tc_error *err)
+{
+	fail_with(f, tc_errname(err->code), err->msg);
+	const char *at = strrchr(err->msg, ' ');
+	if (err->code == TC_EPARSE && at && at - err->msg >= 3 && memcmp(at - 3, " at", 3) == 0)
+		f->offset = strtoll(at + 1, NULL, 10);
+}
+
+static void truncate_to(tc_buf *b, size_t n)
+{
+	b->len = n;
+	if (b->data)
+		b->data[n] = '\0';
+}
+
+static void put_json(tc_buf *out, json_object *o)
+{
+	tc_buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* {"id":..,"ok":false,"error":{..}} without the closing brace, or the HTTP body. */
+static void put_error(tc_buf *out, json_object *id, int with_id, const failure *f)
+{
+	json_object *o = json_object_new_object(), *e = json_object_new_object();
+	if (with_id) {
+		json_object_object_add(o, "id", json_object_get(id));
+		json_object_object_add(o, "ok", json_object_new_boolean(0));
+	}
+	json_object_object_add(e, "code", json_object_new_string(f->code));
+	json_object_object_add(e, "message", json_object_new_string(f->message));
+	if (f->offset >= 0)
+		json_object_object_add(e, "offset", json_object_new_int64(f->offset));
+	json_object_object_add(o, "error", e);
+	put_json(out, o);
+	json_object_put(o);
+}
+
+/* Starts a successful answer: {"id":..,"ok":true  (members follow with a comma). */
+static void put_ok(tc_buf *out, json_object *id)
+{
+	tc_buf_puts(out, "{\"id\":");
+	put_json(out, id);
+	tc_buf_puts(out, ",\"ok\":true");
+}
+
+void tc_proto_refusal(const char *code, const char *message, tc_buf *out)
+{
+	failure f;
+	fail_with(&f, code, message);
+	put_error(out, NULL, 1, &f);
+	tc_buf_putc(out, '\n');
+}
+
+/* ---- requests ------------------------------------------------------------------------- */
+
+/* What a request asks, from JSON or from a query string. */
+typedef struct request {
+	const char *q;
+	size_t qlen;
+	int64_t k, offset, snippet;
+	int strict;
+} request;
+
+/* Runs a search; the answer's members onto out (after a comma when comma), or 0 and f. */
+static int do_search(tc_proto *p, const request *rq, failure *f, tc_buf *out)
+{
+	if (rq->k < 1 || rq->k > TC_PROTO_MAX_K || rq->offset < 0 ||
+	    rq->offset > TC_PROTO_MAX_OFFSET || rq->snippet < 0 || rq->snippet > TC_PROTO_MAX_SNIPPET) {
+		char m[160];
+		snprintf(m, sizeof m, "k must be 1..%d, offset 0..%d, snippet 0..%d", TC_PROTO_MAX_K,
+		         TC_PROTO_MAX_OFFSET, TC_PROTO_MAX_SNIPPET);
+		fail_with(f, "EREQUEST", m);
+		return 0;
+	}
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	o.k = (size_t)rq->k;
+	o.offset = (size_t)rq->offset;
+	o.strict = rq->strict;
+	tc_error err = {0};
+	if (tc_searcher_search(p->s, rq->q, rq->qlen, &o, (size_t)rq->snippet, &p->res, &err) !=
+	    TC_OK) {
+		fail_from(f, &err);
+		return 0;
+	}
+	tc_buf_clear(&p->tmp);
+	tc_search_result_json(&p->res, &p->tmp);
+	tc_buf_append(out, p->tmp.data + 1, p->tmp.len - 1);  /* its members and its '}' */
+	return 1;
+}
+
+/* The live document with this id, fetched into p->doc; 0 when there is none. */
+static int find_doc(tc_proto *p, const char *id, size_t len, failure *f)
+{
+	tc_snapshot *snap = tc_searcher_snapshot(p->s);
+	for (size_t i = 0; i < tc_snapshot_nsegments(snap); i++) {
+		const tc_segment *seg = tc_snapshot_segment(snap, i);
+		uint32_t d;
+		tc_error err = {0};
+		if (tc_seg_id_lookup(seg, id, len, &d, &err) != TC_OK || tc_seg_is_deleted(seg, d))
+			continue;
+		if (tc_seg_doc_get(seg, d, &p->doc, &err) != TC_OK) {
+			fail_from(f, &err);
+			return 0;
+		}
+		return 1;
+	}
+	fail_with(f, "ENOENT", "no document has this id");
+	return 0;
+}
+
+/* "doc":{"id":..,"<field>":"<value>",..} */
+static void put_doc(tc_proto *p, tc_buf *out)
+{
+	tc_snapshot *snap = tc_searcher_snapshot(p->s);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string_len(p->doc.id, (int)p->doc.id_len));
+	for (size_t i = 0; i < p->doc.nfields; i++) {
+		const tc_field_value *v = &p->doc.fields[i];
+		const char *name = tc_snapshot_field_name(snap, v->field);
+		if (name && strcmp(name, "id") != 0)
+			json_object_object_add(o, name, json_object_new_string_len(v->data, (int)v->len));
+	}
+	tc_buf_puts(out, "\"doc\":");
+	put_json(out, o);
+	json_object_put(o);
+}
+
+static void put_stats(tc_proto *p, tc_buf *out)
+{
+	tc_snapshot *snap = tc_searcher_snapshot(p->s);
+	uint64_t live = tc_snapshot_nlive(snap);
+	tc_buf_printf(out, "\"docs\":%llu,\"deleted\":%llu,\"segments\":%zu,\"generation\":%llu",
+	              (unsigned long long)live,
+	              (unsigned long long)(tc_snapshot_ndocs(snap) - live),
+	              tc_snapshot_nsegments(snap), (unsigned long long)tc_snapshot_generation(snap));
+}
+
+/* After a commit: searches from now on see it. */
+static int reopen(tc_proto *p, failure *f)
+{
+	tc_searcher *s;
+	tc_error err = {0};
+	if (tc_searcher_open(p->dir, &s, &err) != TC_OK) {
+		fail_from(f, &err);
+		return 0;
+	}
+	tc_searcher_free(p->s);
+	p->s = s;
+	return 1;
+}
+
+/* A member of the request object of the given type, or NULL (with f) when it is not. */
+static json_object *member(json_object *req, const char *name, json_type type, int required,
+                           failure *f)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(req, name, &v) || v == NULL) {
+		if (required) {
+			char m[96];
+			snprintf(m, sizeof m, "missing \"%s\"", name);
+			fail_with(f, "EREQUEST", m);
+		}
+		return NULL;
+	}
+	if (!json_object_is_type(v, type)) {
+		char m[96];
+		snprintf(m, sizeof m, "\"%s\" must be %s", name,
+		         type == json_type_int ? "a whole number" : type == json_type_boolean
+		                                                    ? "true or false"
+		                                                    : type == json_type_object
+		                                                          ? "an object"
+		                                                          : "a string");
+		fail_with(f, "EREQUEST", m);
+		return NULL;
+	}
+	return v;
+}
+
+static int int_member(json_object *req, const char *name, int64_t dflt, int64_t *out, failure *f)
+{
+	f->code = NULL;
+	json_object *v = member(req, name, json_type_int, 0, f);
+	*out = v ? json_object_get_int64(v) : dflt;
+	return f->code == NULL;
+}
+
+/* A write's token, and the writer: 0 with f when the request may not write. */
+static int may_write(tc_proto *p, json_object *req, failure *f)
+{
+	if (p->ix == NULL) {
+		fail_with(f, "EREADONLY", "this server is read-only (started without a token)");
+		return 0;
+	}
+	json_object *t;
+	const char *given = json_object_object_get_ex(req, "token", &t) && json_object_is_type(
+	                        t, json_type_string) ? json_object_get_string(t) : NULL;
+	/* the whole token compared, whatever the first difference */
+	size_t n = strlen(p->token), m = given ? strlen(given) : 0;
+	unsigned char diff = n != m || given == NULL;
+	for (size_t i = 0; given && i < n && i < m; i++)
+		diff |= (unsigned char)(p->token[i] ^ given[i]);
+	if (diff) {
+		fail_with(f, "ETOKEN", "a write needs the server's token");
+		return 0;
+	}
+	return 1;
+}
+
+/* One parsed request; its answer's members onto out, or 0 and f. */
+static int dispatch(tc_proto *p, json_object *req, failure *f, tc_buf *out)
+{
+	json_object *op = member(req, "op", json_type_string, 1, f);
+	if (op == NULL)
+		return 0;
+	const char *name = json_object_get_string(op);
+	if (strcmp(name, "search") == 0) {
+		json_object *q = member(req, "q", json_type_string, 1, f), *st;
+		if (q == NULL)
+			return 0;
+		request rq = {0};
+		rq.q = json_object_get_string(q);
+		rq.qlen = (size_t)json_object_get_string_len(q);
+		if (!int_member(req, "k", 10, &rq.k, f) || !int_member(req, "offset", 0, &rq.offset, f) ||
+		    !int_member(req, "snippet", TC_PROTO_SNIPPET, &rq.snippet, f))
+			return 0;
+		f->code = NULL;
+		if ((st = member(req, "strict", json_type_boolean, 0, f)) == NULL && f->code)
+			return 0;
+		rq.strict = st && json_object_get_boolean(st);
+		tc_buf_putc(out, ',');
+		return do_search(p, &rq, f, out);
+	}
+	if (strcmp(name, "get") == 0) {
+		json_object *id = member(req, "doc", json_type_string, 1, f);
+		if (id == NULL || !find_doc(p, json_object_get_string(id),
+		                            (size_t)json_object_get_string_len(id), f))
+			return 0;
+		tc_buf_putc(out, ',');
+		put_doc(p, out);
+		tc_buf_putc(out, '}');
+		return 1;
+	}
+	if (strcmp(name, "stats") == 0) {
+		tc_buf_putc(out, ',');
+		put_stats(p, out);
+		tc_buf_putc(out, '}');
+		return 1;
+	}
+	tc_error err = {0};
+	if (strcmp(name, "add") == 0) {
+		json_object *doc = member(req, "doc", json_type_object, 1, f);
+		if (doc == NULL || !may_write(p, req, f))
+			return 0;
+		size_t len;
+		const char *json = json_object_to_json_string_length(
+		    doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+		if (tc_indexer_add_json(p->ix, "request", json, len, &err) != TC_OK) {
+			fail_from(f, &err);
+			return 0;
+		}
+	} else if (strcmp(name, "delete") == 0) {
+		json_object *id = member(req, "doc", json_type_string, 1, f);
+		if (id == NULL || !may_write(p, req, f))
+			return 0;
+		if (tc_indexer_delete(p->ix, json_object_get_string(id),
+		                      (size_t)json_object_get_string_len(id), &err) != TC_OK) {
+			fail_from(f, &err);
+			return 0;
+		}
+	} else if (strcmp(name, "commit") == 0) {
+		if (!may_write(p, req, f))
+			return 0;
+		if (tc_indexer_commit(p->ix, &err) != TC_OK) {
+			fail_from(f, &err);
+			return 0;
+		}
+		if (!reopen(p, f))
+			return 0;
+		tc_buf_putc(out, ',');
+		put_stats(p, out);
+	} else {
+		char m[TC_ERROR_MSG_MAX];
+		snprintf(m, sizeof m, "no op \"%.100s\" (search, get, stats, add, delete, commit)",
+		         name);
+		fail_with(f, "EOP", m);
+		return 0;
+	}
+	tc_buf_putc(out, '}');
+	return 1;
+}
+
+void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out)
+{
+	failure f;
+	fail_with(&f, "EREQUEST", "");
+	json_tokener *tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *req = len <= INT32_MAX ? json_tokener_parse_ex(tok, line, (int)len) : NULL;
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	if (req && (size_t)json_tokener_get_parse_end(tok) < len)
+		jerr = json_tokener_error_parse_unexpected;  /* something after the object */
+	json_tokener_free(tok);
+	json_object *id = NULL;
+	size_t mark = out->len;
+	if (req == NULL || jerr != json_tokener_success) {
+		snprintf(f.message, sizeof f.message, "not a JSON object: %s",
+		         req ? "text after the object" : json_tokener_error_desc(jerr));
+	} else if (!json_object_is_type(req, json_type_object)) {
+		snprintf(f.message, sizeof f.message, "a request is a JSON object");
+	} else {
+		json_object_object_get_ex(req, "id", &id);
+		put_ok(out, id);
+		if (dispatch(p, req, &f, out)) {
+			tc_buf_putc(out, '\n');
+			json_object_put(req);
+			return;
+		}
+		truncate_to(out, mark);
+	}
+	put_error(out, id, 1, &f);
+	tc_buf_putc(out, '\n');
+	json_object_put(req);
+}
+
+/* ---- HTTP ----------------------------------------------------------------------------- */
+
+static int hex(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	                                      : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * The value of parameter name in query s[0..n) ("a=1&b=x+y"), percent-decoded ('+' is a
+ * space) into out; 1 found, 0 absent, -1 a bad escape.
+ */
+static int query_param(const char *s, size_t n, const char *name, tc_buf *out)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < n;) {
+		size_t end = i;
+		while (end < n && s[end] != '&')
+			end++;
+		if (end - i > nl && memcmp(s + i, name, nl) == 0 && s[i + nl] == '=') {
+			tc_buf_clear(out);
+			for (size_t j = i + nl + 1; j < end; j++) {
+				if (s[j] == '%') {
+					int h = j + 2 < end ? hex(s[j + 1]) : -1, l = h >= 0 ? hex(s[j + 2]) : -1;
+					if (l < 0)
+						return -1;
+					tc_buf_putc(out, (char)(h * 16 + l));
+					j += 2;
+				} else {
+					tc_buf_putc(out, s[j] == '+' ? ' ' : s[j]);
+				}
+			}
+			tc_buf_reserve(out, 1);
+			out->data[out->len] = '\0';
+			return 1;
+		}
+		i = end + 1;
+	}
+	return 0;
+}
+
+/* An integer parameter: 1 (or absent: dflt), 0 with f when it is not a number. */
+static int int_param(const char *qs, size_t n, const char *name, int64_t dflt, int64_t *out,
+                     tc_buf *tmp, failure *f)
+{
+	int r = query_param(qs, n, name, tmp);
+	*out = dflt;
+	if (r == 0)
+		return 1;
+	char *end = NULL;
+	long long v = r > 0 && tmp->len ? strtoll(tmp->data, &end, 10) : 0;
+	if (r < 0 || end == NULL || *end != '\0') {
+		char m[96];
+		snprintf(m, sizeof m, "parameter %s must be a whole number", name);
+		fail_with(f, "EREQUEST", m);
+		return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+int tc_proto_http(tc_proto *p, const char *target, size_t len, tc_buf *out)
+{
+	const char *qm = memchr(target, '?', len);
+	size_t plen = qm ? (size_t)(qm - target) : len;
+	const char *qs = qm ? qm + 1 : "";
+	size_t qn = qm ? len - plen - 1 : 0;
+	failure f;
+	fail_with(&f, "EREQUEST", "");
+	tc_buf v = {0};
+	int status = 400;
+	if (plen == 11 && memcmp(target, "/api/search", 11) == 0) {
+		request rq = {0};
+		int r = query_param(qs, qn, "q", &v);
+		if (r <= 0) {
+			fail_with(&f, "EREQUEST", r < 0 ? "bad percent escape in q" : "missing q");
+		} else {
+			char *q = tc_strndup(v.data, v.len);
+			rq.q = q;
+			rq.qlen = v.len;
+			int sr = query_param(qs, qn, "strict", &v);
+			rq.strict = sr > 0 && (strcmp(v.data, "true") == 0 || strcmp(v.data, "1") == 0);
+			if (int_param(qs, qn, "k", 10, &rq.k, &v, &f) &&
+			    int_param(qs, qn, "offset", 0, &rq.offset, &v, &f) &&
+			    int_param(qs, qn, "snippet", TC_PROTO_SNIPPET, &rq.snippet, &v, &f)) {
+				tc_buf_putc(out, '{');
+				size_t mark = out->len;
+				if (do_search(p, &rq, &f, out))
+					status = 200;
+				else
+					truncate_to(out, mark - 1);
+			}
+			free(q);
+		}
+	} else if (plen == 8 && memcmp(target, "/api/doc", 8) == 0) {
+		int r = query_param(qs, qn, "id", &v);
+		if (r <= 0)
+			fail_with(&f, "EREQUEST", r < 0 ? "bad percent escape in id" : "missing id");
+		else if (find_doc(p, v.data, v.len, &f)) {
+			tc_buf_putc(out, '{');
+			put_doc(p, out);
+			tc_buf_putc(out, '}');
+			status = 200;
+		} else if (strcmp(f.code, "ENOENT") == 0) {
+			status = 404;
+		}
+	} else if (plen == 10 && memcmp(target, "/api/stats", 10) == 0) {
+		tc_buf_putc(out, '{');
+		put_stats(p, out);
+		tc_buf_putc(out, '}');
+		status = 200;
+	} else {
+		fail_with(&f, "ENOENT", "no such path (/, /api/search, /api/doc, /api/stats)");
+		status = 404;
+	}
+	tc_buf_free(&v);
+	if (status != 200)
+		put_error(out, NULL, 0, &f);
+	return status;
+}

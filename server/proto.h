@@ -1,0 +1,80 @@
+/*
+ * proto.h — the requests of the socket protocol and of the HTTP API, answered over one
+ * index: what `tracuu serve` does with a line of JSON or a GET, without the sockets.
+ *
+ * Socket protocol: newline-delimited JSON, one request object a line, one answer line
+ * for each, in order. Every request may carry an "id" (any JSON value), echoed in its
+ * answer ("id":null when absent or when the line was not JSON):
+ *
+ *   {"id":1,"op":"search","q":"NDXP > 1 tỷ giao dịch","k":10,"offset":0,"strict":false,
+ *    "snippet":200}
+ *     -> {"id":1,"ok":true,"total":3,"took_ms":0.21,"hits":[{"id":..,"score":..,
+ *        "title":..,"snippet":"..<mark>..</mark>.."}]}        (as `tracuu search --json`)
+ *   {"id":2,"op":"get","doc":"ID"}     -> {"id":2,"ok":true,"doc":{"id":"ID","title":..,..}}
+ *   {"id":3,"op":"stats"}              -> {"id":3,"ok":true,"docs":N,"deleted":N,
+ *                                          "segments":N,"generation":N}
+ *   {"id":4,"op":"add","token":"..","doc":{"id":"..","title":"..","body":".."}}
+ *   {"id":5,"op":"delete","token":"..","doc":"ID"}
+ *   {"id":6,"op":"commit","token":".."}  -> {"id":6,"ok":true,"docs":N,...}
+ *
+ * Writes (add, delete, commit) go to one indexer the server holds, and searches see them
+ * after a commit (which opens the new snapshot). They need the write token; a server
+ * started without one is read-only and refuses them. What was added but not committed
+ * is lost when the server stops, as with `tracuu index` interrupted.
+ *
+ * A failed request: {"id":..,"ok":false,"error":{"code":"EPARSE","message":"unclosed
+ * quote at 14","offset":14}}: code is the name of a TC_E* code (common/err.h), or one
+ * of the protocol's own: "EREQUEST" (not JSON, not an object, a member missing or of the
+ * wrong type), "EOP" (no such op), "ETOKEN" (a write without the right token),
+ * "EREADONLY" (a write to a read-only server), "ETOOLARGE" (a line over the limit),
+ * "EBUSY" (too many connections). "offset" is given for query parse errors (the byte in
+ * q).
+ *
+ * HTTP API (GET): /api/search?q=..&k=..&offset=..&strict=true&snippet=.. -> the search
+ * answer without "id" and "ok"; /api/doc?id=.. ; /api/stats. Errors: 400 with
+ * {"error":{..}} as above, 404 for no such document.
+ *
+ * Threads: one tc_proto is used by one thread at a time (the server's loop).
+ * Memory: tc_proto owns its snapshot, searcher and indexer; answers are appended to the
+ * caller's tc_buf.
+ */
+#ifndef TC_SERVER_PROTO_H
+#define TC_SERVER_PROTO_H
+
+#include <stddef.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+
+typedef struct tc_proto tc_proto;
+
+typedef struct tc_proto_opts {
+	const char *dir;          /* the index */
+	const char *token;        /* the write token; NULL: read-only (no indexer is opened) */
+} tc_proto_opts;
+
+#define TC_PROTO_MAX_K 1000
+#define TC_PROTO_MAX_OFFSET 100000
+#define TC_PROTO_MAX_SNIPPET 2000
+#define TC_PROTO_SNIPPET 200  /* default snippet bytes */
+
+/*
+ * Opens the index (TC_ENOENT when dir holds none) and, with a token, its writer
+ * (TC_ELOCKED when another process writes to it).
+ */
+int tc_proto_open(const tc_proto_opts *o, tc_proto **out, tc_error *err);
+void tc_proto_free(tc_proto *p);
+
+/* Answers one request line (without its newline): one JSON object and '\n' onto out. */
+void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out);
+
+/* The answer line to a line longer than the limit, or to a connection over the limit. */
+void tc_proto_refusal(const char *code, const char *message, tc_buf *out);
+
+/*
+ * Answers GET path?query (the request target, percent-encoded) of the HTTP API: the
+ * JSON body onto out; returns the HTTP status (200, 400, 404).
+ */
+int tc_proto_http(tc_proto *p, const char *target, size_t len, tc_buf *out);
+
+#endif

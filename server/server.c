@@ -1,0 +1,564 @@
+/* server.c — the listeners, connections and limits of `tracuu serve` (see server.h). */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uv.h>
+
+#include "common/buf.h"
+#include "common/mem.h"
+#include "server/portal.h"
+#include "server/proto.h"
+
+typedef struct conn conn;
+
+struct tc_server {
+	uv_loop_t loop;
+	uv_tcp_t lsock, lhttp;    /* listeners */
+	int has_http;
+	uv_async_t wake;          /* tc_server_stop from any thread */
+	uv_signal_t sigterm, sigint;
+	int signals;
+	int stopping;
+	unsigned idle_ms;
+	tc_proto *proto;
+	conn *conns;              /* open connections, a list */
+	size_t nconns;
+	tc_buf out;               /* the answers to one read */
+	char rbuf[64 << 10];      /* every read lands here, handled before the next */
+	int port, http_port;
+};
+
+struct conn {
+	uv_tcp_t tcp;
+	uv_timer_t idle;
+	tc_server *srv;
+	int http;
+	tc_buf in;                /* bytes read and not yet answered */
+	int discarding;           /* the rest of an overlong line is being skipped */
+	size_t pending;           /* bytes handed to uv_write and not yet written */
+	int reading;
+	int close_when_written;   /* no more requests: close once the answers are out */
+	int closing;
+	int open_handles;
+	conn *prev, *next;
+};
+
+typedef struct wreq {
+	uv_write_t req;
+	conn *c;
+	size_t len;
+	char data[];
+} wreq;
+
+/* ---- connections ---------------------------------------------------------------------- */
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	conn *c = h->data;
+	if (--c->open_handles > 0)
+		return;
+	tc_server *s = c->srv;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nconns--;
+	tc_buf_free(&c->in);
+	free(c);
+}
+
+static void conn_close(conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	uv_timer_stop(&c->idle);
+	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+	uv_close((uv_handle_t *)&c->idle, on_handle_closed);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	tc_server *s = ((conn *)h->data)->srv;
+	*buf = uv_buf_init(s->rbuf, sizeof s->rbuf);
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
+
+static void read_more(conn *c)
+{
+	if (c->reading || c->closing || c->close_when_written || c->srv->stopping)
+		return;
+	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+		c->reading = 1;
+	else
+		conn_close(c);
+}
+
+static void read_less(conn *c)
+{
+	if (c->reading)
+		uv_read_stop((uv_stream_t *)&c->tcp);
+	c->reading = 0;
+}
+
+static void flush_answers(conn *c);
+
+/* No more requests from c: close it now or once its answers are written. */
+static void finish(conn *c)
+{
+	flush_answers(c);
+	read_less(c);
+	c->close_when_written = 1;
+	if (c->pending == 0)
+		conn_close(c);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+	wreq *w = (wreq *)req;
+	conn *c = w->c;
+	c->pending -= w->len;
+	free(w);
+	if (c->closing)
+		return;
+	if (status < 0)  /* the client went away */
+		conn_close(c);
+	else if (c->close_when_written && c->pending == 0)
+		conn_close(c);
+	else if (c->pending < TC_SERVER_MAX_PENDING)
+		read_more(c);
+}
+
+static void send_bytes(conn *c, const char *data, size_t len)
+{
+	if (len == 0 || c->closing)
+		return;
+	wreq *w = tc_malloc(sizeof *w + len);
+	memcpy(w->data, data, len);
+	w->c = c;
+	w->len = len;
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
+		free(w);
+		conn_close(c);
+		return;
+	}
+	c->pending += len;
+	if (c->pending >= TC_SERVER_MAX_PENDING)
+		read_less(c);  /* a client that does not read its answers is not read either */
+}
+
+static void on_idle(uv_timer_t *t)
+{
+	conn_close(t->data);
+}
+
+/* ---- the socket protocol -------------------------------------------------------------- */
+
+static void consume(tc_buf *b, size_t n)
+{
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
+/* One line without its newline (and without a trailing CR): answered unless blank. */
+static void line_request(conn *c, const char *line, size_t len)
+{
+	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	size_t i = 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i < len)
+		tc_proto_line(c->srv->proto, line + i, len - i, &c->srv->out);
+}
+
+static void too_large(conn *c)
+{
+	char m[96];
+	snprintf(m, sizeof m, "a request line is at most %u bytes", TC_SERVER_MAX_LINE);
+	tc_proto_refusal("ETOOLARGE", m, &c->srv->out);
+}
+
+/* Answers every whole line of c->in; eof: the last line needs no newline. */
+static void serve_lines(conn *c, int eof)
+{
+	tc_buf *in = &c->in;
+	size_t at = 0;
+	while (at < in->len) {
+		char *nl = memchr(in->data + at, '\n', in->len - at);
+		if (nl == NULL && !eof)
+			break;
+		size_t end = nl ? (size_t)(nl - in->data) : in->len;
+		if (c->discarding)
+			c->discarding = 0;  /* the tail of a line already refused */
+		else if (end - at > TC_SERVER_MAX_LINE)
+			too_large(c);
+		else
+			line_request(c, in->data + at, end - at);
+		at = nl ? end + 1 : end;
+	}
+	consume(in, at);
+	if (in->len > TC_SERVER_MAX_LINE) {  /* no end in sight: refuse it now */
+		if (!c->discarding)
+			too_large(c);
+		c->discarding = 1;
+		consume(in, in->len);
+	}
+}
+
+/* ---- HTTP ----------------------------------------------------------------------------- */
+
+static const char *status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+static void http_respond(conn *c, int status, const char *type, const char *body, size_t len,
+                         int head_only, int close)
+{
+	tc_buf *o = &c->srv->out;
+	tc_buf_printf(o,
+	              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	              "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%s\r\n",
+	              status, status_text(status), type, len,
+	              close ? "Connection: close\r\n" : "");
+	if (!head_only)
+		tc_buf_append(o, body, len);
+}
+
+static void http_error(conn *c, int status, const char *code, const char *message)
+{
+	tc_buf b = {0};
+	tc_proto_refusal(code, message, &b);
+	/* the HTTP body is the error object alone: no id, no ok, no newline */
+	const char *e = strstr(b.data, "\"error\":");
+	size_t start = e ? (size_t)(e - b.data) : 0;
+	tc_buf body = {0};
+	tc_buf_putc(&body, '{');
+	tc_buf_append(&body, b.data + start, b.len - start - 1);
+	http_respond(c, status, "application/json", body.data, body.len, 0, 1);
+	tc_buf_free(&body);
+	tc_buf_free(&b);
+}
+
+/* Does header line h[0..n) have this name? Its value in *v. */
+static int header_is(const char *h, size_t n, const char *name, const char **v, size_t *vn)
+{
+	size_t k = strlen(name);
+	if (n <= k || h[k] != ':' || strncasecmp(h, name, k) != 0)
+		return 0;
+	size_t i = k + 1;
+	while (i < n && (h[i] == ' ' || h[i] == '\t'))
+		i++;
+	*v = h + i;
+	*vn = n - i;
+	return 1;
+}
+
+static int value_has(const char *v, size_t n, const char *word)
+{
+	size_t k = strlen(word);
+	for (size_t i = 0; i + k <= n; i++)
+		if (strncasecmp(v + i, word, k) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Answers the request whose head is in[0..head) (ending with its blank line). Returns
+ * 1 when the connection may carry another request.
+ */
+static int http_request(conn *c, const char *in, size_t head)
+{
+	const char *eol = memchr(in, '\n', head);
+	size_t rl = (size_t)(eol - in);
+	if (rl && in[rl - 1] == '\r')
+		rl--;
+	const char *sp1 = memchr(in, ' ', rl), *sp2 = sp1 ? memchr(sp1 + 1, ' ', rl - (size_t)(sp1 + 1 - in)) : NULL;
+	if (sp1 == NULL || sp2 == NULL || rl - (size_t)(sp2 + 1 - in) != 8 ||
+	    memcmp(sp2 + 1, "HTTP/1.", 7) != 0) {
+		http_error(c, 400, "EREQUEST", "not an HTTP/1.x request line");
+		return 0;
+	}
+	int head_only = sp1 - in == 4 && memcmp(in, "HEAD", 4) == 0;
+	int keep = sp2[8] == '1';  /* HTTP/1.1; 1.0 closes */
+	const char *target = sp1 + 1;
+	size_t tlen = (size_t)(sp2 - target);
+	for (const char *h = eol + 1; h < in + head;) {
+		const char *e = memchr(h, '\n', (size_t)(in + head - h));
+		size_t n = (size_t)(e - h);
+		if (n && h[n - 1] == '\r')
+			n--;
+		const char *v;
+		size_t vn;
+		if (header_is(h, n, "connection", &v, &vn) && value_has(v, vn, "close"))
+			keep = 0;
+		if ((header_is(h, n, "content-length", &v, &vn) && !(vn == 1 && v[0] == '0')) ||
+		    header_is(h, n, "transfer-encoding", &v, &vn)) {
+			http_error(c, 400, "EREQUEST", "requests have no body here: GET and HEAD only");
+			return 0;
+		}
+		h = e + 1;
+	}
+	if (!head_only && !(sp1 - in == 3 && memcmp(in, "GET", 3) == 0)) {
+		http_error(c, 405, "EREQUEST", "GET and HEAD only");
+		return 0;
+	}
+	if ((tlen == 1 && target[0] == '/') || (tlen > 1 && target[0] == '/' && target[1] == '?')) {
+		http_respond(c, 200, "text/html; charset=utf-8", tc_portal_html, tc_portal_html_len,
+		             head_only, !keep);
+		return keep;
+	}
+	tc_buf body = {0};
+	int status = tc_proto_http(c->srv->proto, target, tlen, &body);
+	http_respond(c, status, "application/json", body.data, body.len, head_only, !keep);
+	tc_buf_free(&body);
+	return keep;
+}
+
+/* Answers every whole request head of c->in. */
+static void serve_http(conn *c, int eof)
+{
+	tc_buf *in = &c->in;
+	while (in->len && !c->close_when_written) {
+		size_t head = 0;
+		for (size_t i = 0; i + 1 < in->len && head == 0; i++)
+			if (in->data[i] == '\n' &&
+			    (in->data[i + 1] == '\n' || (in->data[i + 1] == '\r' && i + 2 < in->len &&
+			                                 in->data[i + 2] == '\n')))
+				head = i + (in->data[i + 1] == '\n' ? 2 : 3);
+		if (head == 0) {
+			if (in->len > TC_SERVER_MAX_HEAD) {
+				http_error(c, 431, "ETOOLARGE", "the request head is over 8 KiB");
+				finish(c);
+			} else if (eof) {
+				finish(c);  /* a request cut short: nothing to answer */
+			}
+			return;
+		}
+		if (head > TC_SERVER_MAX_HEAD) {
+			http_error(c, 431, "ETOOLARGE", "the request head is over 8 KiB");
+			finish(c);
+			return;
+		}
+		int keep = http_request(c, in->data, head);
+		consume(in, head);
+		if (!keep)
+			finish(c);
+	}
+	if (eof)
+		finish(c);
+}
+
+/* ---- reading -------------------------------------------------------------------------- */
+
+/* Sends the answers made for c (the server makes them for one connection at a time). */
+static void flush_answers(conn *c)
+{
+	tc_buf *o = &c->srv->out;
+	send_bytes(c, o->data, o->len);
+	tc_buf_clear(o);
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
+{
+	conn *c = st->data;
+	if (nread == 0)
+		return;
+	int eof = nread < 0;
+	if (nread < 0 && nread != UV_EOF) {  /* reset, or worse: nobody to answer */
+		conn_close(c);
+		return;
+	}
+	if (nread > 0) {
+		uv_timer_again(&c->idle);
+		tc_buf_append(&c->in, buf->base, (size_t)nread);
+	}
+	if (c->http)
+		serve_http(c, eof);
+	else
+		serve_lines(c, eof);
+	flush_answers(c);
+	if (eof && !c->http)
+		finish(c);
+}
+
+static void on_connection(uv_stream_t *l, int status)
+{
+	tc_server *s = l->data;
+	if (status < 0 || s->stopping)
+		return;
+	conn *c = tc_calloc(1, sizeof *c);
+	c->srv = s;
+	c->http = l == (uv_stream_t *)&s->lhttp;
+	uv_tcp_init(&s->loop, &c->tcp);
+	uv_timer_init(&s->loop, &c->idle);
+	c->tcp.data = c->idle.data = c;
+	c->open_handles = 2;
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->nconns++;
+	if (uv_accept(l, (uv_stream_t *)&c->tcp) != 0) {
+		conn_close(c);
+		return;
+	}
+	uv_tcp_nodelay(&c->tcp, 1);
+	if (s->nconns > TC_SERVER_MAX_CONNS) {
+		char m[96];
+		snprintf(m, sizeof m, "more than %d connections: try again later", TC_SERVER_MAX_CONNS);
+		if (c->http)
+			http_error(c, 503, "EBUSY", m);
+		else
+			tc_proto_refusal("EBUSY", m, &s->out);
+		flush_answers(c);
+		finish(c);
+		return;
+	}
+	uv_timer_start(&c->idle, on_idle, s->idle_ms, s->idle_ms);
+	read_more(c);
+}
+
+/* ---- the server ----------------------------------------------------------------------- */
+
+static void begin_stop(tc_server *s)
+{
+	if (s->stopping)
+		return;
+	s->stopping = 1;
+	uv_close((uv_handle_t *)&s->lsock, NULL);
+	if (s->has_http)
+		uv_close((uv_handle_t *)&s->lhttp, NULL);
+	uv_close((uv_handle_t *)&s->wake, NULL);
+	if (s->signals) {
+		uv_close((uv_handle_t *)&s->sigterm, NULL);
+		uv_close((uv_handle_t *)&s->sigint, NULL);
+	}
+	for (conn *c = s->conns; c; c = c->next)
+		finish(c);
+}
+
+static void on_wake(uv_async_t *a)
+{
+	begin_stop(a->data);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	begin_stop(h->data);
+}
+
+static int listen_on(tc_server *s, uv_tcp_t *t, const char *host, int port, int *bound,
+                     tc_error *err)
+{
+	struct sockaddr_storage addr;
+	if (uv_ip4_addr(host, port, (struct sockaddr_in *)&addr) != 0 &&
+	    uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr) != 0)
+		return tc_error_set(err, TC_EINVAL, "serve: '%s' is not an IP address", host);
+	int rc = uv_tcp_bind(t, (const struct sockaddr *)&addr, 0);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)t, 128, on_connection);
+	if (rc != 0)
+		return tc_error_set(err, TC_EIO, "serve: cannot listen on %s port %d: %s", host, port,
+		                    uv_strerror(rc));
+	struct sockaddr_storage got;
+	int len = sizeof got;
+	uv_tcp_getsockname(t, (struct sockaddr *)&got, &len);
+	*bound = ntohs(got.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&got)->sin6_port
+	                                         : ((struct sockaddr_in *)&got)->sin_port);
+	return TC_OK;
+}
+
+int tc_server_open(const tc_server_opts *o, tc_server **out, tc_error *err)
+{
+	*out = NULL;
+	tc_server *s = tc_calloc(1, sizeof *s);
+	s->idle_ms = o->idle_ms ? o->idle_ms : TC_SERVER_IDLE_MS;
+	s->port = s->http_port = -1;
+	tc_proto_opts po = {o->dir, o->token};
+	int rc = tc_proto_open(&po, &s->proto, err);
+	if (rc != TC_OK) {
+		free(s);
+		return rc;
+	}
+	uv_loop_init(&s->loop);
+	uv_async_init(&s->loop, &s->wake, on_wake);
+	s->wake.data = s;
+	uv_tcp_init(&s->loop, &s->lsock);
+	s->lsock.data = s;
+	if (o->http_port >= 0) {
+		s->has_http = 1;
+		uv_tcp_init(&s->loop, &s->lhttp);
+		s->lhttp.data = s;
+	}
+	const char *host = o->host ? o->host : "127.0.0.1";
+	rc = listen_on(s, &s->lsock, host, o->port, &s->port, err);
+	if (rc == TC_OK && s->has_http)
+		rc = listen_on(s, &s->lhttp, host, o->http_port, &s->http_port, err);
+	if (rc == TC_OK && o->handle_signals) {
+		s->signals = 1;
+		uv_signal_init(&s->loop, &s->sigterm);
+		uv_signal_init(&s->loop, &s->sigint);
+		s->sigterm.data = s->sigint.data = s;
+		uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+		uv_signal_start(&s->sigint, on_signal, SIGINT);
+	}
+	*out = s;
+	if (rc != TC_OK) {
+		tc_server_free(s);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int tc_server_port(const tc_server *s, int http)
+{
+	return http ? s->http_port : s->port;
+}
+
+int tc_server_run(tc_server *s, tc_error *err)
+{
+	int rc = uv_run(&s->loop, UV_RUN_DEFAULT);
+	if (rc != 0 && !s->stopping)
+		return tc_error_set(err, TC_EIO, "serve: the event loop stopped with work left");
+	return TC_OK;
+}
+
+void tc_server_stop(tc_server *s)
+{
+	uv_async_send(&s->wake);
+}
+
+void tc_server_free(tc_server *s)
+{
+	if (s == NULL)
+		return;
+	begin_stop(s);
+	for (conn *c = s->conns; c; c = c->next)
+		conn_close(c);  /* answers still unwritten are dropped */
+	uv_run(&s->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&s->loop);
+	tc_proto_free(s->proto);
+	tc_buf_free(&s->out);
+	free(s);
+}

@@ -1,0 +1,508 @@
+/* test_server.c — `tracuu serve`: the requests of the socket protocol and the HTTP API
+ * (table-driven, without sockets), then the server over real sockets: order, limits,
+ * bad input, dropped clients, idle clients, stopping. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/mem.h"
+#include "indexer/indexer.h"
+#include "server/proto.h"
+#include "server/server.h"
+
+static char dir[256];
+
+static const char *const docs[] = {
+	"{\"id\":\"hop1\",\"title\":\"tin\",\"body\":\"hợp đồng hợp tác hợp lý\"}",
+	"{\"id\":\"hop2\",\"title\":\"Phiên họp\",\"body\":\"phiên họp sáng nay về kế hoạch\"}",
+	"{\"id\":\"ndxp\",\"title\":\"báo cáo\",\"body\":\"NDXP đạt hơn 1,35 tỷ giao dịch.\"}",
+};
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof dir, "/tmp/tracuu-test-server-%d-XXXXXX", (int)getpid());
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	tc_error err = {0};
+	tc_indexer *ix;
+	int rc = tc_indexer_open(dir, NULL, &ix, &err);
+	for (size_t i = 0; rc == TC_OK && i < sizeof docs / sizeof *docs; i++)
+		rc = tc_indexer_add_json(ix, "test", docs[i], strlen(docs[i]), &err);
+	if (rc == TC_OK)
+		rc = tc_indexer_commit(ix, &err);
+	tc_indexer_free(ix);
+	signal(SIGPIPE, SIG_IGN);
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- requests without sockets ------------------------------------------------------- */
+
+typedef struct exchange {
+	const char *request;
+	const char *want[3];      /* substrings of the answer, in this order */
+} exchange;
+
+static void expect_answer(tc_proto *p, const exchange *x)
+{
+	tc_buf out = {0};
+	tc_proto_line(p, x->request, strlen(x->request), &out);
+	if (out.len == 0 || out.data[out.len - 1] != '\n' || memchr(out.data, '\n', out.len - 1))
+		fail_msg("%s: not one line: %s", x->request, out.data ? out.data : "");
+	const char *at = out.data;
+	for (size_t i = 0; i < 3 && x->want[i]; i++) {
+		const char *f = strstr(at, x->want[i]);
+		if (f == NULL)
+			fail_msg("%s: answer %s lacks %s", x->request, out.data, x->want[i]);
+		at = f + strlen(x->want[i]);
+	}
+	tc_buf_free(&out);
+}
+
+static void test_requests(void **state)
+{
+	tc_proto_opts o = {dir, "s3cret"};
+	tc_proto *p;
+	tc_error err = {0};
+	assert_int_equal(tc_proto_open(&o, &p, &err), TC_OK);
+	static const exchange table[] = {
+		{"{\"id\":1,\"op\":\"search\",\"q\":\"họp\"}",
+		 {"{\"id\":1,\"ok\":true,\"total\":2,", "\"id\":\"hop2\"", "\"id\":\"hop1\""}},
+		{"{\"id\":\"a\",\"op\":\"search\",\"q\":\"họp\",\"strict\":true}",
+		 {"{\"id\":\"a\",\"ok\":true,\"total\":1,", "\"id\":\"hop2\"", "<mark>họp</mark>"}},
+		{"{\"id\":[1,2],\"op\":\"search\",\"q\":\"NDXP > 1 tỷ giao dịch\",\"k\":1,\"snippet\":60}",
+		 {"{\"id\":[1,2],\"ok\":true,\"total\":1", "<mark>1,35 tỷ giao dịch</mark>"}},
+		{"{\"id\":2,\"op\":\"search\",\"q\":\"hợp \\\"đồng\"}",
+		 {"{\"id\":2,\"ok\":false", "\"code\":\"EPARSE\"", "\"offset\":6}"}},
+		{"{\"id\":3,\"op\":\"search\",\"q\":\"họp\",\"k\":0}", {"\"ok\":false", "EREQUEST", "k must"}},
+		{"{\"id\":3,\"op\":\"search\",\"q\":\"họp\",\"k\":\"5\"}",
+		 {"\"ok\":false", "\\\"k\\\" must be a whole number"}},
+		{"{\"id\":3,\"op\":\"search\",\"q\":\"họp\",\"strict\":1}", {"\"ok\":false", "strict"}},
+		{"{\"id\":4,\"op\":\"search\"}", {"{\"id\":4,\"ok\":false", "missing \\\"q\\\""}},
+		{"{\"id\":5}", {"{\"id\":5,\"ok\":false", "missing \\\"op\\\""}},
+		{"{\"id\":6,\"op\":\"fly\"}", {"{\"id\":6,\"ok\":false", "\"code\":\"EOP\""}},
+		{"[1,2]", {"{\"id\":null,\"ok\":false", "a request is a JSON object"}},
+		{"{\"id\":7,", {"{\"id\":null,\"ok\":false", "EREQUEST", "not a JSON object"}},
+		{"{\"id\":7} x", {"{\"id\":null,\"ok\":false", "EREQUEST"}},
+		{"\xff\xfe", {"{\"id\":null,\"ok\":false", "EREQUEST"}},
+		{"{\"id\":8,\"op\":\"get\",\"doc\":\"hop2\"}",
+		 {"{\"id\":8,\"ok\":true,\"doc\":{\"id\":\"hop2\"", "\"title\":\"Phiên họp\""}},
+		{"{\"id\":9,\"op\":\"get\",\"doc\":\"zz\"}", {"{\"id\":9,\"ok\":false", "ENOENT"}},
+		{"{\"id\":10,\"op\":\"stats\"}", {"{\"id\":10,\"ok\":true,\"docs\":3,\"deleted\":0"}},
+		/* writes: the token, then what a commit shows */
+		{"{\"id\":11,\"op\":\"add\",\"doc\":{\"id\":\"hop3\",\"body\":\"cuộc họp\"}}",
+		 {"{\"id\":11,\"ok\":false", "ETOKEN"}},
+		{"{\"id\":12,\"op\":\"add\",\"token\":\"s3cre\",\"doc\":{\"id\":\"hop3\",\"body\":\"x\"}}",
+		 {"{\"id\":12,\"ok\":false", "ETOKEN"}},
+		{"{\"id\":13,\"op\":\"add\",\"token\":\"s3cret\",\"doc\":{\"id\":\"hop3\",\"body\":\"cuộc "
+		 "họp chiều\"}}",
+		 {"{\"id\":13,\"ok\":true}"}},
+		{"{\"id\":14,\"op\":\"add\",\"token\":\"s3cret\",\"doc\":{\"body\":\"no id\"}}",
+		 {"{\"id\":14,\"ok\":false", "EPARSE"}},
+		{"{\"id\":15,\"op\":\"search\",\"q\":\"họp\",\"strict\":true}", {"\"total\":1,"}},
+		{"{\"id\":16,\"op\":\"commit\",\"token\":\"s3cret\"}",
+		 {"{\"id\":16,\"ok\":true,\"docs\":4,"}},
+		{"{\"id\":17,\"op\":\"search\",\"q\":\"họp\",\"strict\":true}", {"\"total\":2,", "hop3"}},
+		{"{\"id\":18,\"op\":\"delete\",\"token\":\"s3cret\",\"doc\":\"hop3\"}",
+		 {"{\"id\":18,\"ok\":true}"}},
+		{"{\"id\":19,\"op\":\"delete\",\"token\":\"s3cret\",\"doc\":\"never\"}",
+		 {"{\"id\":19,\"ok\":false", "ENOENT"}},
+		{"{\"id\":20,\"op\":\"commit\",\"token\":\"s3cret\"}",
+		 {"{\"id\":20,\"ok\":true,\"docs\":3,"}},
+		{"{\"id\":21,\"op\":\"get\",\"doc\":\"hop3\"}", {"{\"id\":21,\"ok\":false", "ENOENT"}},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+		expect_answer(p, &table[i]);
+	tc_proto_free(p);
+
+	/* without a token: read-only, and the index may be written by someone else */
+	tc_proto_opts ro = {dir, NULL};
+	assert_int_equal(tc_proto_open(&ro, &p, &err), TC_OK);
+	tc_proto *writer;
+	tc_proto_opts rw = {dir, "t"};
+	assert_int_equal(tc_proto_open(&rw, &writer, &err), TC_OK);
+	tc_proto *second;
+	assert_int_equal(tc_proto_open(&rw, &second, &err), TC_ELOCKED);  /* one writer */
+	tc_proto_free(writer);
+	static const exchange ro_table[] = {
+		{"{\"id\":1,\"op\":\"commit\",\"token\":\"t\"}", {"{\"id\":1,\"ok\":false", "EREADONLY"}},
+		{"{\"id\":2,\"op\":\"search\",\"q\":\"hop\"}", {"{\"id\":2,\"ok\":true,\"total\":2"}},
+	};
+	for (size_t i = 0; i < sizeof ro_table / sizeof *ro_table; i++)
+		expect_answer(p, &ro_table[i]);
+	tc_proto_free(p);
+	tc_proto_opts none = {"/nonexistent/tracuu", NULL};
+	assert_int_equal(tc_proto_open(&none, &p, &err), TC_ENOENT);
+}
+
+static void test_http_api(void **state)
+{
+	tc_proto_opts o = {dir, NULL};
+	tc_proto *p;
+	tc_error err = {0};
+	assert_int_equal(tc_proto_open(&o, &p, &err), TC_OK);
+	static const struct {
+		const char *target;
+		int status;
+		const char *want;
+	} table[] = {
+		{"/api/search?q=h%E1%BB%8Dp&k=1", 200, "{\"total\":2,"},
+		{"/api/search?q=h%E1%BB%8Dp&strict=true", 200, "{\"total\":1,"},
+		{"/api/search?q=phi%C3%AAn+h%E1%BB%8Dp", 200, "<mark>phiên họp</mark>"},
+		{"/api/search?q=hop&offset=1&k=1", 200, "{\"total\":2,"},
+		{"/api/search?q=%22abc", 400, "{\"error\":{\"code\":\"EPARSE\""},
+		{"/api/search?q=%zz", 400, "bad percent escape"},
+		{"/api/search?q=x&k=ten", 400, "whole number"},
+		{"/api/search?k=1", 400, "missing q"},
+		{"/api/doc?id=ndxp", 200, "{\"doc\":{\"id\":\"ndxp\""},
+		{"/api/doc?id=none", 404, "ENOENT"},
+		{"/api/stats", 200, "{\"docs\":3,"},
+		{"/api/nothing", 404, "no such path"},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
+		tc_buf out = {0};
+		int status = tc_proto_http(p, table[i].target, strlen(table[i].target), &out);
+		if (status != table[i].status || out.data == NULL || strstr(out.data, table[i].want) == NULL)
+			fail_msg("%s: %d %s, want %d with %s", table[i].target, status,
+			         out.data ? out.data : "", table[i].status, table[i].want);
+		tc_buf_free(&out);
+	}
+	tc_proto_free(p);
+}
+
+/* ---- over sockets -------------------------------------------------------------------- */
+
+static void *serve_thread(void *arg)
+{
+	tc_error err = {0};
+	assert_int_equal(tc_server_run(arg, &err), TC_OK);
+	return NULL;
+}
+
+static int connect_to(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {0};
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+static void send_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t k = send(fd, s, n, 0);
+		assert_true(k > 0);
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
+static void send_str(int fd, const char *s)
+{
+	send_all(fd, s, strlen(s));
+}
+
+/* Reads until want newlines (or want bytes when lines is 0), EOF or 5 s of silence. */
+static char *read_until(int fd, size_t lines, size_t bytes, size_t *got)
+{
+	tc_buf b = {0};
+	size_t nl = 0;
+	while ((lines == 0 || nl < lines) && (bytes == 0 || b.len < bytes)) {
+		struct pollfd pf = {fd, POLLIN, 0};
+		if (poll(&pf, 1, 5000) <= 0)
+			break;
+		char tmp[65536];
+		ssize_t k = recv(fd, tmp, sizeof tmp, 0);
+		if (k <= 0)
+			break;
+		tc_buf_append(&b, tmp, (size_t)k);
+		for (ssize_t i = 0; i < k; i++)
+			nl += tmp[i] == '\n';
+	}
+	*got = b.len;
+	if (b.data == NULL)
+		tc_buf_putc(&b, '\0');
+	return b.data;
+}
+
+/* Does the peer close fd within ms? */
+static int closed_within(int fd, int ms)
+{
+	struct pollfd pf = {fd, POLLIN, 0};
+	char c;
+	return poll(&pf, 1, ms) > 0 && recv(fd, &c, 1, 0) == 0;
+}
+
+/* fd with a small receive window, so that what it does not read stays in the server. */
+static int small_window(int fd)
+{
+	int size = 64 << 10;
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size), 0);
+	return fd;
+}
+
+/* Sends n requests for a document of 200 KB on fd without reading any answer. */
+struct flood {
+	int fd, n;
+};
+
+static void *flood_thread(void *arg)
+{
+	struct flood *f = arg;
+	tc_buf b = {0};
+	for (int i = 0; i < f->n; i++)
+		tc_buf_printf(&b, "{\"id\":%d,\"op\":\"get\",\"doc\":\"big\"}\n", i);
+	send_all(f->fd, b.data, b.len);
+	tc_buf_free(&b);
+	return NULL;
+}
+
+static void add_big_doc(void)
+{
+	tc_buf b = {0};
+	tc_buf_puts(&b, "{\"id\":\"big\",\"title\":\"dài\",\"body\":\"");
+	while (b.len < 200000)
+		tc_buf_puts(&b, "một văn bản rất dài. ");
+	tc_buf_puts(&b, "\"}");
+	tc_error err = {0};
+	tc_indexer *ix;
+	assert_int_equal(tc_indexer_open(dir, NULL, &ix, &err), TC_OK);
+	assert_int_equal(tc_indexer_add_json(ix, "test", b.data, b.len, &err), TC_OK);
+	assert_int_equal(tc_indexer_commit(ix, &err), TC_OK);
+	tc_indexer_free(ix);
+	tc_buf_free(&b);
+}
+
+static void test_sockets(void **state)
+{
+	add_big_doc();
+	tc_server_opts o = {0};
+	o.dir = dir;
+	o.idle_ms = 1500;
+	tc_server *s;
+	tc_error err = {0};
+	assert_int_equal(tc_server_open(&o, &s, &err), TC_OK);
+	int port = tc_server_port(s, 0), http = tc_server_port(s, 1);
+	assert_true(port > 0 && http > 0 && port != http);
+	/* a port taken: a clear error naming it */
+	tc_server_opts taken = o;
+	taken.port = port;
+	tc_server *s2;
+	assert_int_equal(tc_server_open(&taken, &s2, &err), TC_EIO);
+	assert_non_null(strstr(err.msg, "cannot listen on 127.0.0.1 port"));
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, serve_thread, s), 0);
+
+	/* pipelined, answered in order; bad lines answered and the connection kept */
+	int fd = connect_to(port);
+	tc_buf req = {0};
+	for (int i = 0; i < 50; i++)
+		tc_buf_printf(&req, "{\"id\":%d,\"op\":\"search\",\"q\":\"%s\"}\n", i,
+		              i % 3 ? "họp" : "hợp");
+	tc_buf_puts(&req, "garbage\r\n\n   \n{\"id\":\"last\",\"op\":\"stats\"}\r\n");
+	send_all(fd, req.data, req.len);
+	size_t n;
+	char *got = read_until(fd, 52, 0, &n);
+	const char *at = got;
+	for (int i = 0; i < 50; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "{\"id\":%d,\"ok\":true", i);
+		assert_ptr_equal(strstr(at, want), at);
+		at = strchr(at, '\n') + 1;
+	}
+	assert_ptr_equal(strstr(at, "{\"id\":null,\"ok\":false"), at);
+	at = strchr(at, '\n') + 1;
+	assert_ptr_equal(strstr(at, "{\"id\":\"last\",\"ok\":true"), at);
+	assert_int_equal(strchr(at, '\n')[1], '\0');  /* blank lines get no answer */
+	free(got);
+
+	/* a line over the limit: refused, the rest skipped, the connection still usable */
+	tc_buf_clear(&req);
+	tc_buf_puts(&req, "{\"id\":1,\"op\":\"search\",\"q\":\"");
+	while (req.len <= TC_SERVER_MAX_LINE + 100)
+		tc_buf_puts(&req, "họp họp họp ");
+	tc_buf_puts(&req, "\"}\n{\"id\":2,\"op\":\"stats\"}\n");
+	send_all(fd, req.data, req.len);
+	got = read_until(fd, 2, 0, &n);
+	assert_non_null(strstr(got, "\"code\":\"ETOOLARGE\""));
+	assert_non_null(strstr(got, "{\"id\":2,\"ok\":true"));
+	assert_null(strstr(strchr(got, '\n') + 1, "ETOOLARGE"));
+	free(got);
+	close(fd);
+
+	/* a client gone with a search in flight, and one gone mid-line */
+	for (int i = 0; i < 20; i++) {
+		fd = connect_to(port);
+		send_str(fd, i % 2 ? "{\"id\":1,\"op\":\"search\",\"q\":\"h" : "{\"op\":\"stats\"}\n");
+		close(fd);
+	}
+	/* an answer to the last line even without its newline, then the server closes */
+	fd = connect_to(port);
+	send_str(fd, "{\"id\":9,\"op\":\"stats\"}");
+	shutdown(fd, SHUT_WR);
+	got = read_until(fd, 1, 0, &n);
+	assert_non_null(strstr(got, "{\"id\":9,\"ok\":true"));
+	free(got);
+	assert_true(closed_within(fd, 2000));
+	close(fd);
+
+	/* an idle client is closed */
+	fd = connect_to(port);
+	assert_true(closed_within(fd, 6000));
+	close(fd);
+
+	/* a client that does not read: its answers pile up past the limit, it is not read
+	   from meanwhile, others are served, and in the end it gets every answer in order */
+	struct flood f = {small_window(connect_to(port)), 100};
+	pthread_t sender;
+	assert_int_equal(pthread_create(&sender, NULL, flood_thread, &f), 0);
+	usleep(300000);
+	int other = connect_to(port);
+	send_str(other, "{\"id\":\"other\",\"op\":\"stats\"}\n");
+	got = read_until(other, 1, 0, &n);
+	assert_non_null(strstr(got, "{\"id\":\"other\",\"ok\":true"));
+	free(got);
+	close(other);
+	got = read_until(f.fd, (size_t)f.n, 0, &n);
+	assert_true(n > TC_SERVER_MAX_PENDING);
+	assert_int_equal(pthread_join(sender, NULL), 0);
+	at = got;
+	for (int i = 0; i < f.n; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "{\"id\":%d,\"ok\":true", i);
+		if (strstr(at, want) != at)
+			fail_msg("answer %d out of order or missing", i);
+		at = strchr(at, '\n') + 1;
+	}
+	free(got);
+	close(f.fd);
+
+	/* more connections than the limit: the next one is told so and closed */
+	int fds[TC_SERVER_MAX_CONNS];
+	for (int i = 0; i < TC_SERVER_MAX_CONNS; i++) {
+		fds[i] = connect_to(port);
+		send_str(fds[i], "{\"op\":\"stats\"}\n");
+		free(read_until(fds[i], 1, 0, &n));
+		assert_true(n > 0);
+	}
+	fd = connect_to(port);
+	got = read_until(fd, 1, 0, &n);
+	assert_non_null(strstr(got, "\"code\":\"EBUSY\""));
+	free(got);
+	assert_true(closed_within(fd, 2000));
+	close(fd);
+	for (int i = 0; i < TC_SERVER_MAX_CONNS; i++)
+		close(fds[i]);
+	/* the server sees them go in its own time: until it has, newcomers are refused */
+	for (int tries = 0;; tries++) {
+		assert_true(tries < 500);
+		fd = connect_to(port);
+		send_str(fd, "{\"op\":\"stats\"}\n");
+		got = read_until(fd, 1, 0, &n);
+		close(fd);
+		int busy = strstr(got, "EBUSY") != NULL;
+		free(got);
+		if (!busy)
+			break;
+		usleep(10000);
+	}
+
+	/* HTTP: the API, keep-alive, the page, errors */
+	fd = connect_to(http);
+	const char *two = "GET /api/search?q=h%E1%BB%8Dp&strict=true HTTP/1.1\r\nHost: x\r\n\r\n"
+	                  "GET /api/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	send_all(fd, two, strlen(two));
+	got = read_until(fd, 0, 0, &n);
+	at = strstr(got, "HTTP/1.1 200 OK\r\n");
+	assert_ptr_equal(at, got);
+	assert_non_null(strstr(got, "{\"total\":1,"));
+	assert_non_null(strstr(strstr(got, "{\"total\":1,"), "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(got, "{\"docs\":4,"));
+	free(got);
+	close(fd);
+	static const struct {
+		const char *req;
+		const char *want[2];
+	} http_table[] = {
+		{"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", {"HTTP/1.1 200 OK\r\nContent-Type: text/html", "Tra cứu"}},
+		{"GET /?q=x HTTP/1.0\r\n\r\n", {"HTTP/1.1 200 OK", "Connection: close"}},
+		{"HEAD /api/stats HTTP/1.1\r\nConnection: close\r\n\r\n", {"HTTP/1.1 200 OK", "\r\n\r\n"}},
+		{"GET /api/search?q=%22x HTTP/1.1\r\nConnection: close\r\n\r\n",
+		 {"HTTP/1.1 400 Bad Request", "\"offset\":0"}},
+		{"GET /nope HTTP/1.1\r\nConnection: close\r\n\r\n", {"HTTP/1.1 404 Not Found", "ENOENT"}},
+		{"POST /api/search HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", {"HTTP/1.1 400", "no body"}},
+		{"DELETE /api/search HTTP/1.1\r\n\r\n", {"HTTP/1.1 405 Method Not Allowed", "GET"}},
+		{"hello\r\n\r\n", {"HTTP/1.1 400 Bad Request", "request line"}},
+	};
+	for (size_t i = 0; i < sizeof http_table / sizeof *http_table; i++) {
+		fd = connect_to(http);
+		send_all(fd, http_table[i].req, strlen(http_table[i].req));
+		got = read_until(fd, 0, 0, &n);
+		const char *w0 = strstr(got, http_table[i].want[0]);
+		if (w0 != got || strstr(got, http_table[i].want[1]) == NULL)
+			fail_msg("%s: got %s", http_table[i].req, got);
+		free(got);
+		close(fd);
+	}
+	/* a head over the limit, and one cut short */
+	fd = connect_to(http);
+	tc_buf_clear(&req);
+	tc_buf_puts(&req, "GET /api/stats HTTP/1.1\r\n");
+	while (req.len <= TC_SERVER_MAX_HEAD)
+		tc_buf_puts(&req, "X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+	send_all(fd, req.data, req.len);
+	got = read_until(fd, 0, 0, &n);
+	assert_ptr_equal(strstr(got, "HTTP/1.1 431"), got);
+	free(got);
+	close(fd);
+	fd = connect_to(http);
+	send_str(fd, "GET /api/st");
+	shutdown(fd, SHUT_WR);
+	assert_true(closed_within(fd, 2000));
+	close(fd);
+
+	/* stopping: a request already sent is answered, then the connection closes */
+	fd = connect_to(port);
+	send_str(fd, "{\"id\":\"bye\",\"op\":\"stats\"}\n");
+	got = read_until(fd, 1, 0, &n);
+	assert_non_null(strstr(got, "{\"id\":\"bye\",\"ok\":true"));
+	free(got);
+	tc_server_stop(s);
+	assert_true(closed_within(fd, 3000));
+	close(fd);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	tc_server_free(s);
+	tc_buf_free(&req);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_http_api),
+		cmocka_unit_test(test_sockets),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
