@@ -93,7 +93,7 @@ static void put_json(tc_buf *out, json_object *o)
 	                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-/* {"id":..,"ok":false,"error":{..}} without the closing brace, or the HTTP body. */
+/* {"id":..,"ok":false,"error":{..}} (with_id), or the HTTP body {"error":{..}}. */
 static void put_error(tc_buf *out, json_object *id, int with_id, const failure *f)
 {
 	json_object *o = json_object_new_object(), *e = json_object_new_object();
@@ -118,12 +118,13 @@ static void put_ok(tc_buf *out, json_object *id)
 	tc_buf_puts(out, ",\"ok\":true");
 }
 
-void tc_proto_refusal(const char *code, const char *message, tc_buf *out)
+void tc_proto_refusal(const char *code, const char *message, int line, tc_buf *out)
 {
 	failure f;
 	fail_with(&f, code, message);
-	put_error(out, NULL, 1, &f);
-	tc_buf_putc(out, '\n');
+	put_error(out, NULL, line, &f);
+	if (line)
+		tc_buf_putc(out, '\n');
 }
 
 /* ---- requests ------------------------------------------------------------------------- */

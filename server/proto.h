@@ -68,8 +68,12 @@ void tc_proto_free(tc_proto *p);
 /* Answers one request line (without its newline): one JSON object and '\n' onto out. */
 void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out);
 
-/* The answer line to a line longer than the limit, or to a connection over the limit. */
-void tc_proto_refusal(const char *code, const char *message, tc_buf *out);
+/*
+ * A refusal the server makes itself (a line over the limit, a connection too many) onto
+ * out: as an answer line ({"id":null,"ok":false,"error":{..}} and '\n') when line, else
+ * as an HTTP body ({"error":{..}}).
+ */
+void tc_proto_refusal(const char *code, const char *message, int line, tc_buf *out);
 
 /*
  * Answers GET path?query (the request target, percent-encoded) of the HTTP API: the

@@ -187,7 +187,7 @@ static void too_large(conn *c)
 {
 	char m[96];
 	snprintf(m, sizeof m, "a request line is at most %u bytes", TC_SERVER_MAX_LINE);
-	tc_proto_refusal("ETOOLARGE", m, &c->srv->out);
+	tc_proto_refusal("ETOOLARGE", m, 1, &c->srv->out);
 }
 
 /* Answers every whole line of c->in; eof: the last line needs no newline. */
@@ -247,17 +247,10 @@ static void http_respond(conn *c, int status, const char *type, const char *body
 
 static void http_error(conn *c, int status, const char *code, const char *message)
 {
-	tc_buf b = {0};
-	tc_proto_refusal(code, message, &b);
-	/* the HTTP body is the error object alone: no id, no ok, no newline */
-	const char *e = strstr(b.data, "\"error\":");
-	size_t start = e ? (size_t)(e - b.data) : 0;
 	tc_buf body = {0};
-	tc_buf_putc(&body, '{');
-	tc_buf_append(&body, b.data + start, b.len - start - 1);
+	tc_proto_refusal(code, message, 0, &body);
 	http_respond(c, status, "application/json", body.data, body.len, 0, 1);
 	tc_buf_free(&body);
-	tc_buf_free(&b);
 }
 
 /* Does header line h[0..n) have this name? Its value in *v. */
@@ -430,7 +423,7 @@ static void on_connection(uv_stream_t *l, int status)
 		if (c->http)
 			http_error(c, 503, "EBUSY", m);
 		else
-			tc_proto_refusal("EBUSY", m, &s->out);
+			tc_proto_refusal("EBUSY", m, 1, &s->out);
 		flush_answers(c);
 		finish(c);
 		return;
