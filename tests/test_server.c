@@ -16,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/mem.h"
 #include "indexer/indexer.h"
 #include "server/proto.h"
 #include "server/server.h"
+#include "testutil.h"
 
 static char dir[256];
 
@@ -234,7 +236,7 @@ static char *read_until(int fd, size_t lines, size_t bytes, size_t *got)
 		if (poll(&pf, 1, 5000) <= 0)
 			break;
 		char tmp[65536];
-		ssize_t k = recv(fd, tmp, sizeof tmp, 0);
+		ssize_t k = read(fd, tmp, sizeof tmp);
 		if (k <= 0)
 			break;
 		tc_buf_append(&b, tmp, (size_t)k);
@@ -497,12 +499,77 @@ static void test_sockets(void **state)
 	tc_buf_free(&req);
 }
 
+/* ---- the command ----------------------------------------------------------------------- */
+
+static void test_cli(void **state)
+{
+	char cmd[1024];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s serve 2>&1", tu_bin());
+	char *out = tu_run(cmd, &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "no index (-i DIR)"));
+	free(out);
+	snprintf(cmd, sizeof cmd, "%s serve -i %s/none --port 0 --http-port 0 2>&1", tu_bin(), dir);
+	out = tu_run(cmd, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "tracuu serve: "));
+	free(out);
+	snprintf(cmd, sizeof cmd, "%s serve -i %s --token-file %s/none 2>&1", tu_bin(), dir, dir);
+	out = tu_run(cmd, &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "No such file"));
+	free(out);
+	snprintf(cmd, sizeof cmd, "%s serve -i %s --port 70000 2>&1", tu_bin(), dir);
+	free(tu_run(cmd, &st));
+	assert_int_equal(st, 2);
+
+	/* serving, then SIGTERM: a clean exit, the client's connection closed */
+	int pipefd[2];
+	assert_int_equal(pipe(pipefd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execl(tu_bin(), "tracuu", "serve", "-i", dir, "--port", "0", "--http-port", "-1",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	size_t n;
+	char *banner = read_until(pipefd[0], 4, 0, &n);
+	const char *at = strstr(banner, "127.0.0.1:");
+	if (at == NULL || strstr(banner, "read-only") == NULL)
+		fail_msg("no address in: %s", banner);
+	int port = atoi(at + 10);
+	free(banner);
+	int fd = connect_to(port);
+	send_str(fd, "{\"id\":1,\"op\":\"search\",\"q\":\"họp\"}\n");
+	char *got = read_until(fd, 1, 0, &n);
+	assert_non_null(strstr(got, "{\"id\":1,\"ok\":true,\"total\":2"));
+	free(got);
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_true(closed_within(fd, 5000));
+	close(fd);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	char *rest = read_until(pipefd[0], 0, 0, &n);
+	assert_non_null(strstr(rest, "tracuu serve: stopped"));
+	free(rest);
+	close(pipefd[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_http_api),
 		cmocka_unit_test(test_sockets),
+		cmocka_unit_test(test_cli),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
