@@ -23,6 +23,7 @@
 #include "indexer/indexer.h"
 #include "server/proto.h"
 #include "server/server.h"
+#define TU_FULL_DISK
 #include "testutil.h"
 
 static char dir[256];
@@ -499,6 +500,36 @@ static void test_sockets(void **state)
 	tc_buf_free(&req);
 }
 
+/* A disk that fills during a commit: a structured error, the searches still answered
+   from the last commit, which stays whole on disk. */
+static void test_full_disk(void **state)
+{
+	tc_proto_opts o = {dir, "t"};
+	tc_proto *p;
+	tc_error err = {0};
+	assert_int_equal(tc_proto_open(&o, &p, &err), TC_OK);
+	static const exchange before[] = {
+		{"{\"id\":1,\"op\":\"add\",\"token\":\"t\",\"doc\":{\"id\":\"late\",\"body\":\"họp muộn\"}}",
+		 {"{\"id\":1,\"ok\":true}"}},
+	};
+	expect_answer(p, &before[0]);
+	tu_write_budget = 100;
+	static const exchange during[] = {
+		{"{\"id\":2,\"op\":\"commit\",\"token\":\"t\"}", {"{\"id\":2,\"ok\":false", "\"code\":\"ENOSPC\""}},
+		{"{\"id\":3,\"op\":\"search\",\"q\":\"họp\",\"strict\":true}", {"{\"id\":3,\"ok\":true,\"total\":1,"}},
+	};
+	for (size_t i = 0; i < 2; i++)
+		expect_answer(p, &during[i]);
+	tu_write_budget = -1;
+	tc_proto_free(p);
+	/* what was committed before is all there */
+	tc_proto_opts ro = {dir, NULL};
+	assert_int_equal(tc_proto_open(&ro, &p, &err), TC_OK);
+	static const exchange after = {"{\"id\":4,\"op\":\"stats\"}", {"{\"id\":4,\"ok\":true,\"docs\":4,"}};
+	expect_answer(p, &after);
+	tc_proto_free(p);
+}
+
 /* ---- the command ----------------------------------------------------------------------- */
 
 static void test_cli(void **state)
@@ -570,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_http_api),
 		cmocka_unit_test(test_sockets),
 		cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_full_disk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
