@@ -2,6 +2,7 @@
 #include "proto.h"
 
 #include <json.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,32 +12,108 @@
 #include "indexer/indexer.h"
 #include "query/search.h"
 
+/*
+ * What one request reads with: a searcher over the snapshot of generation gen, and the
+ * buffers it reuses. Requests on several threads each take their own from the pool.
+ */
+typedef struct reader {
+	tc_searcher *s;
+	uint64_t gen;
+	tc_search_result res;
+	tc_doc doc;
+	tc_buf tmp;
+	struct reader *next;
+} reader;
+
 struct tc_proto {
 	char *dir;
 	char *token;              /* NULL: read-only */
-	tc_searcher *s;           /* over the last commit seen */
+	pthread_mutex_t mu;       /* guards snap, gen, idle */
+	tc_snapshot *snap;        /* the last commit seen */
+	uint64_t gen;             /* bumped when snap changes */
+	reader *idle;             /* readers of generation gen, free to take */
+	pthread_mutex_t wmu;      /* one write at a time */
 	tc_indexer *ix;           /* the index's one writer, with a token */
-	tc_search_result res;     /* reused between searches */
-	tc_doc doc;               /* reused between gets */
-	tc_buf tmp;
 };
+
+static void reader_free(reader *r)
+{
+	while (r) {
+		reader *next = r->next;
+		tc_searcher_free(r->s);
+		tc_search_result_free(&r->res);
+		tc_doc_free(&r->doc);
+		tc_buf_free(&r->tmp);
+		free(r);
+		r = next;
+	}
+}
+
+/* A reader over the current snapshot: an idle one, or a new one; NULL with err. */
+static reader *reader_take(tc_proto *p, tc_error *err)
+{
+	pthread_mutex_lock(&p->mu);
+	reader *r = p->idle;
+	if (r) {
+		p->idle = r->next;
+		pthread_mutex_unlock(&p->mu);
+		r->next = NULL;  /* alone now: reader_free(r) frees it only */
+		return r;
+	}
+	tc_snapshot *snap = tc_snapshot_retain(p->snap);
+	uint64_t gen = p->gen;
+	pthread_mutex_unlock(&p->mu);
+	r = tc_calloc(1, sizeof *r);
+	r->gen = gen;
+	int rc = tc_searcher_from_snapshot(snap, &r->s, err);
+	tc_snapshot_release(snap);
+	if (rc != TC_OK) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Back to the pool, or freed when a commit has come since it was made. */
+static void reader_give(tc_proto *p, reader *r)
+{
+	pthread_mutex_lock(&p->mu);
+	int current = r->gen == p->gen;
+	if (current) {
+		r->next = p->idle;
+		p->idle = r;
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (!current)
+		reader_free(r);
+}
 
 int tc_proto_open(const tc_proto_opts *o, tc_proto **out, tc_error *err)
 {
 	*out = NULL;
 	tc_proto *p = tc_calloc(1, sizeof *p);
-	int rc = tc_searcher_open(o->dir, &p->s, err);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->wmu, NULL);
+	/* every checksum, as tc_searcher_open: no answer from damaged data */
+	int rc = tc_snapshot_open(o->dir, TC_SNAP_VERIFY, &p->snap, err);
 	if (rc == TC_OK && o->token) {
 		tc_indexer_opts io = {0};
 		io.must_exist = 1;
 		rc = tc_indexer_open(o->dir, &io, &p->ix, err);
 	}
+	p->dir = tc_strdup(o->dir);
+	p->token = o->token ? tc_strdup(o->token) : NULL;
+	if (rc == TC_OK) {  /* one reader now: a broken analyser shows at start, not later */
+		reader *r = reader_take(p, err);
+		if (r)
+			reader_give(p, r);
+		else
+			rc = err->code;
+	}
 	if (rc != TC_OK) {
 		tc_proto_free(p);
 		return rc;
 	}
-	p->dir = tc_strdup(o->dir);
-	p->token = o->token ? tc_strdup(o->token) : NULL;
 	*out = p;
 	return TC_OK;
 }
@@ -45,11 +122,11 @@ void tc_proto_free(tc_proto *p)
 {
 	if (p == NULL)
 		return;
-	tc_searcher_free(p->s);
+	reader_free(p->idle);
+	tc_snapshot_release(p->snap);
 	tc_indexer_free(p->ix);
-	tc_search_result_free(&p->res);
-	tc_doc_free(&p->doc);
-	tc_buf_free(&p->tmp);
+	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->wmu);
 	free(p->dir);
 	free(p->token);
 	free(p);
@@ -138,7 +215,7 @@ typedef struct request {
 } request;
 
 /* Runs a search; the answer's members onto out (after a comma when comma), or 0 and f. */
-static int do_search(tc_proto *p, const request *rq, failure *f, tc_buf *out)
+static int do_search(reader *r, const request *rq, failure *f, tc_buf *out)
 {
 	if (rq->k < 1 || rq->k > TC_PROTO_MAX_K || rq->offset < 0 ||
 	    rq->offset > TC_PROTO_MAX_OFFSET || rq->snippet < 0 || rq->snippet > TC_PROTO_MAX_SNIPPET) {
@@ -154,28 +231,28 @@ static int do_search(tc_proto *p, const request *rq, failure *f, tc_buf *out)
 	o.offset = (size_t)rq->offset;
 	o.strict = rq->strict;
 	tc_error err = {0};
-	if (tc_searcher_search(p->s, rq->q, rq->qlen, &o, (size_t)rq->snippet, &p->res, &err) !=
+	if (tc_searcher_search(r->s, rq->q, rq->qlen, &o, (size_t)rq->snippet, &r->res, &err) !=
 	    TC_OK) {
 		fail_from(f, &err);
 		return 0;
 	}
-	tc_buf_clear(&p->tmp);
-	tc_search_result_json(&p->res, &p->tmp);
-	tc_buf_append(out, p->tmp.data + 1, p->tmp.len - 1);  /* its members and its '}' */
+	tc_buf_clear(&r->tmp);
+	tc_search_result_json(&r->res, &r->tmp);
+	tc_buf_append(out, r->tmp.data + 1, r->tmp.len - 1);  /* its members and its '}' */
 	return 1;
 }
 
-/* The live document with this id, fetched into p->doc; 0 when there is none. */
-static int find_doc(tc_proto *p, const char *id, size_t len, failure *f)
+/* The live document with this id, fetched into r->doc; 0 when there is none. */
+static int find_doc(reader *r, const char *id, size_t len, failure *f)
 {
-	tc_snapshot *snap = tc_searcher_snapshot(p->s);
+	tc_snapshot *snap = tc_searcher_snapshot(r->s);
 	for (size_t i = 0; i < tc_snapshot_nsegments(snap); i++) {
 		const tc_segment *seg = tc_snapshot_segment(snap, i);
 		uint32_t d;
 		tc_error err = {0};
 		if (tc_seg_id_lookup(seg, id, len, &d, &err) != TC_OK || tc_seg_is_deleted(seg, d))
 			continue;
-		if (tc_seg_doc_get(seg, d, &p->doc, &err) != TC_OK) {
+		if (tc_seg_doc_get(seg, d, &r->doc, &err) != TC_OK) {
 			fail_from(f, &err);
 			return 0;
 		}
@@ -186,13 +263,13 @@ static int find_doc(tc_proto *p, const char *id, size_t len, failure *f)
 }
 
 /* "doc":{"id":..,"<field>":"<value>",..} */
-static void put_doc(tc_proto *p, tc_buf *out)
+static void put_doc(reader *r, tc_buf *out)
 {
-	tc_snapshot *snap = tc_searcher_snapshot(p->s);
+	tc_snapshot *snap = tc_searcher_snapshot(r->s);
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_string_len(p->doc.id, (int)p->doc.id_len));
-	for (size_t i = 0; i < p->doc.nfields; i++) {
-		const tc_field_value *v = &p->doc.fields[i];
+	json_object_object_add(o, "id", json_object_new_string_len(r->doc.id, (int)r->doc.id_len));
+	for (size_t i = 0; i < r->doc.nfields; i++) {
+		const tc_field_value *v = &r->doc.fields[i];
 		const char *name = tc_snapshot_field_name(snap, v->field);
 		if (name && strcmp(name, "id") != 0)
 			json_object_object_add(o, name, json_object_new_string_len(v->data, (int)v->len));
@@ -202,9 +279,8 @@ static void put_doc(tc_proto *p, tc_buf *out)
 	json_object_put(o);
 }
 
-static void put_stats(tc_proto *p, tc_buf *out)
+static void put_stats(const tc_snapshot *snap, tc_buf *out)
 {
-	tc_snapshot *snap = tc_searcher_snapshot(p->s);
 	uint64_t live = tc_snapshot_nlive(snap);
 	tc_buf_printf(out, "\"docs\":%llu,\"deleted\":%llu,\"segments\":%zu,\"generation\":%llu",
 	              (unsigned long long)live,
@@ -212,17 +288,24 @@ static void put_stats(tc_proto *p, tc_buf *out)
 	              tc_snapshot_nsegments(snap), (unsigned long long)tc_snapshot_generation(snap));
 }
 
-/* After a commit: searches from now on see it. */
+/* After a commit: requests from now on see it (those under way finish on theirs). */
 static int reopen(tc_proto *p, failure *f)
 {
-	tc_searcher *s;
+	tc_snapshot *snap;
 	tc_error err = {0};
-	if (tc_searcher_open(p->dir, &s, &err) != TC_OK) {
+	if (tc_snapshot_open(p->dir, TC_SNAP_VERIFY, &snap, &err) != TC_OK) {
 		fail_from(f, &err);
 		return 0;
 	}
-	tc_searcher_free(p->s);
-	p->s = s;
+	pthread_mutex_lock(&p->mu);
+	tc_snapshot *old = p->snap;
+	reader *stale = p->idle;
+	p->snap = snap;
+	p->gen++;
+	p->idle = NULL;
+	pthread_mutex_unlock(&p->mu);
+	reader_free(stale);
+	tc_snapshot_release(old);
 	return 1;
 }
 
@@ -283,8 +366,56 @@ static int may_write(tc_proto *p, json_object *req, failure *f)
 	return 1;
 }
 
+/* The stats of the last commit (after a commit: the new one). */
+static void put_current_stats(tc_proto *p, tc_buf *out)
+{
+	pthread_mutex_lock(&p->mu);
+	tc_snapshot *snap = tc_snapshot_retain(p->snap);
+	pthread_mutex_unlock(&p->mu);
+	put_stats(snap, out);
+	tc_snapshot_release(snap);
+}
+
+/* add, delete, commit: one at a time, through the one writer; 0 with f on failure. */
+static int write_op(tc_proto *p, const char *name, json_object *req, failure *f, tc_buf *out)
+{
+	json_object *arg = NULL;
+	if (strcmp(name, "commit") != 0 &&
+	    (arg = member(req, "doc", strcmp(name, "add") == 0 ? json_type_object : json_type_string,
+	                  1, f)) == NULL)
+		return 0;
+	if (!may_write(p, req, f))
+		return 0;
+	tc_error err = {0};
+	int rc;
+	pthread_mutex_lock(&p->wmu);
+	if (strcmp(name, "add") == 0) {
+		size_t len;
+		const char *json = json_object_to_json_string_length(
+		    arg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+		rc = tc_indexer_add_json(p->ix, "request", json, len, &err);
+	} else if (strcmp(name, "delete") == 0) {
+		rc = tc_indexer_delete(p->ix, json_object_get_string(arg),
+		                       (size_t)json_object_get_string_len(arg), &err);
+	} else {
+		rc = tc_indexer_commit(p->ix, &err);
+	}
+	int ok = rc == TC_OK && (arg != NULL || reopen(p, f));
+	pthread_mutex_unlock(&p->wmu);
+	if (rc != TC_OK)
+		fail_from(f, &err);
+	if (!ok)
+		return 0;
+	if (arg == NULL) {  /* a commit answers with what the index now holds */
+		tc_buf_putc(out, ',');
+		put_current_stats(p, out);
+	}
+	tc_buf_putc(out, '}');
+	return 1;
+}
+
 /* One parsed request; its answer's members onto out, or 0 and f. */
-static int dispatch(tc_proto *p, json_object *req, failure *f, tc_buf *out)
+static int dispatch(tc_proto *p, reader *r, json_object *req, failure *f, tc_buf *out)
 {
 	json_object *op = member(req, "op", json_type_string, 1, f);
 	if (op == NULL)
@@ -305,65 +436,30 @@ static int dispatch(tc_proto *p, json_object *req, failure *f, tc_buf *out)
 			return 0;
 		rq.strict = st && json_object_get_boolean(st);
 		tc_buf_putc(out, ',');
-		return do_search(p, &rq, f, out);
+		return do_search(r, &rq, f, out);
 	}
 	if (strcmp(name, "get") == 0) {
 		json_object *id = member(req, "doc", json_type_string, 1, f);
-		if (id == NULL || !find_doc(p, json_object_get_string(id),
+		if (id == NULL || !find_doc(r, json_object_get_string(id),
 		                            (size_t)json_object_get_string_len(id), f))
 			return 0;
 		tc_buf_putc(out, ',');
-		put_doc(p, out);
+		put_doc(r, out);
 		tc_buf_putc(out, '}');
 		return 1;
 	}
 	if (strcmp(name, "stats") == 0) {
 		tc_buf_putc(out, ',');
-		put_stats(p, out);
+		put_stats(tc_searcher_snapshot(r->s), out);
 		tc_buf_putc(out, '}');
 		return 1;
 	}
-	tc_error err = {0};
-	if (strcmp(name, "add") == 0) {
-		json_object *doc = member(req, "doc", json_type_object, 1, f);
-		if (doc == NULL || !may_write(p, req, f))
-			return 0;
-		size_t len;
-		const char *json = json_object_to_json_string_length(
-		    doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-		if (tc_indexer_add_json(p->ix, "request", json, len, &err) != TC_OK) {
-			fail_from(f, &err);
-			return 0;
-		}
-	} else if (strcmp(name, "delete") == 0) {
-		json_object *id = member(req, "doc", json_type_string, 1, f);
-		if (id == NULL || !may_write(p, req, f))
-			return 0;
-		if (tc_indexer_delete(p->ix, json_object_get_string(id),
-		                      (size_t)json_object_get_string_len(id), &err) != TC_OK) {
-			fail_from(f, &err);
-			return 0;
-		}
-	} else if (strcmp(name, "commit") == 0) {
-		if (!may_write(p, req, f))
-			return 0;
-		if (tc_indexer_commit(p->ix, &err) != TC_OK) {
-			fail_from(f, &err);
-			return 0;
-		}
-		if (!reopen(p, f))
-			return 0;
-		tc_buf_putc(out, ',');
-		put_stats(p, out);
-	} else {
-		char m[TC_ERROR_MSG_MAX];
-		snprintf(m, sizeof m, "no op \"%.100s\" (search, get, stats, add, delete, commit)",
-		         name);
-		fail_with(f, "EOP", m);
-		return 0;
-	}
-	tc_buf_putc(out, '}');
-	return 1;
+	if (strcmp(name, "add") == 0 || strcmp(name, "delete") == 0 || strcmp(name, "commit") == 0)
+		return write_op(p, name, req, f, out);
+	char m[TC_ERROR_MSG_MAX];
+	snprintf(m, sizeof m, "no op \"%.100s\" (search, get, stats, add, delete, commit)", name);
+	fail_with(f, "EOP", m);
+	return 0;
 }
 
 void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out)
@@ -387,7 +483,14 @@ void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out)
 	} else {
 		json_object_object_get_ex(req, "id", &id);
 		put_ok(out, id);
-		if (dispatch(p, req, &f, out)) {
+		tc_error err = {0};
+		reader *r = reader_take(p, &err);
+		int ok = r && dispatch(p, r, req, &f, out);
+		if (r)
+			reader_give(p, r);
+		else
+			fail_from(&f, &err);
+		if (ok) {
 			tc_buf_putc(out, '\n');
 			json_object_put(req);
 			return;
@@ -460,33 +563,32 @@ static int int_param(const char *qs, size_t n, const char *name, int64_t dflt, i
 	return 1;
 }
 
-int tc_proto_http(tc_proto *p, const char *target, size_t len, tc_buf *out)
+/* The GET of target with reader rd; its status, the body onto out (errors: with f). */
+static int http_get(reader *rd, const char *target, size_t len, failure *f, tc_buf *out)
 {
 	const char *qm = memchr(target, '?', len);
 	size_t plen = qm ? (size_t)(qm - target) : len;
 	const char *qs = qm ? qm + 1 : "";
 	size_t qn = qm ? len - plen - 1 : 0;
-	failure f;
-	fail_with(&f, "EREQUEST", "");
 	tc_buf v = {0};
 	int status = 400;
 	if (plen == 11 && memcmp(target, "/api/search", 11) == 0) {
 		request rq = {0};
-		int r = query_param(qs, qn, "q", &v);
-		if (r <= 0) {
-			fail_with(&f, "EREQUEST", r < 0 ? "bad percent escape in q" : "missing q");
+		int found = query_param(qs, qn, "q", &v);
+		if (found <= 0) {
+			fail_with(f, "EREQUEST", found < 0 ? "bad percent escape in q" : "missing q");
 		} else {
 			char *q = tc_strndup(v.data, v.len);
 			rq.q = q;
 			rq.qlen = v.len;
 			int sr = query_param(qs, qn, "strict", &v);
 			rq.strict = sr > 0 && (strcmp(v.data, "true") == 0 || strcmp(v.data, "1") == 0);
-			if (int_param(qs, qn, "k", 10, &rq.k, &v, &f) &&
-			    int_param(qs, qn, "offset", 0, &rq.offset, &v, &f) &&
-			    int_param(qs, qn, "snippet", TC_PROTO_SNIPPET, &rq.snippet, &v, &f)) {
+			if (int_param(qs, qn, "k", 10, &rq.k, &v, f) &&
+			    int_param(qs, qn, "offset", 0, &rq.offset, &v, f) &&
+			    int_param(qs, qn, "snippet", TC_PROTO_SNIPPET, &rq.snippet, &v, f)) {
 				tc_buf_putc(out, '{');
 				size_t mark = out->len;
-				if (do_search(p, &rq, &f, out))
+				if (do_search(rd, &rq, f, out))
 					status = 200;
 				else
 					truncate_to(out, mark - 1);
@@ -494,27 +596,43 @@ int tc_proto_http(tc_proto *p, const char *target, size_t len, tc_buf *out)
 			free(q);
 		}
 	} else if (plen == 8 && memcmp(target, "/api/doc", 8) == 0) {
-		int r = query_param(qs, qn, "id", &v);
-		if (r <= 0)
-			fail_with(&f, "EREQUEST", r < 0 ? "bad percent escape in id" : "missing id");
-		else if (find_doc(p, v.data, v.len, &f)) {
+		int found = query_param(qs, qn, "id", &v);
+		if (found <= 0)
+			fail_with(f, "EREQUEST", found < 0 ? "bad percent escape in id" : "missing id");
+		else if (find_doc(rd, v.data, v.len, f)) {
 			tc_buf_putc(out, '{');
-			put_doc(p, out);
+			put_doc(rd, out);
 			tc_buf_putc(out, '}');
 			status = 200;
-		} else if (strcmp(f.code, "ENOENT") == 0) {
+		} else if (strcmp(f->code, "ENOENT") == 0) {
 			status = 404;
 		}
 	} else if (plen == 10 && memcmp(target, "/api/stats", 10) == 0) {
 		tc_buf_putc(out, '{');
-		put_stats(p, out);
+		put_stats(tc_searcher_snapshot(rd->s), out);
 		tc_buf_putc(out, '}');
 		status = 200;
 	} else {
-		fail_with(&f, "ENOENT", "no such path (/, /api/search, /api/doc, /api/stats)");
+		fail_with(f, "ENOENT", "no such path (/, /api/search, /api/doc, /api/stats)");
 		status = 404;
 	}
 	tc_buf_free(&v);
+	return status;
+}
+
+int tc_proto_http(tc_proto *p, const char *target, size_t len, tc_buf *out)
+{
+	failure f;
+	fail_with(&f, "EREQUEST", "");
+	tc_error err = {0};
+	reader *rd = reader_take(p, &err);
+	int status = 500;
+	if (rd) {
+		status = http_get(rd, target, len, &f, out);
+		reader_give(p, rd);
+	} else {
+		fail_from(&f, &err);
+	}
 	if (status != 200)
 		put_error(out, NULL, 0, &f);
 	return status;

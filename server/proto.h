@@ -34,8 +34,11 @@
  * answer without "id" and "ok"; /api/doc?id=.. ; /api/stats. Errors: 400 with
  * {"error":{..}} as above, 404 for no such document.
  *
- * Threads: one tc_proto is used by one thread at a time (the server's loop).
- * Memory: tc_proto owns its snapshot, searcher and indexer; answers are appended to the
+ * Threads: tc_proto_line and tc_proto_http may run on several threads at once: each
+ * request takes a searcher of its own from a pool over the last commit, and writes go
+ * through the writer one at a time. A caller that wants a client's requests to act in
+ * order (a search after a commit seeing it) runs them one after the other.
+ * Memory: tc_proto owns its snapshot, searchers and indexer; answers are appended to the
  * caller's tc_buf.
  */
 #ifndef TC_SERVER_PROTO_H

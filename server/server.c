@@ -15,6 +15,7 @@
 #include "server/proto.h"
 
 typedef struct conn conn;
+typedef struct job job;
 
 struct tc_server {
 	uv_loop_t loop;
@@ -28,9 +29,23 @@ struct tc_server {
 	tc_proto *proto;
 	conn *conns;              /* open connections, a list */
 	size_t nconns;
-	tc_buf out;               /* the answers to one read */
 	char rbuf[64 << 10];      /* every read lands here, handled before the next */
 	int port, http_port;
+};
+
+/*
+ * A request of a connection, answered in the order read: a socket line or an HTTP
+ * request head to answer on the pool, or an answer made already (a refusal).
+ */
+struct job {
+	uv_work_t work;
+	conn *c;
+	job *next;
+	int ready;                /* out holds the answer already */
+	int keep;                 /* HTTP: the connection may carry another request */
+	char *req;
+	size_t len;
+	tc_buf out;
 };
 
 struct conn {
@@ -38,13 +53,18 @@ struct conn {
 	uv_timer_t idle;
 	tc_server *srv;
 	int http;
-	tc_buf in;                /* bytes read and not yet answered */
+	tc_buf in;                /* bytes read and not yet made into jobs */
+	int eof;                  /* the client has sent all it will */
 	int discarding;           /* the rest of an overlong line is being skipped */
+	job *head, *tail;         /* requests not answered yet, oldest first */
+	size_t queued;
+	int busy;                 /* the head is being answered on the pool */
 	size_t pending;           /* bytes handed to uv_write and not yet written */
 	int reading;
 	int close_when_written;   /* no more requests: close once the answers are out */
 	int closing;
 	int open_handles;
+	int orphan;               /* closed while busy: freed when its job comes back */
 	conn *prev, *next;
 };
 
@@ -56,6 +76,23 @@ typedef struct wreq {
 } wreq;
 
 /* ---- connections ---------------------------------------------------------------------- */
+
+static void job_free(job *j)
+{
+	free(j->req);
+	tc_buf_free(&j->out);
+	free(j);
+}
+
+static void conn_free(conn *c)
+{
+	for (job *j = c->head, *next; j; j = next) {
+		next = j->next;
+		job_free(j);
+	}
+	tc_buf_free(&c->in);
+	free(c);
+}
 
 static void on_handle_closed(uv_handle_t *h)
 {
@@ -70,8 +107,10 @@ static void on_handle_closed(uv_handle_t *h)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
-	tc_buf_free(&c->in);
-	free(c);
+	if (c->busy)
+		c->orphan = 1;  /* its job still runs on the pool and points at it */
+	else
+		conn_free(c);
 }
 
 static void conn_close(conn *c)
@@ -93,9 +132,11 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 
+/* Reads on while the client is owed little: few requests queued, few bytes unsent. */
 static void read_more(conn *c)
 {
-	if (c->reading || c->closing || c->close_when_written || c->srv->stopping)
+	if (c->reading || c->closing || c->close_when_written || c->eof || c->srv->stopping ||
+	    c->queued >= TC_SERVER_MAX_QUEUED || c->pending >= TC_SERVER_MAX_PENDING)
 		return;
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 		c->reading = 1;
@@ -110,16 +151,19 @@ static void read_less(conn *c)
 	c->reading = 0;
 }
 
-static void flush_answers(conn *c);
+/* Closes c once nothing is left to answer or to write, after finish(). */
+static void maybe_close(conn *c)
+{
+	if (c->close_when_written && !c->busy && c->head == NULL && c->pending == 0)
+		conn_close(c);
+}
 
-/* No more requests from c: close it now or once its answers are written. */
+/* No more requests from c: what it asked already is answered, then it is closed. */
 static void finish(conn *c)
 {
-	flush_answers(c);
 	read_less(c);
 	c->close_when_written = 1;
-	if (c->pending == 0)
-		conn_close(c);
+	maybe_close(c);
 }
 
 static void on_written(uv_write_t *req, int status)
@@ -130,12 +174,12 @@ static void on_written(uv_write_t *req, int status)
 	free(w);
 	if (c->closing)
 		return;
-	if (status < 0)  /* the client went away */
+	if (status < 0) {  /* the client went away */
 		conn_close(c);
-	else if (c->close_when_written && c->pending == 0)
-		conn_close(c);
-	else if (c->pending < TC_SERVER_MAX_PENDING)
-		read_more(c);
+		return;
+	}
+	maybe_close(c);
+	read_more(c);
 }
 
 static void send_bytes(conn *c, const char *data, size_t len)
@@ -159,62 +203,9 @@ static void send_bytes(conn *c, const char *data, size_t len)
 
 static void on_idle(uv_timer_t *t)
 {
-	conn_close(t->data);
-}
-
-/* ---- the socket protocol -------------------------------------------------------------- */
-
-static void consume(tc_buf *b, size_t n)
-{
-	memmove(b->data, b->data + n, b->len - n);
-	b->len -= n;
-	b->data[b->len] = '\0';
-}
-
-/* One line without its newline (and without a trailing CR): answered unless blank. */
-static void line_request(conn *c, const char *line, size_t len)
-{
-	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-		len--;
-	size_t i = 0;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (i < len)
-		tc_proto_line(c->srv->proto, line + i, len - i, &c->srv->out);
-}
-
-static void too_large(conn *c)
-{
-	char m[96];
-	snprintf(m, sizeof m, "a request line is at most %u bytes", TC_SERVER_MAX_LINE);
-	tc_proto_refusal("ETOOLARGE", m, 1, &c->srv->out);
-}
-
-/* Answers every whole line of c->in; eof: the last line needs no newline. */
-static void serve_lines(conn *c, int eof)
-{
-	tc_buf *in = &c->in;
-	size_t at = 0;
-	while (at < in->len) {
-		char *nl = memchr(in->data + at, '\n', in->len - at);
-		if (nl == NULL && !eof)
-			break;
-		size_t end = nl ? (size_t)(nl - in->data) : in->len;
-		if (c->discarding)
-			c->discarding = 0;  /* the tail of a line already refused */
-		else if (end - at > TC_SERVER_MAX_LINE)
-			too_large(c);
-		else
-			line_request(c, in->data + at, end - at);
-		at = nl ? end + 1 : end;
-	}
-	consume(in, at);
-	if (in->len > TC_SERVER_MAX_LINE) {  /* no end in sight: refuse it now */
-		if (!c->discarding)
-			too_large(c);
-		c->discarding = 1;
-		consume(in, in->len);
-	}
+	conn *c = t->data;
+	if (!c->busy && c->head == NULL)  /* silent, and not waiting for an answer */
+		conn_close(c);
 }
 
 /* ---- HTTP ----------------------------------------------------------------------------- */
@@ -228,14 +219,13 @@ static const char *status_text(int status)
 	case 405: return "Method Not Allowed";
 	case 431: return "Request Header Fields Too Large";
 	case 503: return "Service Unavailable";
-	default: return "Error";
+	default: return "Internal Server Error";
 	}
 }
 
-static void http_respond(conn *c, int status, const char *type, const char *body, size_t len,
+static void http_respond(tc_buf *o, int status, const char *type, const char *body, size_t len,
                          int head_only, int close)
 {
-	tc_buf *o = &c->srv->out;
 	tc_buf_printf(o,
 	              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 	              "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%s\r\n",
@@ -245,12 +235,14 @@ static void http_respond(conn *c, int status, const char *type, const char *body
 		tc_buf_append(o, body, len);
 }
 
-static void http_error(conn *c, int status, const char *code, const char *message)
+/* An error response after which the connection closes; returns 0 (no keep-alive). */
+static int http_error(tc_buf *o, int status, const char *code, const char *message)
 {
 	tc_buf body = {0};
 	tc_proto_refusal(code, message, 0, &body);
-	http_respond(c, status, "application/json", body.data, body.len, 0, 1);
+	http_respond(o, status, "application/json", body.data, body.len, 0, 1);
 	tc_buf_free(&body);
+	return 0;
 }
 
 /* Does header line h[0..n) have this name? Its value in *v. */
@@ -277,21 +269,20 @@ static int value_has(const char *v, size_t n, const char *word)
 }
 
 /*
- * Answers the request whose head is in[0..head) (ending with its blank line). Returns
- * 1 when the connection may carry another request.
+ * Answers the request whose head is in[0..head) (ending with its blank line): the whole
+ * response onto o. Returns 1 when the connection may carry another request.
  */
-static int http_request(conn *c, const char *in, size_t head)
+static int http_answer(tc_proto *p, const char *in, size_t head, tc_buf *o)
 {
 	const char *eol = memchr(in, '\n', head);
 	size_t rl = (size_t)(eol - in);
 	if (rl && in[rl - 1] == '\r')
 		rl--;
-	const char *sp1 = memchr(in, ' ', rl), *sp2 = sp1 ? memchr(sp1 + 1, ' ', rl - (size_t)(sp1 + 1 - in)) : NULL;
+	const char *sp1 = memchr(in, ' ', rl);
+	const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', rl - (size_t)(sp1 + 1 - in)) : NULL;
 	if (sp1 == NULL || sp2 == NULL || rl - (size_t)(sp2 + 1 - in) != 8 ||
-	    memcmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-		http_error(c, 400, "EREQUEST", "not an HTTP/1.x request line");
-		return 0;
-	}
+	    memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
+		return http_error(o, 400, "EREQUEST", "not an HTTP/1.x request line");
 	int head_only = sp1 - in == 4 && memcmp(in, "HEAD", 4) == 0;
 	int keep = sp2[8] == '1';  /* HTTP/1.1; 1.0 closes */
 	const char *target = sp1 + 1;
@@ -306,78 +297,238 @@ static int http_request(conn *c, const char *in, size_t head)
 		if (header_is(h, n, "connection", &v, &vn) && value_has(v, vn, "close"))
 			keep = 0;
 		if ((header_is(h, n, "content-length", &v, &vn) && !(vn == 1 && v[0] == '0')) ||
-		    header_is(h, n, "transfer-encoding", &v, &vn)) {
-			http_error(c, 400, "EREQUEST", "requests have no body here: GET and HEAD only");
-			return 0;
-		}
+		    header_is(h, n, "transfer-encoding", &v, &vn))
+			return http_error(o, 400, "EREQUEST", "requests have no body here: GET and HEAD only");
 		h = e + 1;
 	}
-	if (!head_only && !(sp1 - in == 3 && memcmp(in, "GET", 3) == 0)) {
-		http_error(c, 405, "EREQUEST", "GET and HEAD only");
-		return 0;
-	}
+	if (!head_only && !(sp1 - in == 3 && memcmp(in, "GET", 3) == 0))
+		return http_error(o, 405, "EREQUEST", "GET and HEAD only");
 	if ((tlen == 1 && target[0] == '/') || (tlen > 1 && target[0] == '/' && target[1] == '?')) {
-		http_respond(c, 200, "text/html; charset=utf-8", tc_portal_html, tc_portal_html_len,
+		http_respond(o, 200, "text/html; charset=utf-8", tc_portal_html, tc_portal_html_len,
 		             head_only, !keep);
 		return keep;
 	}
 	tc_buf body = {0};
-	int status = tc_proto_http(c->srv->proto, target, tlen, &body);
-	http_respond(c, status, "application/json", body.data, body.len, head_only, !keep);
+	int status = tc_proto_http(p, target, tlen, &body);
+	http_respond(o, status, "application/json", body.data, body.len, head_only, !keep);
 	tc_buf_free(&body);
 	return keep;
 }
 
-/* Answers every whole request head of c->in. */
-static void serve_http(conn *c, int eof)
+/* ---- requests in order ---------------------------------------------------------------- */
+
+static void pump(conn *c);
+
+/* On the pool: the answer to the head request of a connection. */
+static void on_work(uv_work_t *w)
+{
+	job *j = w->data;
+	tc_proto *p = j->c->srv->proto;
+	if (j->c->http)
+		j->keep = http_answer(p, j->req, j->len, &j->out);
+	else
+		tc_proto_line(p, j->req, j->len, &j->out);
+}
+
+static void parse_input(conn *c);
+
+/* Sends the head job's answer and drops it. */
+static void answer_head(conn *c)
+{
+	job *j = c->head;
+	c->head = j->next;
+	if (c->head == NULL)
+		c->tail = NULL;
+	c->queued--;
+	send_bytes(c, j->out.data, j->out.len);
+	int keep = !c->http || j->keep;
+	job_free(j);
+	if (!keep) {  /* HTTP without keep-alive: whatever follows is not answered */
+		for (job *k = c->head, *next; k; k = next) {
+			next = k->next;
+			job_free(k);
+		}
+		c->head = c->tail = NULL;
+		c->queued = 0;
+		finish(c);
+	}
+}
+
+static void on_work_done(uv_work_t *w, int status)
+{
+	job *j = w->data;
+	conn *c = j->c;
+	c->busy = 0;
+	if (c->orphan) {
+		conn_free(c);
+		return;
+	}
+	if (c->closing)
+		return;
+	answer_head(c);
+	pump(c);
+}
+
+/* Answers the queued requests in order, one on the pool at a time. */
+static void pump(conn *c)
+{
+	while (!c->closing && !c->busy) {
+		if (c->head == NULL) {
+			/* what was held back while the queue was full */
+			if (c->in.len == 0 || c->close_when_written)
+				break;
+			parse_input(c);
+			if (c->head == NULL)
+				break;
+		}
+		job *j = c->head;
+		if (j->ready) {
+			answer_head(c);
+			continue;
+		}
+		j->work.data = j;
+		if (uv_queue_work(&c->srv->loop, &j->work, on_work, on_work_done) != 0) {
+			conn_close(c);
+			return;
+		}
+		c->busy = 1;
+	}
+	if (!c->closing) {
+		maybe_close(c);
+		read_more(c);
+	}
+}
+
+static void enqueue(conn *c, const char *req, size_t len, int ready)
+{
+	job *j = tc_calloc(1, sizeof *j);
+	j->c = c;
+	j->ready = ready;
+	if (ready)
+		tc_buf_append(&j->out, req, len);
+	else
+		j->req = tc_strndup(req, len);
+	j->len = len;
+	if (c->tail)
+		c->tail->next = j;
+	else
+		c->head = j;
+	c->tail = j;
+	c->queued++;
+	if (c->queued >= TC_SERVER_MAX_QUEUED)
+		read_less(c);
+}
+
+/* A refusal made here, answered in its turn. */
+static void enqueue_refusal(conn *c, const char *code, const char *message)
+{
+	tc_buf b = {0};
+	tc_proto_refusal(code, message, 1, &b);
+	enqueue(c, b.data, b.len, 1);
+	tc_buf_free(&b);
+}
+
+/* ---- the socket protocol -------------------------------------------------------------- */
+
+static void consume(tc_buf *b, size_t n)
+{
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
+/* One line without its newline: queued unless blank (a trailing CR is no part of it). */
+static void line_request(conn *c, const char *line, size_t len)
+{
+	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	size_t i = 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i < len)
+		enqueue(c, line + i, len - i, 0);
+}
+
+static void too_large(conn *c)
+{
+	char m[96];
+	snprintf(m, sizeof m, "a request line is at most %u bytes", TC_SERVER_MAX_LINE);
+	enqueue_refusal(c, "ETOOLARGE", m);
+}
+
+/* Queues the whole lines of c->in (at the end of input, the last needs no newline). */
+static void serve_lines(conn *c)
 {
 	tc_buf *in = &c->in;
-	while (in->len && !c->close_when_written) {
+	size_t at = 0;
+	while (at < in->len && c->queued < TC_SERVER_MAX_QUEUED) {
+		char *nl = memchr(in->data + at, '\n', in->len - at);
+		if (nl == NULL && !c->eof)
+			break;
+		size_t end = nl ? (size_t)(nl - in->data) : in->len;
+		if (c->discarding)
+			c->discarding = 0;  /* the tail of a line already refused */
+		else if (end - at > TC_SERVER_MAX_LINE)
+			too_large(c);
+		else
+			line_request(c, in->data + at, end - at);
+		at = nl ? end + 1 : end;
+	}
+	consume(in, at);
+	if (in->len > TC_SERVER_MAX_LINE) {  /* no end in sight: refuse it now */
+		if (!c->discarding)
+			too_large(c);
+		c->discarding = 1;
+		consume(in, in->len);
+	}
+	if (c->eof && in->len == 0)
+		finish(c);
+}
+
+/* Queues the whole request heads of c->in. */
+static void serve_http(conn *c)
+{
+	tc_buf *in = &c->in;
+	while (in->len && !c->close_when_written && c->queued < TC_SERVER_MAX_QUEUED) {
 		size_t head = 0;
 		for (size_t i = 0; i + 1 < in->len && head == 0; i++)
 			if (in->data[i] == '\n' &&
 			    (in->data[i + 1] == '\n' || (in->data[i + 1] == '\r' && i + 2 < in->len &&
 			                                 in->data[i + 2] == '\n')))
 				head = i + (in->data[i + 1] == '\n' ? 2 : 3);
-		if (head == 0) {
-			if (in->len > TC_SERVER_MAX_HEAD) {
-				http_error(c, 431, "ETOOLARGE", "the request head is over 8 KiB");
-				finish(c);
-			} else if (eof) {
-				finish(c);  /* a request cut short: nothing to answer */
-			}
-			return;
+		if (head == 0 && in->len <= TC_SERVER_MAX_HEAD)
+			break;  /* more to come, or a request cut short at the end */
+		if (head == 0 || head > TC_SERVER_MAX_HEAD) {
+			tc_buf r = {0};
+			http_error(&r, 431, "ETOOLARGE", "the request head is over 8 KiB");
+			enqueue(c, r.data, r.len, 1);
+			tc_buf_free(&r);
+			c->tail->keep = 0;
+			consume(in, in->len);
+			break;
 		}
-		if (head > TC_SERVER_MAX_HEAD) {
-			http_error(c, 431, "ETOOLARGE", "the request head is over 8 KiB");
-			finish(c);
-			return;
-		}
-		int keep = http_request(c, in->data, head);
+		enqueue(c, in->data, head, 0);
 		consume(in, head);
-		if (!keep)
-			finish(c);
 	}
-	if (eof)
+	if (c->eof && c->queued < TC_SERVER_MAX_QUEUED)
 		finish(c);
 }
 
-/* ---- reading -------------------------------------------------------------------------- */
-
-/* Sends the answers made for c (the server makes them for one connection at a time). */
-static void flush_answers(conn *c)
+static void parse_input(conn *c)
 {
-	tc_buf *o = &c->srv->out;
-	send_bytes(c, o->data, o->len);
-	tc_buf_clear(o);
+	if (c->http)
+		serve_http(c);
+	else
+		serve_lines(c);
 }
+
+/* ---- reading -------------------------------------------------------------------------- */
 
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
 	conn *c = st->data;
 	if (nread == 0)
 		return;
-	int eof = nread < 0;
 	if (nread < 0 && nread != UV_EOF) {  /* reset, or worse: nobody to answer */
 		conn_close(c);
 		return;
@@ -385,14 +536,12 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 	if (nread > 0) {
 		uv_timer_again(&c->idle);
 		tc_buf_append(&c->in, buf->base, (size_t)nread);
+	} else {
+		c->eof = 1;
+		read_less(c);
 	}
-	if (c->http)
-		serve_http(c, eof);
-	else
-		serve_lines(c, eof);
-	flush_answers(c);
-	if (eof && !c->http)
-		finish(c);
+	parse_input(c);
+	pump(c);
 }
 
 static void on_connection(uv_stream_t *l, int status)
@@ -420,12 +569,16 @@ static void on_connection(uv_stream_t *l, int status)
 	if (s->nconns > TC_SERVER_MAX_CONNS) {
 		char m[96];
 		snprintf(m, sizeof m, "more than %d connections: try again later", TC_SERVER_MAX_CONNS);
-		if (c->http)
-			http_error(c, 503, "EBUSY", m);
-		else
-			tc_proto_refusal("EBUSY", m, 1, &s->out);
-		flush_answers(c);
+		if (c->http) {
+			tc_buf r = {0};
+			http_error(&r, 503, "EBUSY", m);
+			enqueue(c, r.data, r.len, 1);
+			tc_buf_free(&r);
+		} else {
+			enqueue_refusal(c, "EBUSY", m);
+		}
 		finish(c);
+		pump(c);
 		return;
 	}
 	uv_timer_start(&c->idle, on_idle, s->idle_ms, s->idle_ms);
@@ -552,6 +705,5 @@ void tc_server_free(tc_server *s)
 	uv_run(&s->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&s->loop);
 	tc_proto_free(s->proto);
-	tc_buf_free(&s->out);
 	free(s);
 }

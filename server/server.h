@@ -4,18 +4,20 @@
  *
  * Two listeners: one speaks newline-delimited JSON (proto.h), the other HTTP/1.1 (GET
  * and HEAD; `/` is the portal page, `/api/...` the API). Both bind 127.0.0.1 unless told
- * otherwise. Requests are answered on the loop's thread, one at a time, in the order
- * they arrive on each connection: a search takes well under a millisecond on a
- * portal-sized index, and one thread keeps the answers of a connection in order without
- * a queue.
+ * otherwise. The loop's thread reads, cuts requests and writes answers; the requests
+ * themselves run on libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default), so clients
+ * are answered side by side and a slow query holds up only its own connection. Each
+ * connection's requests run one after the other, in the order they came, so its
+ * answers come in that order and a search sent after a commit sees it.
  *
  * Limits, each a constant below, so that no client can take the server down:
  *   a request line over TC_SERVER_MAX_LINE bytes gets an ETOOLARGE answer and the rest of
  *   the line is discarded (the connection stays usable); an HTTP request head over
  *   TC_SERVER_MAX_HEAD gets 431 and the connection is closed; more than
  *   TC_SERVER_MAX_CONNS connections: the new one gets an EBUSY line (HTTP: 503) and is
- *   closed; a client whose unread answers pass TC_SERVER_MAX_PENDING bytes is not read
- *   from until they drain, and one silent for TC_SERVER_IDLE_MS is closed.
+ *   closed; a client with TC_SERVER_MAX_QUEUED requests waiting, or whose unread
+ *   answers pass TC_SERVER_MAX_PENDING bytes, is not read from until they drain, and
+ *   one silent for TC_SERVER_IDLE_MS (with nothing of its own under way) is closed.
  *
  * Stopping (tc_server_stop, or SIGTERM/SIGINT with handle_signals): the listeners
  * close, no more requests are read, answers already made are written, then every
@@ -32,6 +34,7 @@
 #define TC_SERVER_MAX_HEAD (8u << 10)
 #define TC_SERVER_MAX_CONNS 256
 #define TC_SERVER_MAX_PENDING (8u << 20)
+#define TC_SERVER_MAX_QUEUED 64
 #define TC_SERVER_IDLE_MS 60000
 
 typedef struct tc_server tc_server;

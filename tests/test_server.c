@@ -500,6 +500,77 @@ static void test_sockets(void **state)
 	tc_buf_free(&req);
 }
 
+/* Several clients at once, one of them writing and committing: every answer comes, in
+   each connection's order, and a search after the last commit sees every added doc. */
+struct client {
+	int port, writer, n, ok;
+};
+
+static void *client_thread(void *arg)
+{
+	struct client *cl = arg;
+	int fd = connect_to(cl->port);
+	tc_buf b = {0};
+	for (int i = 0; i < cl->n; i++) {
+		if (cl->writer && i % 5 == 4)
+			tc_buf_printf(&b, "{\"id\":%d,\"op\":\"commit\",\"token\":\"w\"}\n", i);
+		else if (cl->writer)
+			tc_buf_printf(&b, "{\"id\":%d,\"op\":\"add\",\"token\":\"w\",\"doc\":{\"id\":"
+			              "\"c%d\",\"body\":\"tờ trình số %d\"}}\n", i, i, i);
+		else
+			tc_buf_printf(&b, "{\"id\":%d,\"op\":\"search\",\"q\":\"%s\"}\n", i,
+			              i % 2 ? "tờ trình" : "họp");
+	}
+	send_all(fd, b.data, b.len);
+	size_t n;
+	char *got = read_until(fd, (size_t)cl->n, 0, &n);
+	const char *at = got;
+	cl->ok = 1;
+	for (int i = 0; i < cl->n && cl->ok; i++) {
+		char want[40];
+		snprintf(want, sizeof want, "{\"id\":%d,\"ok\":true", i);
+		cl->ok = strstr(at, want) == at && strchr(at, '\n');
+		at = cl->ok ? strchr(at, '\n') + 1 : at;
+	}
+	free(got);
+	tc_buf_free(&b);
+	close(fd);
+	return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+	tc_server_opts o = {0};
+	o.dir = dir;
+	o.http_port = -1;
+	o.token = "w";
+	tc_server *s;
+	tc_error err = {0};
+	assert_int_equal(tc_server_open(&o, &s, &err), TC_OK);
+	pthread_t th, cl_th[6];
+	assert_int_equal(pthread_create(&th, NULL, serve_thread, s), 0);
+	struct client cl[6];
+	for (int i = 0; i < 6; i++) {
+		cl[i] = (struct client){tc_server_port(s, 0), i == 0, 200, 0};
+		assert_int_equal(pthread_create(&cl_th[i], NULL, client_thread, &cl[i]), 0);
+	}
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(pthread_join(cl_th[i], NULL), 0);
+		if (!cl[i].ok)
+			fail_msg("client %d: an answer missing or out of order", i);
+	}
+	int fd = connect_to(tc_server_port(s, 0));
+	send_str(fd, "{\"id\":\"end\",\"op\":\"search\",\"q\":\"\\\"tờ trình\\\"\",\"k\":1}\n");
+	size_t n;
+	char *got = read_until(fd, 1, 0, &n);
+	assert_non_null(strstr(got, "{\"id\":\"end\",\"ok\":true,\"total\":160,"));
+	free(got);
+	close(fd);
+	tc_server_stop(s);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	tc_server_free(s);
+}
+
 /* A disk that fills during a commit: a structured error, the searches still answered
    from the last commit, which stays whole on disk. */
 static void test_full_disk(void **state)
@@ -570,7 +641,7 @@ static void test_cli(void **state)
 	}
 	close(pipefd[1]);
 	size_t n;
-	char *banner = read_until(pipefd[0], 4, 0, &n);
+	char *banner = read_until(pipefd[0], 3, 0, &n);
 	const char *at = strstr(banner, "127.0.0.1:");
 	if (at == NULL || strstr(banner, "read-only") == NULL)
 		fail_msg("no address in: %s", banner);
@@ -602,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_sockets),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_full_disk),
+		cmocka_unit_test(test_concurrent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
