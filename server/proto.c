@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/mem.h"
 #include "indexer/indexer.h"
 #include "query/search.h"
+#include "server/portal.h"
 
 /*
  * What one request reads with: a searcher over the snapshot of generation gen, and the
@@ -636,4 +638,107 @@ int tc_proto_http(tc_proto *p, const char *target, size_t len, tc_buf *out)
 	if (status != 200)
 		put_error(out, NULL, 0, &f);
 	return status;
+}
+
+/* ---- HTTP requests -------------------------------------------------------------------- */
+
+static const char *status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+static void http_respond(tc_buf *o, int status, const char *type, const char *body, size_t len,
+                         int head_only, int close)
+{
+	tc_buf_printf(o,
+	              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	              "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%s\r\n",
+	              status, status_text(status), type, len,
+	              close ? "Connection: close\r\n" : "");
+	if (!head_only)
+		tc_buf_append(o, body, len);
+}
+
+int tc_proto_http_error(int status, const char *code, const char *message, tc_buf *out)
+{
+	tc_buf body = {0};
+	tc_proto_refusal(code, message, 0, &body);
+	http_respond(out, status, "application/json", body.data, body.len, 0, 1);
+	tc_buf_free(&body);
+	return 0;
+}
+
+/* Does header line h[0..n) have this name? Its value in *v. */
+static int header_is(const char *h, size_t n, const char *name, const char **v, size_t *vn)
+{
+	size_t k = strlen(name);
+	if (n <= k || h[k] != ':' || strncasecmp(h, name, k) != 0)
+		return 0;
+	size_t i = k + 1;
+	while (i < n && (h[i] == ' ' || h[i] == '\t'))
+		i++;
+	*v = h + i;
+	*vn = n - i;
+	return 1;
+}
+
+static int value_has(const char *v, size_t n, const char *word)
+{
+	size_t k = strlen(word);
+	for (size_t i = 0; i + k <= n; i++)
+		if (strncasecmp(v + i, word, k) == 0)
+			return 1;
+	return 0;
+}
+
+int tc_proto_http_request(tc_proto *p, const char *in, size_t head, tc_buf *o)
+{
+	const char *eol = memchr(in, '\n', head);
+	size_t rl = (size_t)(eol - in);
+	if (rl && in[rl - 1] == '\r')
+		rl--;
+	const char *sp1 = memchr(in, ' ', rl);
+	const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', rl - (size_t)(sp1 + 1 - in)) : NULL;
+	if (sp1 == NULL || sp2 == NULL || rl - (size_t)(sp2 + 1 - in) != 8 ||
+	    memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
+		return tc_proto_http_error(400, "EREQUEST", "not an HTTP/1.x request line", o);
+	int head_only = sp1 - in == 4 && memcmp(in, "HEAD", 4) == 0;
+	int keep = sp2[8] == '1';  /* HTTP/1.1; 1.0 closes */
+	const char *target = sp1 + 1;
+	size_t tlen = (size_t)(sp2 - target);
+	for (const char *h = eol + 1; h < in + head;) {
+		const char *e = memchr(h, '\n', (size_t)(in + head - h));
+		size_t n = (size_t)(e - h);
+		if (n && h[n - 1] == '\r')
+			n--;
+		const char *v;
+		size_t vn;
+		if (header_is(h, n, "connection", &v, &vn) && value_has(v, vn, "close"))
+			keep = 0;
+		if ((header_is(h, n, "content-length", &v, &vn) && !(vn == 1 && v[0] == '0')) ||
+		    header_is(h, n, "transfer-encoding", &v, &vn))
+			return tc_proto_http_error(400, "EREQUEST",
+			                           "requests have no body here: GET and HEAD only", o);
+		h = e + 1;
+	}
+	if (!head_only && !(sp1 - in == 3 && memcmp(in, "GET", 3) == 0))
+		return tc_proto_http_error(405, "EREQUEST", "GET and HEAD only", o);
+	if ((tlen == 1 && target[0] == '/') || (tlen > 1 && target[0] == '/' && target[1] == '?')) {
+		http_respond(o, 200, "text/html; charset=utf-8", tc_portal_html, tc_portal_html_len,
+		             head_only, !keep);
+		return keep;
+	}
+	tc_buf body = {0};
+	int status = tc_proto_http(p, target, tlen, &body);
+	http_respond(o, status, "application/json", body.data, body.len, head_only, !keep);
+	tc_buf_free(&body);
+	return keep;
 }

@@ -84,4 +84,16 @@ void tc_proto_refusal(const char *code, const char *message, int line, tc_buf *o
  */
 int tc_proto_http(tc_proto *p, const char *target, size_t len, tc_buf *out);
 
+/*
+ * Answers one HTTP/1.x request whose head is in[0..head), ending with its blank line (a
+ * caller that frames requests guarantees it): `/` is the portal page, `/api/...` the API
+ * above; GET and HEAD only (405), no request bodies (400). The whole response onto out.
+ * Returns 1 when the connection may carry another request (HTTP/1.1 without
+ * "Connection: close", and no error).
+ */
+int tc_proto_http_request(tc_proto *p, const char *in, size_t head, tc_buf *out);
+
+/* A whole HTTP error response with a JSON body; the connection closes after it. Returns 0. */
+int tc_proto_http_error(int status, const char *code, const char *message, tc_buf *out);
+
 #endif

@@ -6,12 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <uv.h>
 
 #include "common/buf.h"
 #include "common/mem.h"
-#include "server/portal.h"
 #include "server/proto.h"
 
 typedef struct conn conn;
@@ -208,113 +206,6 @@ static void on_idle(uv_timer_t *t)
 		conn_close(c);
 }
 
-/* ---- HTTP ----------------------------------------------------------------------------- */
-
-static const char *status_text(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 431: return "Request Header Fields Too Large";
-	case 503: return "Service Unavailable";
-	default: return "Internal Server Error";
-	}
-}
-
-static void http_respond(tc_buf *o, int status, const char *type, const char *body, size_t len,
-                         int head_only, int close)
-{
-	tc_buf_printf(o,
-	              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	              "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%s\r\n",
-	              status, status_text(status), type, len,
-	              close ? "Connection: close\r\n" : "");
-	if (!head_only)
-		tc_buf_append(o, body, len);
-}
-
-/* An error response after which the connection closes; returns 0 (no keep-alive). */
-static int http_error(tc_buf *o, int status, const char *code, const char *message)
-{
-	tc_buf body = {0};
-	tc_proto_refusal(code, message, 0, &body);
-	http_respond(o, status, "application/json", body.data, body.len, 0, 1);
-	tc_buf_free(&body);
-	return 0;
-}
-
-/* Does header line h[0..n) have this name? Its value in *v. */
-static int header_is(const char *h, size_t n, const char *name, const char **v, size_t *vn)
-{
-	size_t k = strlen(name);
-	if (n <= k || h[k] != ':' || strncasecmp(h, name, k) != 0)
-		return 0;
-	size_t i = k + 1;
-	while (i < n && (h[i] == ' ' || h[i] == '\t'))
-		i++;
-	*v = h + i;
-	*vn = n - i;
-	return 1;
-}
-
-static int value_has(const char *v, size_t n, const char *word)
-{
-	size_t k = strlen(word);
-	for (size_t i = 0; i + k <= n; i++)
-		if (strncasecmp(v + i, word, k) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Answers the request whose head is in[0..head) (ending with its blank line): the whole
- * response onto o. Returns 1 when the connection may carry another request.
- */
-static int http_answer(tc_proto *p, const char *in, size_t head, tc_buf *o)
-{
-	const char *eol = memchr(in, '\n', head);
-	size_t rl = (size_t)(eol - in);
-	if (rl && in[rl - 1] == '\r')
-		rl--;
-	const char *sp1 = memchr(in, ' ', rl);
-	const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', rl - (size_t)(sp1 + 1 - in)) : NULL;
-	if (sp1 == NULL || sp2 == NULL || rl - (size_t)(sp2 + 1 - in) != 8 ||
-	    memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
-		return http_error(o, 400, "EREQUEST", "not an HTTP/1.x request line");
-	int head_only = sp1 - in == 4 && memcmp(in, "HEAD", 4) == 0;
-	int keep = sp2[8] == '1';  /* HTTP/1.1; 1.0 closes */
-	const char *target = sp1 + 1;
-	size_t tlen = (size_t)(sp2 - target);
-	for (const char *h = eol + 1; h < in + head;) {
-		const char *e = memchr(h, '\n', (size_t)(in + head - h));
-		size_t n = (size_t)(e - h);
-		if (n && h[n - 1] == '\r')
-			n--;
-		const char *v;
-		size_t vn;
-		if (header_is(h, n, "connection", &v, &vn) && value_has(v, vn, "close"))
-			keep = 0;
-		if ((header_is(h, n, "content-length", &v, &vn) && !(vn == 1 && v[0] == '0')) ||
-		    header_is(h, n, "transfer-encoding", &v, &vn))
-			return http_error(o, 400, "EREQUEST", "requests have no body here: GET and HEAD only");
-		h = e + 1;
-	}
-	if (!head_only && !(sp1 - in == 3 && memcmp(in, "GET", 3) == 0))
-		return http_error(o, 405, "EREQUEST", "GET and HEAD only");
-	if ((tlen == 1 && target[0] == '/') || (tlen > 1 && target[0] == '/' && target[1] == '?')) {
-		http_respond(o, 200, "text/html; charset=utf-8", tc_portal_html, tc_portal_html_len,
-		             head_only, !keep);
-		return keep;
-	}
-	tc_buf body = {0};
-	int status = tc_proto_http(p, target, tlen, &body);
-	http_respond(o, status, "application/json", body.data, body.len, head_only, !keep);
-	tc_buf_free(&body);
-	return keep;
-}
-
 /* ---- requests in order ---------------------------------------------------------------- */
 
 static void pump(conn *c);
@@ -325,7 +216,7 @@ static void on_work(uv_work_t *w)
 	job *j = w->data;
 	tc_proto *p = j->c->srv->proto;
 	if (j->c->http)
-		j->keep = http_answer(p, j->req, j->len, &j->out);
+		j->keep = tc_proto_http_request(p, j->req, j->len, &j->out);
 	else
 		tc_proto_line(p, j->req, j->len, &j->out);
 }
@@ -500,7 +391,7 @@ static void serve_http(conn *c)
 			break;  /* more to come, or a request cut short at the end */
 		if (head == 0 || head > TC_SERVER_MAX_HEAD) {
 			tc_buf r = {0};
-			http_error(&r, 431, "ETOOLARGE", "the request head is over 8 KiB");
+			tc_proto_http_error(431, "ETOOLARGE", "the request head is over 8 KiB", &r);
 			enqueue(c, r.data, r.len, 1);
 			tc_buf_free(&r);
 			c->tail->keep = 0;
@@ -571,7 +462,7 @@ static void on_connection(uv_stream_t *l, int status)
 		snprintf(m, sizeof m, "more than %d connections: try again later", TC_SERVER_MAX_CONNS);
 		if (c->http) {
 			tc_buf r = {0};
-			http_error(&r, 503, "EBUSY", m);
+			tc_proto_http_error(503, "EBUSY", m, &r);
 			enqueue(c, r.data, r.len, 1);
 			tc_buf_free(&r);
 		} else {
