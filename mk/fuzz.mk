@@ -1,6 +1,6 @@
 # mk/fuzz.mk — `make fuzz`: coverage-guided fuzzing of the untrusted-input paths (tests/fuzz/).
 #
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="analyze query segment"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="analyze query segment proto"]
 #   make fuzz-merge     keep in tests/fuzz/corpus/ the inputs of build/fuzz/corpus/ that
 #                       add coverage (then review and commit them)
 #
@@ -13,16 +13,18 @@
 # (tests/test_fuzz_corpus.c).
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= analyze query segment
+FUZZ_TARGETS ?= analyze query segment proto
 FUZZ_BUILD    = build/fuzz
 FUZZ_SAN      = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
-FUZZ_SRC      = tests/fuzz/fuzz_analyze.c tests/fuzz/fuzz_query.c tests/fuzz/fuzz_segment.c
+FUZZ_SRC      = tests/fuzz/fuzz_analyze.c tests/fuzz/fuzz_query.c tests/fuzz/fuzz_segment.c \
+                tests/fuzz/fuzz_proto.c
 FUZZ_OBJ      = $(FUZZ_SRC:%.c=$(BUILD)/obj/%.o)
 # Per target: queries just over the parser's 4096-byte limit; few damage records.
 FUZZ_OPTS_analyze = -max_len=4096
 FUZZ_OPTS_query   = -max_len=4200 -dict=tests/fuzz/query.dict
 FUZZ_OPTS_segment = -max_len=258
+FUZZ_OPTS_proto   = -max_len=2048 -dict=tests/fuzz/proto.dict
 
 .PHONY: fuzz fuzz-bin fuzz-deps fuzz-merge
 
@@ -58,6 +60,7 @@ fuzz: deps fuzz-deps
 			analyze) opts="$(FUZZ_OPTS_analyze)";; \
 			query) opts="$(FUZZ_OPTS_query)";; \
 			segment) opts="$(FUZZ_OPTS_segment)";; \
+			proto) opts="$(FUZZ_OPTS_proto)";; \
 		esac; \
 		$(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=tests/fuzz/crashes/$$t- $$opts \

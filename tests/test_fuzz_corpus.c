@@ -76,12 +76,18 @@ static void test_segment(void **state)
 	replay(&tc_fuzz_segment);
 }
 
+static void test_proto(void **state)
+{
+	replay(&tc_fuzz_proto);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_analyze),
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_segment),
+		cmocka_unit_test(test_proto),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,7 @@ typedef struct tc_fuzz_target {
 extern const tc_fuzz_target tc_fuzz_analyze;  /* analyser + quantity extractor */
 extern const tc_fuzz_target tc_fuzz_query;    /* query parser + dump */
 extern const tc_fuzz_target tc_fuzz_segment;  /* damaged index files: open, search, check */
+extern const tc_fuzz_target tc_fuzz_proto;    /* requests of the socket and of HTTP */
 
 /* Defined by the driver; does not return. */
 void tc_fuzz_fail(const char *file, int line, const char *what)
