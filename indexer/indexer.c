@@ -355,10 +355,14 @@ static int write_terms_serial(tc_indexer *ix, tc_error *err)
 /*
  * With more than one thread, the last segment of a run is written while every other
  * thread is idle, so the work is split in two: a helper thread reads the posting lists
- * back from the membuf (a quarter of the work) into chunks, the caller's thread encodes
- * them into the segment. A chunk holds whole terms, each as
- *   df, then per doc: doc, freq, and for keys with positions freq positions
- * and is handed over through a small ring; the membuf is only read meanwhile.
+ * back from the membuf into chunks, the caller's thread writes them into the segment.
+ * Coding positions is the dearest part of writing a term, so the helper codes them
+ * (tc_segw_code_positions, block by block) in two chunks of three and the writer in the
+ * third, which keeps both threads about equally busy. A chunk holds whole terms, each as
+ *   df, then per doc: doc, freq, and for keys with positions in an uncoded chunk freq
+ *   positions
+ * in v; a coded chunk has its blocks' lengths in blk and their bytes in pos. Chunks go
+ * through a small ring; the membuf is only read meanwhile.
  */
 #define FEED_RING 4
 #define FEED_CHUNK ((size_t)64 << 10)   /* uint32s after which a chunk takes no new term */
@@ -366,6 +370,10 @@ static int write_terms_serial(tc_indexer *ix, tc_error *err)
 typedef struct feed_chunk {
 	uint32_t *v;
 	size_t n, cap;
+	uint32_t *blk;          /* byte lengths of the coded blocks of positions */
+	size_t nblk, blk_cap;
+	tc_buf pos;             /* the coded blocks, back to back */
+	int coded;              /* positions coded by the helper */
 	size_t first, end;      /* its terms, in sorted order */
 	int full;               /* filled and not yet written */
 } feed_chunk;
@@ -376,12 +384,57 @@ typedef struct feed {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int quit;               /* the writer stopped (an error): stop reading */
+	/* the block of positions being gathered, and the coder's scratch */
+	uint32_t *bpos, bfreq[TC_POSTINGS_BLOCK];
+	size_t bpos_n, bpos_cap;
+	uint32_t bn;
+	tc_buf scratch;
 } feed;
 
 static void feed_put(feed_chunk *c, uint32_t v)
 {
 	c->v = tc_grow(c->v, &c->cap, c->n + 1, sizeof *c->v);
 	c->v[c->n++] = v;
+}
+
+/* Codes the gathered block of positions into chunk c. */
+static void feed_code_block(feed *f, feed_chunk *c)
+{
+	size_t before = c->pos.len;
+	tc_segw_code_positions(&c->pos, f->bpos, f->bfreq, f->bn, &f->scratch);
+	c->blk = tc_grow(c->blk, &c->blk_cap, c->nblk + 1, sizeof *c->blk);
+	c->blk[c->nblk++] = (uint32_t)(c->pos.len - before);
+	f->bn = 0;
+	f->bpos_n = 0;
+}
+
+/* Term i into chunk c: its docs and freqs, and its positions coded. */
+static void feed_term(feed *f, feed_chunk *c, tc_ix_plist *r, size_t i)
+{
+	feed_put(c, tc_ix_membuf_df(f->mb, i));
+	tc_ix_plist_open(r, f->mb, i);
+	uint32_t doc, freq;
+	const uint32_t *pos;
+	while (tc_ix_plist_next(r, &doc, &freq, &pos)) {
+		int raw = pos && !c->coded;
+		c->v = tc_grow(c->v, &c->cap, c->n + 2 + (raw ? freq : 0), sizeof *c->v);
+		c->v[c->n++] = doc;
+		c->v[c->n++] = freq;
+		if (raw) {
+			memcpy(c->v + c->n, pos, freq * sizeof *pos);
+			c->n += freq;
+		}
+		if (pos == NULL || raw)
+			continue;
+		f->bpos = tc_grow(f->bpos, &f->bpos_cap, f->bpos_n + freq, sizeof *f->bpos);
+		memcpy(f->bpos + f->bpos_n, pos, freq * sizeof *pos);
+		f->bpos_n += freq;
+		f->bfreq[f->bn++] = freq;
+		if (f->bn == TC_POSTINGS_BLOCK)
+			feed_code_block(f, c);
+	}
+	if (f->bn)
+		feed_code_block(f, c);
 }
 
 static void *feed_main(void *arg)
@@ -399,22 +452,12 @@ static void *feed_main(void *arg)
 		if (quit)
 			break;
 		c->n = 0;
+		c->nblk = 0;
+		c->pos.len = 0;
+		c->coded = k % 3 != 2;
 		c->first = i;
-		for (; i < nterms && c->n < FEED_CHUNK; i++) {
-			feed_put(c, tc_ix_membuf_df(f->mb, i));
-			tc_ix_plist_open(&r, f->mb, i);
-			uint32_t doc, freq;
-			const uint32_t *pos;
-			while (tc_ix_plist_next(&r, &doc, &freq, &pos)) {
-				c->v = tc_grow(c->v, &c->cap, c->n + 2 + (pos ? freq : 0), sizeof *c->v);
-				c->v[c->n++] = doc;
-				c->v[c->n++] = freq;
-				if (pos) {
-					memcpy(c->v + c->n, pos, freq * sizeof *pos);
-					c->n += freq;
-				}
-			}
-		}
+		for (; i < nterms && c->n < FEED_CHUNK; i++)
+			feed_term(f, c, &r, i);
 		c->end = i;
 		pthread_mutex_lock(&f->mu);
 		c->full = 1;
@@ -429,17 +472,25 @@ static void *feed_main(void *arg)
 static int write_chunk(tc_indexer *ix, const feed_chunk *c, tc_error *err)
 {
 	const uint32_t *v = c->v;
+	const uint32_t *blk = c->blk;
+	const unsigned char *pos = (const unsigned char *)c->pos.data;
 	int rc = 0;
 	for (size_t i = c->first; rc == 0 && i < c->end; i++) {
 		size_t len;
 		const unsigned char *key = tc_ix_membuf_key(ix->mb, i, &len);
-		int has_pos = tc_key_has_positions(key, len);
 		rc = tc_segw_term_begin(ix->w, key, len, err);
 		uint32_t df = *v++;
+		int has_pos = tc_key_has_positions(key, len), raw = has_pos && !c->coded;
+		if (rc == 0 && has_pos && c->coded) {
+			uint32_t nblk = (df + TC_POSTINGS_BLOCK - 1) / TC_POSTINGS_BLOCK;
+			rc = tc_segw_term_coded_positions(ix->w, pos, blk, nblk, err);
+			for (uint32_t b = 0; b < nblk; b++)
+				pos += *blk++;
+		}
 		for (uint32_t d = 0; rc == 0 && d < df; d++) {
 			uint32_t doc = v[0], freq = v[1];
-			rc = tc_segw_term_doc(ix->w, doc, freq, has_pos ? v + 2 : NULL, err);
-			v += 2 + (has_pos ? freq : 0);
+			rc = tc_segw_term_doc(ix->w, doc, freq, raw ? v + 2 : NULL, err);
+			v += 2 + (raw ? freq : 0);
 		}
 		if (rc == 0)
 			rc = tc_segw_term_end(ix->w, err);
@@ -479,8 +530,13 @@ static int write_terms(tc_indexer *ix, tc_error *err)
 		pthread_mutex_unlock(&f.mu);
 	}
 	pthread_join(th, NULL);
-	for (size_t k = 0; k < FEED_RING; k++)
+	for (size_t k = 0; k < FEED_RING; k++) {
 		free(f.ring[k].v);
+		free(f.ring[k].blk);
+		tc_buf_free(&f.ring[k].pos);
+	}
+	free(f.bpos);
+	tc_buf_free(&f.scratch);
 	pthread_mutex_destroy(&f.mu);
 	pthread_cond_destroy(&f.cv);
 	return rc;
@@ -494,6 +550,7 @@ static int flush_segment(tc_indexer *ix, tc_error *err)
 	size_t mem = accounted(ix);
 	if (mem > ix->st.peak_mem)
 		ix->st.peak_mem = mem;
+	tc_segw_numbers_done(ix->w);  /* docs and numbers are all in */
 	int rc = write_terms(ix, err);
 	tc_seg_info info;
 	if (rc == 0) {

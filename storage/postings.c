@@ -125,6 +125,17 @@ void tc__pw_begin(tc__pw *w, int has_pos, int exact)
 	w->pos_held.len = 0;
 	w->doc_off = w->pst.off;
 	w->pos_off = has_pos ? w->pos.off : 0;
+	w->pre = NULL;
+}
+
+void tc__pw_coded(tc__pw *w, const unsigned char *bytes, const uint32_t *block_len,
+                  uint32_t nblocks)
+{
+	w->pre = bytes;
+	w->pre_len = block_len;
+	w->pre_n = nblocks;
+	w->pre_next = 0;
+	w->pre_at = 0;
 }
 
 /*
@@ -271,7 +282,15 @@ static void pw_flush_block(tc__pw *w)
 	if (w->has_pos) {
 		/* held to the term's end: the whole list may be shared */
 		size_t before = w->pos_held.len;
-		tc__pos_pack(&w->pos_held, w->bpos, w->bfreqs, w->bn, &w->pos_scratch);
+		if (w->pre && w->pre_next < w->pre_n) {
+			uint32_t n = w->pre_len[w->pre_next++];
+			tc_buf_append(&w->pos_held, w->pre + w->pre_at, n);
+			w->pre_at += n;
+		} else if (w->pre) {
+			w->bad_pre = 1;
+		} else {
+			tc__pos_pack(&w->pos_held, w->bpos, w->bfreqs, w->bn, &w->pos_scratch);
+		}
 		tc_buf_put_varint(&w->skip, w->pos_held.len - before);
 	}
 	tc_buf_put_varint(&w->skip, w->bmax_tf);
@@ -322,7 +341,7 @@ void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uin
 		w->min_len = len;
 	w->df++;
 	w->ttf += freq;
-	if (w->has_pos) {
+	if (w->has_pos && w->pre == NULL) {
 		w->bpos = tc_grow(w->bpos, &w->bpos_cap, w->bpos_n + freq, sizeof *w->bpos);
 		memcpy(w->bpos + w->bpos_n, pos, freq * sizeof *pos);
 		w->bpos_n += freq;

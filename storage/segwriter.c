@@ -12,6 +12,7 @@
 #include "storage_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -54,6 +55,13 @@ struct tc_segw {
 	                                form's (0: none): the only base an exact form may have */
 	uint32_t term_docs, last_doc;
 	uint64_t nterms;
+	/* the ids, field lengths and numeric index, written by a thread of their own once
+	   the caller has said that no doc and no number will come (tc_segw_numbers_done) */
+	int numbers_done;
+	int side_running;
+	pthread_t side;
+	int side_rc;
+	tc_error side_err;
 };
 
 /* Records the first error (sticky) and returns it through err too. */
@@ -92,8 +100,48 @@ static void remove_files(const char *dir, uint64_t id)
 	}
 }
 
+/* Waits for the side files' thread, if any; its result. */
+static int side_join(tc_segw *w, tc_error *err)
+{
+	if (!w->side_running)
+		return TC_OK;
+	pthread_join(w->side, NULL);
+	w->side_running = 0;
+	return w->side_rc == TC_OK ? TC_OK
+	                           : tc_error_set(err, w->side_rc, "%s", w->side_err.msg);
+}
+
+/* The files that depend only on the docs and the numbers: ids, field lengths, numeric. */
+static int write_side_files(tc_segw *w, tc_error *err)
+{
+	int rc = tc__ids_write(w->dir, w->id, &w->idheap, w->idoffs, w->ndocs, err);
+	if (rc == TC_OK)
+		rc = tc__fln_write(w->dir, w->id, w->lens, w->ndocs, w->nfields, err);
+	if (rc == TC_OK)
+		rc = tc__numw_write(&w->num, w->dir, w->id, err);
+	return rc;
+}
+
+static void *side_main(void *arg)
+{
+	tc_segw *w = arg;
+	w->side_rc = write_side_files(w, &w->side_err);
+	return NULL;
+}
+
+void tc_segw_numbers_done(tc_segw *w)
+{
+	if (w->rc != TC_OK || w->numbers_done || w->num_max_doc > w->ndocs)
+		return;  /* finish reports what is wrong, and writes them itself */
+	w->numbers_done = 1;
+	/* reading what no call changes from now on: the docs' ids and lengths, the numbers */
+	if (pthread_create(&w->side, NULL, side_main, w) == 0)
+		w->side_running = 1;
+}
+
 static void segw_free(tc_segw *w)
 {
+	side_join(w, NULL);
 	tc__dsw_free(&w->ds);
 	tc__pw_free(&w->pw);
 	tc__dw_free(&w->dw);
@@ -143,8 +191,9 @@ int tc_segw_add_doc(tc_segw *w, const char *id, size_t id_len, const tc_field_va
 {
 	if (w->rc != TC_OK)
 		return segw_failed(w, err);
-	if (w->terms_started)
-		return segw_fail(w, err, TC_EINVAL, "document added after the first term");
+	if (w->terms_started || w->numbers_done)
+		return segw_fail(w, err, TC_EINVAL, "document added after the first term or the "
+		                 "numbers were done");
 	if (w->ndocs >= TC_MAX_SEG_DOCS)
 		return segw_fail(w, err, TC_ELIMIT, "more than %u documents", TC_MAX_SEG_DOCS);
 	if (id_len == 0 || id_len > TC_MAX_ID)
@@ -211,6 +260,26 @@ int tc_segw_term_begin(tc_segw *w, const void *key, size_t len, tc_error *err)
 	return TC_OK;
 }
 
+void tc_segw_code_positions(tc_buf *out, const uint32_t *pos, const uint32_t *freq, uint32_t k,
+                            tc_buf *scratch)
+{
+	tc__pos_pack(out, pos, freq, k, scratch);
+}
+
+int tc_segw_term_coded_positions(tc_segw *w, const unsigned char *bytes,
+                                 const uint32_t *block_len, uint32_t nblocks, tc_error *err)
+{
+	if (w->rc != TC_OK)
+		return segw_failed(w, err);
+	if (!w->in_term || w->term_docs || !w->has_pos)
+		return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 ": coded positions %s",
+		                 w->nterms, !w->in_term ? "outside a term" : w->term_docs
+		                                                             ? "after its docs"
+		                                                             : "for a kind without");
+	tc__pw_coded(&w->pw, bytes, block_len, nblocks);
+	return TC_OK;
+}
+
 int tc_segw_term_doc(tc_segw *w, uint32_t doc, uint32_t freq, const uint32_t *pos,
                      tc_error *err)
 {
@@ -223,7 +292,7 @@ int tc_segw_term_doc(tc_segw *w, uint32_t doc, uint32_t freq, const uint32_t *po
 		                 " out of order or range", w->nterms, doc);
 	if (freq == 0)
 		return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 ": freq 0", w->nterms);
-	if ((pos != NULL) != w->has_pos)
+	if ((pos != NULL) != (w->has_pos && w->pw.pre == NULL))
 		return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 ": positions %s", w->nterms,
 		                 w->has_pos ? "missing" : "given for a kind without positions");
 	for (uint32_t i = 1; pos && i < freq; i++)
@@ -248,6 +317,9 @@ int tc_segw_term_end(tc_segw *w, tc_error *err)
 		                 w->in_term ? "without docs" : "before it began");
 	tc_term_info ti = {0};
 	tc__pw_end(&w->pw, &ti);
+	if (w->pw.bad_pre || (w->pw.pre && w->pw.pre_next != w->pw.pre_n))
+		return segw_fail(w, err, TC_EINVAL, "term %" PRIu64 ": %u coded blocks of positions "
+		                 "for %" PRIu32 " docs", w->nterms, w->pw.pre_n, w->term_docs);
 	tc__dw_add(&w->dw, w->key, w->key_len, &ti, w->pw.pst_bytes, w->pw.pos_bytes);
 	w->in_term = 0;
 	w->has_prev = 1;
@@ -268,6 +340,8 @@ int tc_segw_add_num(tc_segw *w, const char *unit, size_t unit_len, double value,
 		                 doc);
 	if (doc == UINT32_MAX)
 		return segw_fail(w, err, TC_EINVAL, "numeric entry for doc %" PRIu32, doc);
+	if (w->numbers_done)
+		return segw_fail(w, err, TC_EINVAL, "numeric entry after tc_segw_numbers_done");
 	tc__numw_add(&w->num, unit, unit_len, value, doc, field, pos);
 	if (doc + 1 > w->num_max_doc)
 		w->num_max_doc = doc + 1;
@@ -295,12 +369,9 @@ int tc_segw_finish(tc_segw *w, tc_seg_info *info, tc_error *err)
 		               w->num_max_doc - 1, w->ndocs);
 	if (rc == TC_OK)
 		rc = tc__dsw_close(&w->ds, err);
+	int side = side_join(w, rc == TC_OK ? err : NULL);
 	if (rc == TC_OK)
-		rc = tc__ids_write(w->dir, w->id, &w->idheap, w->idoffs, w->ndocs, err);
-	if (rc == TC_OK)
-		rc = tc__fln_write(w->dir, w->id, w->lens, w->ndocs, w->nfields, err);
-	if (rc == TC_OK)
-		rc = tc__numw_write(&w->num, w->dir, w->id, err);
+		rc = w->numbers_done ? side : write_side_files(w, err);
 	if (rc == TC_OK)
 		rc = tc__pw_close(&w->pw, err);
 	if (rc == TC_OK)

@@ -248,7 +248,8 @@ typedef struct tc_segw tc_segw;
  *   tc_segw_add_doc      once per document, doc ids 0, 1, 2, ... in call order
  *   tc_segw_term_begin / tc_segw_term_doc ... / tc_segw_term_end
  *                        once per term, keys in strictly ascending memcmp order
- *   tc_segw_add_num      any time before finish, any order (the writer sorts)
+ *   tc_segw_add_num      any time before finish, any order (the writer sorts), unless
+ *                        tc_segw_numbers_done was called
  *   tc_segw_finish       or tc_segw_abort
  *
  * Docs come first because each postings block records the smallest field length of its
@@ -260,6 +261,14 @@ typedef struct tc_segw tc_segw;
  */
 int tc_segw_open(const char *dir, uint64_t seg_id, unsigned nfields, tc_segw **out,
                  tc_error *err);
+
+/*
+ * Optional, after the last tc_segw_add_doc and tc_segw_add_num: neither may come again
+ * (TC_EINVAL), and the files that depend only on them (ids, field lengths, the numeric
+ * index with its sort) are written by a thread of their own while the terms are
+ * written; tc_segw_finish waits for it and reports its error.
+ */
+void tc_segw_numbers_done(tc_segw *w);
 
 /*
  * Compresses the doc store on a thread of its own from here on (the files are the same
@@ -286,10 +295,28 @@ int tc_segw_add_doc(tc_segw *w, const char *id, size_t id_len, const tc_field_va
 int tc_segw_term_begin(tc_segw *w, const void *key, size_t len, tc_error *err);
 
 /*
+ * Coding positions is most of the cost of writing a term, and the same bytes whoever
+ * codes them: a caller with a core to spare codes a term's positions on it, block by
+ * block, and hands them over right after tc_segw_term_begin.
+ *
+ * tc_segw_code_positions appends the code of one block, k <= TC_POSTINGS_BLOCK docs with
+ * freq[j] positions each (pos doc after doc), to out; scratch is a buffer it reuses.
+ * Thread-safe. tc_segw_term_coded_positions gives the current term's blocks: every
+ * TC_POSTINGS_BLOCK docs of its list in order, the last with the rest, block b being
+ * block_len[b] bytes after the blocks before it in bytes. The term's docs then come with
+ * pos NULL; bytes and block_len must stay valid until tc_segw_term_end, which fails
+ * (TC_EINVAL) when the number of blocks does not match the docs.
+ */
+void tc_segw_code_positions(tc_buf *out, const uint32_t *pos, const uint32_t *freq, uint32_t k,
+                            tc_buf *scratch);
+int tc_segw_term_coded_positions(tc_segw *w, const unsigned char *bytes,
+                                 const uint32_t *block_len, uint32_t nblocks, tc_error *err);
+
+/*
  * Adds one doc to the current term: doc ids strictly ascending and < number of docs
  * added, freq >= 1. For keys with positions (tc_key_has_positions), pos[0..freq) are
- * the doc's positions in this field, ascending (equal positions allowed); for the others
- * pos must be NULL.
+ * the doc's positions in this field, ascending (equal positions allowed), unless they
+ * were given coded (above); otherwise pos must be NULL.
  */
 int tc_segw_term_doc(tc_segw *w, uint32_t doc, uint32_t freq, const uint32_t *pos,
                      tc_error *err);

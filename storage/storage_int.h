@@ -340,6 +340,12 @@ typedef struct tc__pw {
 	uint32_t bfdelta[TC_POSTINGS_BLOCK]; /* ... base freq - freq */
 	uint32_t bmax_tf, bmin_len;
 	uint32_t *bpos;               /* positions of the block, doc after doc */
+	/* the term's positions coded already by the caller (tc__pw_coded), block by block */
+	const unsigned char *pre;
+	const uint32_t *pre_len;
+	uint32_t pre_n, pre_next;
+	size_t pre_at;
+	int bad_pre;                  /* more blocks than coded ones: the caller's error */
 	tc_buf pos_scratch;           /* for the positions code */
 	size_t bpos_n, bpos_cap;
 	tc_buf whole;                 /* a term's .pst list of several blocks, put together */
@@ -352,6 +358,10 @@ void tc__pw_begin(tc__pw *w, int has_pos, int exact);
    length of the term's field in that doc. An exact form's doc must be its base's, with
    at most the base's freq (else bad_exact). */
 void tc__pw_doc(tc__pw *w, uint32_t doc, uint32_t freq, const uint32_t *pos, uint32_t len);
+/* The term's positions coded already (tc_segw_code_positions per block of
+   TC_POSTINGS_BLOCK docs): its docs then come without positions. */
+void tc__pw_coded(tc__pw *w, const unsigned char *bytes, const uint32_t *block_len,
+                  uint32_t nblocks);
 /* Writes the term's postings (or finds them written: sharing, postings.c) and fills *ti
    (shared set when they were found); pst_bytes/pos_bytes tell what was written. */
 void tc__pw_end(tc__pw *w, tc_term_info *ti);

@@ -347,9 +347,32 @@ static void add_docs(tc_segw *w, const model *m)
 	}
 }
 
-/* Writes m as segment seg_id; background: the doc store compressed on its own thread. */
+/* Codes term t's positions block by block, as a caller with a thread to spare does. */
+static void code_positions(const rterm *t, tc_buf *bytes, uint32_t *lens, uint32_t *nblk)
+{
+	tc_buf scratch = {0}, pos = {0};
+	*nblk = 0;
+	for (uint32_t j = 0; j < t->n; j += TC_POSTINGS_BLOCK) {
+		uint32_t k = t->n - j < TC_POSTINGS_BLOCK ? t->n - j : TC_POSTINGS_BLOCK;
+		pos.len = 0;
+		for (uint32_t i = j; i < j + k; i++)
+			tc_buf_append(&pos, t->pos[i], t->freqs[i] * sizeof *t->pos[i]);
+		size_t before = bytes->len;
+		tc_segw_code_positions(bytes, (const uint32_t *)(void *)pos.data, t->freqs + j, k,
+		                       &scratch);
+		lens[(*nblk)++] = (uint32_t)(bytes->len - before);
+	}
+	tc_buf_free(&scratch);
+	tc_buf_free(&pos);
+}
+
+/*
+ * Writes m as segment seg_id; background: the doc store compressed on its own thread;
+ * coded: positions coded by the caller and the side files written on their own thread
+ * (as the indexer does with two threads).
+ */
 static void write_model_with(const model *m, uint64_t seg_id, tc_seg_info *info,
-                             int background)
+                             int background, int coded)
 {
 	tc_segw *w;
 	OK(tc_segw_open(tmpdir, seg_id, NF, &w, E));
@@ -359,19 +382,33 @@ static void write_model_with(const model *m, uint64_t seg_id, tc_seg_info *info,
 	for (size_t i = 0; i < m->nnums; i++)
 		OK(tc_segw_add_num(w, m->nums[i].unit, strlen(m->nums[i].unit), m->nums[i].v,
 		                   m->nums[i].doc, m->nums[i].field, m->nums[i].pos, E));
+	if (coded)
+		tc_segw_numbers_done(w);
+	tc_buf bytes = {0};
+	uint32_t *lens = tc_malloc((m->ndocs / TC_POSTINGS_BLOCK + 2) * sizeof *lens);
 	for (size_t i = 0; i < m->nterms; i++) {
 		const rterm *t = &m->terms[i];
 		OK(tc_segw_term_begin(w, t->key, t->len, E));
+		int give = coded && t->n && t->pos[0];
+		if (give) {
+			uint32_t nblk;
+			bytes.len = 0;
+			code_positions(t, &bytes, lens, &nblk);
+			OK(tc_segw_term_coded_positions(w, (const unsigned char *)bytes.data, lens, nblk,
+			                                E));
+		}
 		for (uint32_t j = 0; j < t->n; j++)
-			OK(tc_segw_term_doc(w, t->docs[j], t->freqs[j], t->pos[j], E));
+			OK(tc_segw_term_doc(w, t->docs[j], t->freqs[j], give ? NULL : t->pos[j], E));
 		OK(tc_segw_term_end(w, E));
 	}
+	free(lens);
+	tc_buf_free(&bytes);
 	OK(tc_segw_finish(w, info, E));
 }
 
 static void write_model(const model *m, uint64_t seg_id, tc_seg_info *info)
 {
-	write_model_with(m, seg_id, info, 0);
+	write_model_with(m, seg_id, info, 0, 0);
 }
 
 static void commit_one(const tc_seg_info *info, tc_manifest *man)
@@ -773,7 +810,23 @@ static void test_roundtrip(void **state)
 		model m;
 		model_build(&m, cases[c].seed, cases[c].ndocs, cases[c].nterms, cases[c].nnums, "d");
 		tc_seg_info info;
+		/* positions coded by the caller and side files on their own thread: the same
+		   bytes as the writer alone makes */
+		write_model_with(&m, c + 100, &info, 0, 1);
 		write_model(&m, c + 1, &info);
+		for (size_t x = 0; x < 5; x++) {
+			static const char *const exts[] = {"pst", "pos", "num", "ids", "fln"};
+			char a[512], b[512];
+			snprintf(a, sizeof a, "%s/%016llx.%s", tmpdir, (unsigned long long)(c + 1), exts[x]);
+			snprintf(b, sizeof b, "%s/%016llx.%s", tmpdir, (unsigned long long)(c + 100),
+			         exts[x]);
+			size_t la = 0, lb = 0;
+			char *fa = tu_read_file(a, &la), *fb = tu_read_file(b, &lb);
+			if (fa == NULL || fb == NULL || la != lb || memcmp(fa, fb, la) != 0)
+				fail_msg("%s: coded positions make other bytes", exts[x]);
+			free(fa);
+			free(fb);
+		}
 		assert_int_equal(info.ndocs, m.ndocs);
 		assert_int_equal(info.nterms, m.nterms);
 		tc_manifest man;
@@ -1984,7 +2037,7 @@ static void test_docstore_dict(void **state)
 		{
 			/* compressed on a thread of its own, the doc store is the same file */
 			tc_seg_info info_bg;
-			write_model_with(&m, 40 + c, &info_bg, 1);
+			write_model_with(&m, 40 + c, &info_bg, 1, 0);
 			char path_bg[512];
 			snprintf(path_bg, sizeof path_bg, "%s/%016llx.doc", tmpdir,
 			         (unsigned long long)(40 + c));
@@ -2250,7 +2303,8 @@ static void test_writer_errors(void **state)
 	tc_field_value fv = {0, "t", 1};
 	static const struct {
 		int step;       /* which call goes wrong */
-	} cases[] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}};
+	} cases[] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13},
+	             {14}, {15}, {16}, {17}};
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
 		OK(tc_segw_open(tmpdir, 1, 2, &w, E));
 		int rc = TC_OK;
@@ -2301,6 +2355,28 @@ static void test_writer_errors(void **state)
 			add_base(w, pos);
 			OK(tc_segw_term_begin(w, "f\0b\0x", 5, E));
 			rc = tc_segw_term_doc(w, 0, 2, NULL, &e);             /* more than base */
+			break;
+		case 14: {
+			unsigned char code[2] = {0, 0};
+			uint32_t lens[2] = {1, 1};
+			OK(tc_segw_term_begin(w, "f\0b", 3, E));
+			OK(tc_segw_term_coded_positions(w, code, lens, 2, E));
+			OK(tc_segw_term_doc(w, 0, 1, NULL, E));
+			rc = tc_segw_term_end(w, &e);                   /* two blocks for one doc */
+			break;
+		}
+		case 15:
+			add_base(w, pos);
+			OK(tc_segw_term_begin(w, "f\0b\0x", 5, E));
+			rc = tc_segw_term_coded_positions(w, (const unsigned char *)"", pos, 0, &e);
+			break;                                          /* an exact form has none */
+		case 16:
+			tc_segw_numbers_done(w);
+			rc = tc_segw_add_num(w, "u", 1, 1.0, 0, 0, 0, &e);   /* numbers were done */
+			break;
+		case 17:
+			tc_segw_numbers_done(w);
+			rc = tc_segw_add_doc(w, "c", 1, &fv, 1, NULL, &e);      /* docs were done */
 			break;
 		case 9:
 			OK(tc_segw_add_doc(w, "a", 1, &fv, 1, NULL, E));                /* duplicate id */
