@@ -290,15 +290,9 @@ static void put_stats(const tc_snapshot *snap, tc_buf *out)
 	              tc_snapshot_nsegments(snap), (unsigned long long)tc_snapshot_generation(snap));
 }
 
-/* After a commit: requests from now on see it (those under way finish on theirs). */
-static int reopen(tc_proto *p, failure *f)
+/* Makes snap the one new requests read (those under way finish on theirs). */
+static void swap_snapshot(tc_proto *p, tc_snapshot *snap)
 {
-	tc_snapshot *snap;
-	tc_error err = {0};
-	if (tc_snapshot_open(p->dir, TC_SNAP_VERIFY, &snap, &err) != TC_OK) {
-		fail_from(f, &err);
-		return 0;
-	}
 	pthread_mutex_lock(&p->mu);
 	tc_snapshot *old = p->snap;
 	reader *stale = p->idle;
@@ -308,7 +302,41 @@ static int reopen(tc_proto *p, failure *f)
 	pthread_mutex_unlock(&p->mu);
 	reader_free(stale);
 	tc_snapshot_release(old);
+}
+
+/* After a commit: requests from now on see it. */
+static int reopen(tc_proto *p, failure *f)
+{
+	tc_snapshot *snap;
+	tc_error err = {0};
+	if (tc_snapshot_open(p->dir, TC_SNAP_VERIFY, &snap, &err) != TC_OK) {
+		fail_from(f, &err);
+		return 0;
+	}
+	swap_snapshot(p, snap);
 	return 1;
+}
+
+int tc_proto_refresh(tc_proto *p, tc_error *err)
+{
+	tc_manifest m;
+	int rc = tc_manifest_read(p->dir, &m, err);
+	if (rc != TC_OK)
+		return rc;
+	uint64_t gen = m.generation;
+	tc_manifest_free(&m);
+	pthread_mutex_lock(&p->mu);
+	int same = gen == tc_snapshot_generation(p->snap);
+	pthread_mutex_unlock(&p->mu);
+	if (same)
+		return 0;
+	pthread_mutex_lock(&p->wmu);  /* not while this server's own writer commits */
+	tc_snapshot *snap;
+	rc = tc_snapshot_open(p->dir, TC_SNAP_VERIFY, &snap, err);
+	if (rc == TC_OK)
+		swap_snapshot(p, snap);
+	pthread_mutex_unlock(&p->wmu);
+	return rc == TC_OK ? 1 : rc;
 }
 
 /* A member of the request object of the given type, or NULL (with f) when it is not. */

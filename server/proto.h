@@ -68,6 +68,14 @@ typedef struct tc_proto_opts {
 int tc_proto_open(const tc_proto_opts *o, tc_proto **out, tc_error *err);
 void tc_proto_free(tc_proto *p);
 
+/*
+ * Looks at the index's commit point: when it is newer than the snapshot requests read
+ * (another process committed, e.g. `tracuu index`), opens it (checksums verified) for
+ * the requests from now on. 1 when it did, 0 when there was nothing new, or the error
+ * (the old snapshot stays). Thread-safe.
+ */
+int tc_proto_refresh(tc_proto *p, tc_error *err);
+
 /* Answers one request line (without its newline): one JSON object and '\n' onto out. */
 void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out);
 

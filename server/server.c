@@ -24,6 +24,9 @@ struct tc_server {
 	int signals;
 	int stopping;
 	unsigned idle_ms;
+	uv_timer_t refresh;       /* looks for commits made by others */
+	uv_work_t refresh_work;
+	int refreshing;           /* a look is under way on the pool */
 	tc_proto *proto;
 	conn *conns;              /* open connections, a list */
 	size_t nconns;
@@ -478,11 +481,34 @@ static void on_connection(uv_stream_t *l, int status)
 
 /* ---- the server ----------------------------------------------------------------------- */
 
+static void on_refresh_work(uv_work_t *w)
+{
+	tc_server *s = w->data;
+	/* an index being rewritten is read again at the next look: nothing to report */
+	tc_proto_refresh(s->proto, NULL);
+}
+
+static void on_refresh_done(uv_work_t *w, int status)
+{
+	((tc_server *)w->data)->refreshing = 0;
+}
+
+static void on_refresh(uv_timer_t *t)
+{
+	tc_server *s = t->data;
+	if (s->refreshing || s->stopping)
+		return;
+	s->refresh_work.data = s;
+	if (uv_queue_work(&s->loop, &s->refresh_work, on_refresh_work, on_refresh_done) == 0)
+		s->refreshing = 1;
+}
+
 static void begin_stop(tc_server *s)
 {
 	if (s->stopping)
 		return;
 	s->stopping = 1;
+	uv_close((uv_handle_t *)&s->refresh, NULL);
 	uv_close((uv_handle_t *)&s->lsock, NULL);
 	if (s->has_http)
 		uv_close((uv_handle_t *)&s->lhttp, NULL);
@@ -541,6 +567,10 @@ int tc_server_open(const tc_server_opts *o, tc_server **out, tc_error *err)
 	uv_loop_init(&s->loop);
 	uv_async_init(&s->loop, &s->wake, on_wake);
 	s->wake.data = s;
+	unsigned every = o->refresh_ms ? o->refresh_ms : TC_SERVER_REFRESH_MS;
+	uv_timer_init(&s->loop, &s->refresh);
+	s->refresh.data = s;
+	uv_timer_start(&s->refresh, on_refresh, every, every);
 	uv_tcp_init(&s->loop, &s->lsock);
 	s->lsock.data = s;
 	if (o->http_port >= 0) {

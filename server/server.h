@@ -19,6 +19,10 @@
  *   answers pass TC_SERVER_MAX_PENDING bytes, is not read from until they drain, and
  *   one silent for TC_SERVER_IDLE_MS (with nothing of its own under way) is closed.
  *
+ * Commits made by another process (`tracuu index` into the directory of a read-only
+ * server) are looked for every TC_SERVER_REFRESH_MS on the pool: requests after that
+ * read them (tc_proto_refresh).
+ *
  * Stopping (tc_server_stop, or SIGTERM/SIGINT with handle_signals): the listeners
  * close, no more requests are read, answers already made are written, then every
  * connection closes and tc_server_run returns. Writes not committed are dropped.
@@ -36,6 +40,7 @@
 #define TC_SERVER_MAX_PENDING (8u << 20)
 #define TC_SERVER_MAX_QUEUED 64
 #define TC_SERVER_IDLE_MS 60000
+#define TC_SERVER_REFRESH_MS 1000
 
 typedef struct tc_server tc_server;
 
@@ -47,6 +52,7 @@ typedef struct tc_server_opts {
 	const char *token;        /* write token; NULL: read-only */
 	int handle_signals;       /* SIGTERM and SIGINT stop the server */
 	unsigned idle_ms;         /* 0: TC_SERVER_IDLE_MS */
+	unsigned refresh_ms;      /* 0: TC_SERVER_REFRESH_MS */
 } tc_server_opts;
 
 /* Opens the index and binds both ports (TC_EIO naming the address when one is taken). */
