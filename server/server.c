@@ -58,7 +58,7 @@ struct conn {
 	int eof;                  /* the client has sent all it will */
 	int discarding;           /* the rest of an overlong line is being skipped */
 	job *head, *tail;         /* requests not answered yet, oldest first */
-	size_t queued;
+	size_t queued, queued_bytes;
 	int busy;                 /* the head is being answered on the pool */
 	size_t pending;           /* bytes handed to uv_write and not yet written */
 	int reading;
@@ -133,11 +133,17 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 
+/* Enough requests wait: no more are read or cut from what was read. */
+static int queue_full(const conn *c)
+{
+	return c->queued >= TC_SERVER_MAX_QUEUED || c->queued_bytes >= TC_SERVER_MAX_QUEUED_BYTES;
+}
+
 /* Reads on while the client is owed little: few requests queued, few bytes unsent. */
 static void read_more(conn *c)
 {
 	if (c->reading || c->closing || c->close_when_written || c->eof || c->srv->stopping ||
-	    c->queued >= TC_SERVER_MAX_QUEUED || c->pending >= TC_SERVER_MAX_PENDING)
+	    queue_full(c) || c->pending >= TC_SERVER_MAX_PENDING)
 		return;
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 		c->reading = 1;
@@ -234,6 +240,7 @@ static void answer_head(conn *c)
 	if (c->head == NULL)
 		c->tail = NULL;
 	c->queued--;
+	c->queued_bytes -= j->len;
 	send_bytes(c, j->out.data, j->out.len);
 	int keep = !c->http || j->keep;
 	job_free(j);
@@ -243,7 +250,7 @@ static void answer_head(conn *c)
 			job_free(k);
 		}
 		c->head = c->tail = NULL;
-		c->queued = 0;
+		c->queued = c->queued_bytes = 0;
 		finish(c);
 	}
 }
@@ -309,7 +316,8 @@ static void enqueue(conn *c, const char *req, size_t len, int ready)
 		c->head = j;
 	c->tail = j;
 	c->queued++;
-	if (c->queued >= TC_SERVER_MAX_QUEUED)
+	c->queued_bytes += len;
+	if (queue_full(c))
 		read_less(c);
 }
 
@@ -355,7 +363,7 @@ static void serve_lines(conn *c)
 {
 	tc_buf *in = &c->in;
 	size_t at = 0;
-	while (at < in->len && c->queued < TC_SERVER_MAX_QUEUED) {
+	while (at < in->len && !queue_full(c)) {
 		char *nl = memchr(in->data + at, '\n', in->len - at);
 		if (nl == NULL && !c->eof)
 			break;
@@ -369,7 +377,8 @@ static void serve_lines(conn *c)
 		at = nl ? end + 1 : end;
 	}
 	consume(in, at);
-	if (in->len > TC_SERVER_MAX_LINE) {  /* no end in sight: refuse it now */
+	if (in->len > TC_SERVER_MAX_LINE && memchr(in->data, '\n', in->len) == NULL) {
+		/* no end in sight: refuse it now */
 		if (!c->discarding)
 			too_large(c);
 		c->discarding = 1;
@@ -383,7 +392,7 @@ static void serve_lines(conn *c)
 static void serve_http(conn *c)
 {
 	tc_buf *in = &c->in;
-	while (in->len && !c->close_when_written && c->queued < TC_SERVER_MAX_QUEUED) {
+	while (in->len && !c->close_when_written && !queue_full(c)) {
 		size_t head = 0;
 		for (size_t i = 0; i + 1 < in->len && head == 0; i++)
 			if (in->data[i] == '\n' &&
@@ -404,7 +413,7 @@ static void serve_http(conn *c)
 		enqueue(c, in->data, head, 0);
 		consume(in, head);
 	}
-	if (c->eof && c->queued < TC_SERVER_MAX_QUEUED)
+	if (c->eof && !queue_full(c))
 		finish(c);
 }
 

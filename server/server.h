@@ -15,9 +15,10 @@
  *   the line is discarded (the connection stays usable); an HTTP request head over
  *   TC_SERVER_MAX_HEAD gets 431 and the connection is closed; more than
  *   TC_SERVER_MAX_CONNS connections: the new one gets an EBUSY line (HTTP: 503) and is
- *   closed; a client with TC_SERVER_MAX_QUEUED requests waiting, or whose unread
- *   answers pass TC_SERVER_MAX_PENDING bytes, is not read from until they drain, and
- *   one silent for TC_SERVER_IDLE_MS (with nothing of its own under way) is closed.
+ *   closed; a client with TC_SERVER_MAX_QUEUED requests (or TC_SERVER_MAX_QUEUED_BYTES
+ *   of them) waiting, or whose unread answers pass TC_SERVER_MAX_PENDING bytes, is not
+ *   read from until they drain, and one silent for TC_SERVER_IDLE_MS (with nothing of
+ *   its own under way) is closed.
  *
  * Commits made by another process (`tracuu index` into the directory of a read-only
  * server) are looked for every TC_SERVER_REFRESH_MS on the pool: requests after that
@@ -39,6 +40,7 @@
 #define TC_SERVER_MAX_CONNS 256
 #define TC_SERVER_MAX_PENDING (8u << 20)
 #define TC_SERVER_MAX_QUEUED 64
+#define TC_SERVER_MAX_QUEUED_BYTES (4u << 20)
 #define TC_SERVER_IDLE_MS 60000
 #define TC_SERVER_REFRESH_MS 1000
 

@@ -356,6 +356,28 @@ static void test_sockets(void **state)
 	free(got);
 	close(fd);
 
+	/* long lines one after the other: more bytes than may wait at once, all answered */
+	fd = connect_to(port);
+	tc_buf_clear(&req);
+	for (int i = 0; i < 12; i++) {
+		tc_buf_printf(&req, "{\"id\":%d,\"op\":\"search\",\"q\":\"", i);
+		for (size_t start = req.len; req.len - start < 900000;)
+			tc_buf_puts(&req, "giao dịch ");
+		tc_buf_puts(&req, "\"}\n");
+	}
+	send_all(fd, req.data, req.len);
+	got = read_until(fd, 12, 0, &n);
+	at = got;
+	for (int i = 0; i < 12; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "{\"id\":%d,\"ok\":false", i);  /* over 4096 bytes */
+		if (strstr(at, want) != at)
+			fail_msg("long line %d: %.200s", i, at);
+		at = strchr(at, '\n') + 1;
+	}
+	free(got);
+	close(fd);
+
 	/* a client gone with a search in flight, and one gone mid-line */
 	for (int i = 0; i < 20; i++) {
 		fd = connect_to(port);
