@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "server/server.h"
@@ -14,7 +15,7 @@ static int usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: tracuu serve -i DIR [--host ADDR] [--port N] [--http-port N]\n"
-	        "                    [--token-file FILE]\n"
+	        "                    [--token-file FILE] [--log]\n"
 	        "\n"
 	        "Serves the index in DIR until SIGTERM or Ctrl-C (answers already asked for are\n"
 	        "sent first). Both listeners bind 127.0.0.1 unless --host says otherwise.\n"
@@ -23,6 +24,8 @@ static int usage(FILE *f)
 	        "                  /api/doc, /api/stats (default 7701; 0: any free; -1: none)\n"
 	        "  --token-file F  the write token (the file's first line): add, delete and\n"
 	        "                  commit need it. Without one the server is read-only.\n"
+	        "  --log           one line per request on stderr: time, listener, status or\n"
+	        "                  error code, milliseconds (HTTP: the request line too)\n"
 	        "The protocol is in the README (\"Server\").\n");
 	return f == stdout ? 0 : 2;
 }
@@ -58,6 +61,17 @@ static char *read_token(const char *path)
 	return strdup(buf);
 }
 
+/* A line of the request log, with the time (UTC) in front. */
+static void log_line(void *ctx, const char *line)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s\n", when, line);
+}
+
 int tc_cmd_serve(int argc, char **argv)
 {
 	tc_server_opts o = {0};
@@ -81,6 +95,8 @@ int tc_cmd_serve(int argc, char **argv)
 			i++;
 		else if (strcmp(a, "--token-file") == 0 && more)
 			token_file = argv[++i];
+		else if (strcmp(a, "--log") == 0)
+			o.on_log = log_line;
 		else {
 			fprintf(stderr, "tracuu serve: bad option or value '%s'\n", a);
 			return usage(stderr);

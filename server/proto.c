@@ -492,7 +492,7 @@ static int dispatch(tc_proto *p, reader *r, json_object *req, failure *f, tc_buf
 	return 0;
 }
 
-void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out)
+const char *tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out)
 {
 	failure f;
 	fail_with(&f, "EREQUEST", "");
@@ -523,13 +523,14 @@ void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out)
 		if (ok) {
 			tc_buf_putc(out, '\n');
 			json_object_put(req);
-			return;
+			return NULL;
 		}
 		truncate_to(out, mark);
 	}
 	put_error(out, id, 1, &f);
 	tc_buf_putc(out, '\n');
 	json_object_put(req);
+	return f.code;
 }
 
 /* ---- HTTP ----------------------------------------------------------------------------- */

@@ -76,8 +76,11 @@ void tc_proto_free(tc_proto *p);
  */
 int tc_proto_refresh(tc_proto *p, tc_error *err);
 
-/* Answers one request line (without its newline): one JSON object and '\n' onto out. */
-void tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out);
+/*
+ * Answers one request line (without its newline): one JSON object and '\n' onto out.
+ * Returns NULL when the answer is ok, else its error code (a static string).
+ */
+const char *tc_proto_line(tc_proto *p, const char *line, size_t len, tc_buf *out);
 
 /*
  * A refusal the server makes itself (a line over the limit, a connection too many) onto

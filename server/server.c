@@ -24,6 +24,8 @@ struct tc_server {
 	int signals;
 	int stopping;
 	unsigned idle_ms;
+	void (*on_log)(void *ctx, const char *line);
+	void *log_ctx;
 	uv_timer_t refresh;       /* looks for commits made by others */
 	uv_work_t refresh_work;
 	int refreshing;           /* a look is under way on the pool */
@@ -44,6 +46,8 @@ struct job {
 	job *next;
 	int ready;                /* out holds the answer already */
 	int keep;                 /* HTTP: the connection may carry another request */
+	const char *code;         /* socket: the answer's error code, NULL when ok */
+	uint64_t ns;              /* time taken on the pool */
 	char *req;
 	size_t len;
 	tc_buf out;
@@ -224,10 +228,43 @@ static void on_work(uv_work_t *w)
 {
 	job *j = w->data;
 	tc_proto *p = j->c->srv->proto;
+	uint64_t t0 = uv_hrtime();
 	if (j->c->http)
 		j->keep = tc_proto_http_request(p, j->req, j->len, &j->out);
 	else
-		tc_proto_line(p, j->req, j->len, &j->out);
+		j->code = tc_proto_line(p, j->req, j->len, &j->out);
+	j->ns = uv_hrtime() - t0;
+}
+
+/* One line of the request log for job j, answered (see tc_server_opts.on_log). */
+static void log_job(conn *c, const job *j)
+{
+	tc_server *s = c->srv;
+	if (s->on_log == NULL)
+		return;
+	char when[32] = "-", line[512];
+	if (!j->ready)
+		snprintf(when, sizeof when, "%.2f ms", (double)j->ns / 1e6);
+	if (!c->http) {
+		const char *code = j->code;
+		if (j->ready) {  /* a refusal made here: its code from its answer */
+			const char *at = strstr(j->out.data, "\"code\":\"");
+			code = at ? at + 8 : "?";
+		}
+		snprintf(line, sizeof line, "socket %.*s %s", (int)strcspn(code ? code : "ok", "\""),
+		         code ? code : "ok", when);
+	} else {
+		/* the status from the response, the request line as sent (up to 300 bytes) */
+		int status = j->out.len > 12 ? atoi(j->out.data + 9) : 0;
+		size_t n = j->req ? strcspn(j->req, "\r\n") : 0;
+		char req[301];
+		snprintf(req, sizeof req, "%.*s", (int)(n < 300 ? n : 300), j->req ? j->req : "");
+		for (char *q = req; *q; q++)
+			if ((unsigned char)*q < 0x20)
+				*q = ' ';
+		snprintf(line, sizeof line, "http %d %s %s", status, when, req);
+	}
+	s->on_log(s->log_ctx, line);
 }
 
 static void parse_input(conn *c);
@@ -241,6 +278,7 @@ static void answer_head(conn *c)
 		c->tail = NULL;
 	c->queued--;
 	c->queued_bytes -= j->len;
+	log_job(c, j);
 	send_bytes(c, j->out.data, j->out.len);
 	int keep = !c->http || j->keep;
 	job_free(j);
@@ -566,6 +604,8 @@ int tc_server_open(const tc_server_opts *o, tc_server **out, tc_error *err)
 	*out = NULL;
 	tc_server *s = tc_calloc(1, sizeof *s);
 	s->idle_ms = o->idle_ms ? o->idle_ms : TC_SERVER_IDLE_MS;
+	s->on_log = o->on_log;
+	s->log_ctx = o->log_ctx;
 	s->port = s->http_port = -1;
 	tc_proto_opts po = {o->dir, o->token};
 	int rc = tc_proto_open(&po, &s->proto, err);

@@ -55,6 +55,11 @@ typedef struct tc_server_opts {
 	int handle_signals;       /* SIGTERM and SIGINT stop the server */
 	unsigned idle_ms;         /* 0: TC_SERVER_IDLE_MS */
 	unsigned refresh_ms;      /* 0: TC_SERVER_REFRESH_MS */
+	/* NULL, or called on the loop's thread with one line (no newline) per request
+	   answered: "socket ok 0.21 ms", "socket EPARSE 0.04 ms", "http 200 0.30 ms GET
+	   /api/search?q=...", refusals with "-" for the time */
+	void (*on_log)(void *ctx, const char *line);
+	void *log_ctx;
 } tc_server_opts;
 
 /* Opens the index and binds both ports (TC_EIO naming the address when one is taken). */

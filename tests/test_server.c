@@ -298,10 +298,23 @@ static void add_big_doc(void)
 	tc_buf_free(&b);
 }
 
+/* The request log of the server under test (written on its loop's thread). */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static tc_buf log_lines;
+
+static void collect_log(void *ctx, const char *line)
+{
+	pthread_mutex_lock(&log_mu);
+	tc_buf_puts(&log_lines, line);
+	tc_buf_putc(&log_lines, '\n');
+	pthread_mutex_unlock(&log_mu);
+}
+
 static void test_sockets(void **state)
 {
 	add_big_doc();
 	tc_server_opts o = {0};
+	o.on_log = collect_log;
 	o.dir = dir;
 	o.idle_ms = 1500;
 	o.refresh_ms = 100;
@@ -541,6 +554,14 @@ static void test_sockets(void **state)
 	assert_int_equal(pthread_join(th, NULL), 0);
 	tc_server_free(s);
 	tc_buf_free(&req);
+	/* a line per request, refusals too */
+	static const char *const logged[] = {"socket ok ", "socket EREQUEST ", "socket ETOOLARGE -",
+	                                     "socket EBUSY -", "http 200 ", "GET /api/stats HTTP/1.1",
+	                                     "http 431 -", "http 405 "};
+	for (size_t i = 0; i < sizeof logged / sizeof *logged; i++)
+		if (strstr(log_lines.data, logged[i]) == NULL)
+			fail_msg("the request log has no \"%s\"", logged[i]);
+	tc_buf_free(&log_lines);
 }
 
 /* Several clients at once, one of them writing and committing: every answer comes, in
@@ -679,7 +700,7 @@ static void test_cli(void **state)
 		dup2(pipefd[1], 2);
 		close(pipefd[0]);
 		execl(tu_bin(), "tracuu", "serve", "-i", dir, "--port", "0", "--http-port", "-1",
-		      (char *)NULL);
+		      "--log", (char *)NULL);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -695,6 +716,8 @@ static void test_cli(void **state)
 	char *got = read_until(fd, 1, 0, &n);
 	assert_non_null(strstr(got, "{\"id\":1,\"ok\":true,\"total\":2"));
 	free(got);
+	send_str(fd, "{\"id\":2,\"op\":\"search\",\"q\":\"(\"}\n");
+	free(read_until(fd, 1, 0, &n));
 	assert_int_equal(kill(pid, SIGTERM), 0);
 	assert_true(closed_within(fd, 5000));
 	close(fd);
@@ -704,6 +727,10 @@ static void test_cli(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	char *rest = read_until(pipefd[0], 0, 0, &n);
 	assert_non_null(strstr(rest, "tracuu serve: stopped"));
+	/* the request log: one line each, the time first */
+	const char *ok = strstr(rest, "Z socket ok "), *bad = strstr(rest, "Z socket EPARSE ");
+	if (ok == NULL || bad == NULL || bad < ok)
+		fail_msg("request log: %s", rest);
 	free(rest);
 	close(pipefd[0]);
 }
