@@ -189,6 +189,7 @@ static void on_written(uv_write_t *req, int status)
 		conn_close(c);
 		return;
 	}
+	uv_timer_again(&c->idle);  /* a client reading its answers, however slowly, is not idle */
 	maybe_close(c);
 	read_more(c);
 }

@@ -438,6 +438,31 @@ static void test_sockets(void **state)
 	free(got);
 	close(f.fd);
 
+	/* a client that reads its answers slowly, for longer than the idle time, keeps its
+	   connection: taking answers is not being idle */
+	fd = small_window(connect_to(port));
+	tc_buf_clear(&req);
+	for (int i = 0; i < 80; i++)
+		tc_buf_printf(&req, "{\"id\":%d,\"op\":\"get\",\"doc\":\"big\"}\n", i);
+	send_all(fd, req.data, req.len);
+	size_t slow = 0;
+	for (;;) {
+		char buf[128 << 10];
+		struct pollfd pf = {fd, POLLIN, 0};
+		if (poll(&pf, 1, 5000) <= 0)
+			break;
+		ssize_t k = read(fd, buf, sizeof buf);
+		if (k <= 0)
+			break;
+		slow += (size_t)k;
+		if (slow >= 80 * 200000)
+			break;
+		usleep(25000);  /* ~5 MB/s: 16 MB take about two idle times, more than the
+		                   kernel's buffers hold */
+	}
+	assert_true(slow >= 80 * 200000);
+	close(fd);
+
 	/* more connections than the limit: the next one is told so and closed */
 	int fds[TC_SERVER_MAX_CONNS];
 	for (int i = 0; i < TC_SERVER_MAX_CONNS; i++) {
