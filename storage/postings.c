@@ -898,6 +898,49 @@ uint32_t tc_postings_seek_all(tc_postings *const *p, size_t n, uint32_t target)
 	return d;
 }
 
+/*
+ * Writes every word of bits that holds a doc of the list with that word's docs: a run
+ * of docs in one word is gathered in a register and stored as it grows, never loaded
+ * back, so dense lists do not wait on their own stores (hence bits all zero first).
+ * Block by block through load_block, which checks them; then the cursor is put back
+ * where opening left it (block 0 decoded when it is the only one, none otherwise).
+ */
+int tc_postings_fill_bits(tc_postings *p, uint64_t *bits, tc_error *err)
+{
+	TC_RETURN_IF(p->started, err, TC_EINVAL, "fill_bits: the list was already walked");
+	if (p->rc != TC_OK)
+		return tc_postings_error(p, err);
+	uint32_t cur = 0;
+	uint64_t acc = 0;
+	for (uint32_t b = 0; b < p->nblocks; b++) {
+		if (p->blk != b && load_block(p, b) != 0)
+			return tc_postings_error(p, err);
+		for (uint32_t j = 0; j < p->n; j++) {
+			uint32_t w = p->docs[j] / 64;
+			acc = (w == cur ? acc : 0) | (uint64_t)1 << (p->docs[j] % 64);
+			bits[w] = acc;
+			cur = w;
+		}
+	}
+	if (p->nblocks > 1)
+		p->blk = UINT32_MAX;
+	p->i = 0;
+	return TC_OK;
+}
+
+void tc_postings_rewind(tc_postings *p)
+{
+	if (p->rc != TC_OK)
+		return;
+	p->started = 0;
+	p->shallow = 0;
+	if (p->nblocks > 1)
+		p->blk = UINT32_MAX;
+	p->i = 0;
+	p->pos_blk_ready = 0;
+	p->cur_ready = 0;
+}
+
 uint32_t tc_postings_doc(const tc_postings *p)
 {
 	return p->doc;

@@ -543,6 +543,18 @@ uint32_t tc_postings_rank(const tc_postings *p);
  */
 int tc_postings_open_ranks(const tc_segment *seg, const tc_term_info *info,
                            tc_postings **out, tc_error *err);
+/*
+ * Sets in bits the bit of every value of a list not yet walked (no next or seek so
+ * far): doc ids, or ranks for a list opened by ranks (bit v of bits[v / 64]). bits must
+ * be all zero where the list's values fall, and have room for the segment's docs (the
+ * base's df for ranks). The list stays unstarted, to be walked or sought after. For a
+ * query that wants whole lists at once, as bitmaps. TC_EINVAL on a started list, or
+ * the list's damage.
+ */
+int tc_postings_fill_bits(tc_postings *p, uint64_t *bits, tc_error *err);
+/* Puts the list back before its first doc, block cursor included, as if just opened
+   (a damaged list stays damaged). */
+void tc_postings_rewind(tc_postings *p);
 /* TC_OK, or the sticky error (and its message into err). */
 int tc_postings_error(const tc_postings *p, tc_error *err);
 

@@ -436,6 +436,24 @@ static void finish_and_commit(tc_segw *w)
 /* ---- comparing a segment with the reference ---- */
 
 /*
+ * tc_postings_fill_bits of an unstarted list: exactly the n values v (docs or ranks,
+ * below limit) set, the list still unstarted after.
+ */
+static void check_bits(tc_postings *p, uint32_t limit, const uint32_t *v, uint32_t n)
+{
+	size_t words = ((size_t)limit + 63) / 64;
+	uint64_t *bits = tc_calloc(words + 1, sizeof *bits);
+	OK(tc_postings_fill_bits(p, bits, E));
+	size_t set = 0;
+	for (size_t k = 0; k < words + 1; k++)
+		set += (size_t)__builtin_popcountll(bits[k]);
+	assert_int_equal(set, n);
+	for (uint32_t j = 0; j < n; j++)
+		assert_true(bits[v[j] / 64] >> (v[j] % 64) & 1);
+	free(bits);
+}
+
+/*
  * An exact form's list by ranks in its base b: the ranks of its docs among b's, by walk
  * and by seeks (with shallow moves); none to open when it has every doc and freq of b.
  */
@@ -463,6 +481,8 @@ static void check_exact_ranks(const tc_segment *seg, const rterm *t, const rterm
 		rank[j] = r;
 	}
 	OK(tc_postings_open_ranks(seg, ti, &p, E));
+	if (rnd(2))
+		check_bits(p, b->n, rank, t->n);
 	uint32_t j = 0;
 	for (uint32_t r = tc_postings_next(p); r != TC_DOC_END; r = tc_postings_next(p), j++) {
 		assert_true(j < t->n);
@@ -536,6 +556,37 @@ static void check_postings(const tc_segment *seg, const model *m, const rterm *t
 	assert_int_equal(tc_postings_next(p), TC_DOC_END);
 	assert_int_equal(tc_postings_seek(p, 5), TC_DOC_END);
 	assert_int_equal(tc_postings_block_last(p), TC_DOC_END);
+	OK(tc_postings_error(p, E));
+	tc_postings_free(p);
+
+	/* the whole list as bits, then walked from its start; walked part way and rewound */
+	OK(tc_postings_open(seg, &ti, &p, E));
+	uint32_t mid = t->docs[t->n / 2];
+	if (rnd(2))
+		tc_postings_shallow(p, mid);
+	check_bits(p, tc_seg_ndocs(seg), t->docs, t->n);
+	for (j = 0; j < t->n; j++) {
+		assert_int_equal(tc_postings_next(p), t->docs[j]);
+		assert_int_equal(tc_postings_freq(p), t->freqs[j]);
+	}
+	assert_int_equal(tc_postings_next(p), TC_DOC_END);
+	tc_postings_rewind(p);
+	assert_int_equal(tc_postings_seek(p, mid), mid);
+	tc_postings_shallow(p, TC_DOC_END - 1);
+	tc_postings_rewind(p);
+	assert_true(tc_postings_block_last(p) >= t->docs[0]);
+	assert_true(tc_postings_block_max_tf(p) >= t->freqs[0]);
+	assert_int_equal(tc_postings_next(p), t->docs[0]);
+	assert_int_equal(tc_postings_freq(p), t->freqs[0]);
+	if (!tc_key_is_exact(t->key, t->len)) {
+		const uint32_t *pos;
+		uint32_t n;
+		OK(tc_postings_positions(p, &pos, &n, E));
+		assert_memory_equal(pos, t->pos[0], n * sizeof *pos);
+	}
+	uint64_t one = 0;
+	tc_error e2 = {0};
+	assert_int_equal(tc_postings_fill_bits(p, &one, &e2), TC_EINVAL);
 	OK(tc_postings_error(p, E));
 	tc_postings_free(p);
 
@@ -1247,6 +1298,14 @@ static int read_everything(const tc_snapshot *snap)
 			tc_postings *p;
 			if ((rc = tc_postings_open(seg, &ti, &p, &e)) != TC_OK)
 				break;
+			/* whole, as bits (bounds-checked like any read: ASan watches the bitmap) */
+			uint64_t *bits = tc_calloc((tc_seg_ndocs(seg) + 63) / 64 + 1, sizeof *bits);
+			rc = tc_postings_fill_bits(p, bits, &e);
+			free(bits);
+			if (rc != TC_OK) {
+				tc_postings_free(p);
+				break;
+			}
 			tc_postings_shallow(p, 1000);
 			for (uint32_t d = tc_postings_next(p); d != TC_DOC_END; d = tc_postings_next(p)) {
 				const uint32_t *pos;
