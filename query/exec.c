@@ -9,6 +9,7 @@
  */
 #include "exec.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1579,17 +1580,326 @@ done:
 	free(seen);
 }
 
-static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_results *out)
+/* ---- an AND of words, counted and ranked over bitmaps ---------------------------- */
+
+/*
+ * Each word's lists go whole into bitmaps over the segment's docs, one per field slot,
+ * and the docs of all the words are the AND of their unions: the total is a count of
+ * bits, with no seek per doc. Each of those docs is then bounded from the bitmaps
+ * (which fields hold it, whether its exact form is there) and its blocks' skip data,
+ * and the lists are sought only for the docs whose bound reaches the k-th best score.
+ * Decoding whole lists costs every doc of every list: worth it while the lists are of
+ * a size (all of them together at most AND_BITS_RATIO times the shortest per word);
+ * a rare word with a common one is left to the seeks of the iterators.
+ */
+#define AND_BITS_RATIO 24
+#define AND_FIRST_PASS 2      /* the first pass scores this many times k docs */
+
+/*
+ * A word's docs as bitmaps: the docs of each field slot's match list, and where its
+ * exact form is: in the same bitmap (strict mode; a word written one way), in one over
+ * the ranks of the folded list (the usual way: rank of d = the set bits before d, from
+ * a count per 64-bit word), or one over docs (a stem word asks by doc).
+ */
+typedef struct field_bits {
+	uint64_t *docs;           /* NULL: the slot has no list */
+	uint32_t *before;         /* exact by rank: docs in the words before each word */
+	uint64_t *exact;          /* by rank or by doc, as exact_by_doc; NULL: none, or in
+	                             docs (exact_in_docs) */
+	int exact_in_docs;
+	uint32_t last;            /* the block bound is for (0: none yet) */
+	double bound;
+} field_bits;
+
+typedef struct word_bits {
+	term_it *t;
+	field_bits f[MAX_FIELDS_SEARCHED];
+} word_bits;
+
+typedef struct and_bits {
+	size_t words;             /* 64-bit words per bitmap over the docs */
+	uint64_t **mem;           /* every allocation, freed together */
+	size_t nmem;
+	word_bits *w;
+	size_t nw;
+} and_bits;
+
+static int bit_at(const uint64_t *bits, uint32_t d)
 {
-	if (q->type == TC_QN_TERM && tc_seg_ndeleted(r->seg) == 0) {
-		run_term_segment(r, q, segi, cap, out);
-		return r->rc;
+	return (int)(bits[d / 64] >> (d % 64) & 1);
+}
+
+static void *and_bits_alloc(and_bits *a, size_t n, size_t size)
+{
+	a->mem[a->nmem] = tc_calloc(n ? n : 1, size);
+	return a->mem[a->nmem++];
+}
+
+/* The exact form's docs of slot fb, whose docs bitmap is filled. */
+static int exact_bits(run *r, and_bits *a, term_field *f, field_bits *fb)
+{
+	if (f->exact_all || f->match == f->ep) {
+		fb->exact_in_docs = 1;
+		return TC_OK;
 	}
-	if (q->type == TC_QN_QTY) {
-		run_qty_segment(r, q, segi, cap, out);
-		return r->rc;
+	if (f->ep == NULL)
+		return TC_OK;
+	if (f->exact_by_doc) {
+		fb->exact = and_bits_alloc(a, a->words, sizeof *fb->exact);
+		return tc_postings_fill_bits(f->ep, fb->exact, r->err);
 	}
-	it *root = build(r, q);
+	uint32_t nfp = tc_postings_count(f->fp);
+	fb->exact = and_bits_alloc(a, ((size_t)nfp + 63) / 64, sizeof *fb->exact);
+	fb->before = and_bits_alloc(a, a->words, sizeof *fb->before);
+	for (size_t k = 0, n = 0; k < a->words; k++) {
+		fb->before[k] = (uint32_t)n;
+		n += (size_t)__builtin_popcountll(fb->docs[k]);
+	}
+	return tc_postings_fill_bits(f->ep, fb->exact, r->err);
+}
+
+/* Whether doc d, held by slot fb, has the word there in its exact form. */
+static int exact_at(const field_bits *fb, uint32_t d)
+{
+	if (fb->exact_in_docs)
+		return 1;
+	if (fb->exact == NULL)
+		return 0;
+	if (fb->before == NULL)
+		return bit_at(fb->exact, d);
+	uint64_t below = fb->docs[d / 64] & (((uint64_t)1 << (d % 64)) - 1);
+	return bit_at(fb->exact, fb->before[d / 64] + (uint32_t)__builtin_popcountll(below));
+}
+
+static int word_bits_fill(run *r, and_bits *a, word_bits *wb)
+{
+	term_it *t = wb->t;
+	for (size_t i = 0; i < t->nf; i++) {
+		term_field *f = &t->f[i];
+		if (f->match == NULL)
+			continue;
+		field_bits *fb = &wb->f[i];
+		fb->docs = and_bits_alloc(a, a->words, sizeof *fb->docs);
+		TC_FORWARD(tc_postings_fill_bits(f->match, fb->docs, r->err));
+		if (t->w->exact)
+			TC_FORWARD(exact_bits(r, a, f, fb));
+	}
+	return TC_OK;
+}
+
+/* Whether every kid of root is a word and the lists are alike enough in size. */
+static int and_by_bits(const it *root)
+{
+	if (root->ops != &and_ops)
+		return 0;
+	const bool_it *b = (const bool_it *)root;
+	if (b->nkids < 2 || b->nnots > 0)
+		return 0;
+	double sum = 0;
+	for (size_t i = 0; i < b->nkids; i++) {
+		if (b->kids[i]->ops != &term_ops)
+			return 0;
+		sum += b->kids[i]->cost;
+	}
+	/* kids are by cost: kids[0] is the shortest */
+	return sum <= AND_BITS_RATIO * (double)b->nkids * b->kids[0]->cost;
+}
+
+static void and_bits_free(and_bits *a)
+{
+	for (size_t i = 0; i < a->nmem; i++)
+		free(a->mem[i]);
+	free(a->mem);
+	free(a->w);
+}
+
+/* The docs holding every word, into all (deleted ones left out). */
+static int and_bits_fill(run *r, bool_it *b, and_bits *a, uint64_t *all)
+{
+	uint32_t ndocs = tc_seg_ndocs(r->seg);
+	a->words = ((size_t)ndocs + 63) / 64;
+	a->nw = b->nkids;
+	a->w = tc_calloc(a->nw, sizeof *a->w);
+	a->mem = tc_calloc(a->nw * MAX_FIELDS_SEARCHED * 3, sizeof *a->mem);
+	for (size_t i = 0; i < a->nw; i++) {
+		a->w[i].t = (term_it *)b->kids[i];
+		TC_FORWARD(word_bits_fill(r, a, &a->w[i]));
+	}
+	for (size_t k = 0; k < a->words; k++) {
+		uint64_t m = ~(uint64_t)0;
+		for (size_t i = 0; i < a->nw; i++) {
+			uint64_t any = 0;
+			for (size_t j = 0; j < MAX_FIELDS_SEARCHED; j++)
+				if (a->w[i].f[j].docs)
+					any |= a->w[i].f[j].docs[k];
+			m &= any;
+		}
+		all[k] = m;
+	}
+	if (tc_seg_ndeleted(r->seg) == 0)
+		return TC_OK;
+	for (size_t k = 0; k < a->words; k++)
+		for (uint64_t m = all[k]; m; m &= m - 1)
+			if (tc_seg_is_deleted(r->seg, (uint32_t)(64 * k + (size_t)__builtin_ctzll(m))))
+				all[k] &= ~(m & -m);
+	return TC_OK;
+}
+
+/* An upper bound of the doc's score from the bitmaps and block skip data only. */
+static double and_bits_bound(run *r, bool_it *b, and_bits *a, uint32_t d)
+{
+	double s = b->bonus_rest[0];
+	for (size_t i = 0; i < a->nw; i++) {
+		word_bits *wb = &a->w[i];
+		term_it *t = wb->t;
+		int exact = 0;
+		for (size_t j = 0; j < t->nf; j++) {
+			field_bits *fb = &wb->f[j];
+			if (fb->docs == NULL || !bit_at(fb->docs, d))
+				continue;
+			term_field *f = &t->f[j];
+			uint32_t last = tc_postings_shallow(f->match, d);
+			if (last != fb->last || fb->last == 0) {
+				fb->last = last;
+				fb->bound = bm25(r, tc_postings_block_max_tf(f->match),
+				                 tc_postings_block_min_len(f->match), f->avgdl, f->w_idf);
+			}
+			s += fb->bound;
+			exact |= t->w->exact && exact_at(fb, d);
+		}
+		s += exact ? EXACT_BONUS : 0.0;
+	}
+	return s;
+}
+
+/* Back before the first doc, to be sought from the start again. */
+static void term_rewind(term_it *t)
+{
+	t->base.started = 0;
+	t->base.doc = 0;
+	for (size_t i = 0; i < t->nf; i++) {
+		term_field *f = &t->f[i];
+		if (f->fp)
+			tc_postings_rewind(f->fp);
+		if (f->ep)
+			tc_postings_rewind(f->ep);
+		f->doc = 0;
+		f->bound_last = 0;
+		f->exact_last = 0;
+	}
+}
+
+/* The k-th largest of v[0..n), 1 <= k <= n: a min-heap of the k largest so far. */
+static double kth_largest(const double *v, size_t n, size_t k)
+{
+	double *h = tc_malloc(k * sizeof *h);
+	size_t hn = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t at;
+		if (hn < k) {
+			for (at = hn++; at > 0 && h[(at - 1) / 2] > v[i]; at = (at - 1) / 2)
+				h[at] = h[(at - 1) / 2];
+			h[at] = v[i];
+			continue;
+		}
+		if (v[i] <= h[0])
+			continue;
+		for (at = 0;;) {
+			size_t c = 2 * at + 1;
+			if (c >= hn)
+				break;
+			if (c + 1 < hn && h[c + 1] < h[c])
+				c++;
+			if (h[c] >= v[i])
+				break;
+			h[at] = h[c];
+			at = c;
+		}
+		h[at] = v[i];
+	}
+	double kth = h[0];
+	free(h);
+	return kth;
+}
+
+/*
+ * Scores, in doc order from the lists' start, the docs whose bound reaches from and the
+ * k-th best so far; a scored doc's bound becomes -inf, so a later pass passes it over.
+ */
+static void and_bits_pass(run *r, it *root, uint32_t segi, size_t cap, tc_results *out,
+                          const uint32_t *doc, double *bound, size_t n, double from)
+{
+	bool_it *b = (bool_it *)root;
+	for (size_t i = 0; i < b->nkids; i++)
+		term_rewind((term_it *)b->kids[i]);
+	for (size_t j = 0; j < n && r->rc == TC_OK; j++) {
+		uint32_t d = doc[j];
+		if (bound[j] < from || (out->n == cap && bound[j] < out->hits[0].score))
+			continue;
+		bound[j] = -INFINITY;
+		size_t i = 0;
+		while (i < b->nkids && it_seek(b->kids[i], d) == d)
+			i++;
+		if (i < b->nkids) {
+			/* the lists gave d to the bitmaps: only damage met since hides it */
+			r->rc = tc_error_set(r->err, TC_ECORRUPT, "a word's postings lost doc %" PRIu32
+			                     " between two reads", d);
+			break;
+		}
+		root->doc = d;
+		out->scored++;
+		tc_hit h = {segi, d, and_score(root, out->n == cap ? out->hits[0].score : -INFINITY)};
+		heap_push(out, cap, h);
+	}
+}
+
+/*
+ * Counts from the bitmaps, then bounds every doc and scores in two passes over the
+ * lists: first the docs of the k highest bounds (the likeliest top k, so the k-th best
+ * score starts high), then the others whose bound still reaches it. Docs taken in doc
+ * order would score every doc until the k-th best rose: several times as many.
+ */
+static void run_and_bits(run *r, it *root, uint32_t segi, size_t cap, tc_results *out)
+{
+	bool_it *b = (bool_it *)root;
+	and_bits a;
+	memset(&a, 0, sizeof a);
+	size_t words = ((size_t)tc_seg_ndocs(r->seg) + 63) / 64;
+	uint64_t *all = tc_calloc(words ? words : 1, sizeof *all);
+	int rc = and_bits_fill(r, b, &a, all);
+	if (rc != TC_OK && r->rc == TC_OK)
+		r->rc = rc;
+	size_t n = 0;
+	for (size_t k = 0; k < words; k++)
+		n += (size_t)__builtin_popcountll(all[k]);
+	uint32_t *doc = tc_malloc((n ? n : 1) * sizeof *doc);
+	double *bound = tc_malloc((n ? n : 1) * sizeof *bound);
+	n = 0;
+	for (size_t k = 0; k < words && r->rc == TC_OK; k++)
+		for (uint64_t m = all[k]; m; m &= m - 1) {
+			doc[n] = (uint32_t)(64 * k + (size_t)__builtin_ctzll(m));
+			bound[n] = and_bits_bound(r, b, &a, doc[n]);
+			n++;
+		}
+	out->total += n;
+	/* the top k may be full from the segments before: then one pass */
+	size_t want = AND_FIRST_PASS * (cap - out->n);
+	if (r->rc == TC_OK && want > 0 && n > want)
+		and_bits_pass(r, root, segi, cap, out, doc, bound, n, kth_largest(bound, n, want));
+	size_t left = 0;
+	for (size_t j = 0; j < n && left == 0; j++)
+		left = bound[j] > -INFINITY && (out->n < cap || bound[j] >= out->hits[0].score);
+	if (r->rc == TC_OK && left)
+		and_bits_pass(r, root, segi, cap, out, doc, bound, n, -INFINITY);
+	free(doc);
+	free(bound);
+	and_bits_free(&a);
+	free(all);
+}
+
+/* Every matching doc counted, the ones whose bound beats the k-th best scored. */
+static void run_iterator(run *r, it *root, uint32_t segi, size_t cap, tc_results *out)
+{
 	double bound = 0;
 	uint32_t bound_until = 0; /* bound holds for docs up to here; 0: not computed */
 	for (uint32_t d = r->rc == TC_OK ? it_seek(root, 0) : TC_DOC_END; d != TC_DOC_END;
@@ -1611,6 +1921,23 @@ static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_
 		                                                          : -INFINITY)};
 		heap_push(out, cap, h);
 	}
+}
+
+static int run_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap, tc_results *out)
+{
+	if (q->type == TC_QN_TERM && tc_seg_ndeleted(r->seg) == 0) {
+		run_term_segment(r, q, segi, cap, out);
+		return r->rc;
+	}
+	if (q->type == TC_QN_QTY) {
+		run_qty_segment(r, q, segi, cap, out);
+		return r->rc;
+	}
+	it *root = build(r, q);
+	if (r->rc == TC_OK && and_by_bits(root))
+		run_and_bits(r, root, segi, cap, out);
+	else
+		run_iterator(r, root, segi, cap, out);
 	root->ops->free(root);
 	return r->rc;
 }
