@@ -353,9 +353,28 @@ static int exact_ahead(term_field *f)
 	return f->exact_last != TC_DOC_END;
 }
 
-/* The BM25 bound of the block under f's cursor, computed once per block. */
-static double field_block_bound(const run *r, term_field *f)
+/*
+ * Strict mode: the freq term_score takes is the folded list's, which the exact list's
+ * block data does not bound; the folded list's block of the doc (a shallow move) bounds
+ * it, and ends the range the bound holds for (*until) too. Not cached: strict queries
+ * are the rare ones.
+ */
+static double strict_block_bound(const run *r, term_field *f, uint32_t *until)
 {
+	uint32_t last = tc_postings_shallow(f->fp, f->doc);
+	uint32_t tf = tc_postings_block_max_tf(f->match), ftf = tc_postings_block_max_tf(f->fp);
+	if (until && last < *until)
+		*until = last;
+	return bm25(r, ftf > tf ? ftf : tf, tc_postings_block_min_len(f->match), f->avgdl,
+	            f->w_idf);
+}
+
+/* The BM25 bound of the block under f's cursor, computed once per block (strict mode
+   may lower *until, when not NULL, to where it holds). */
+static double field_block_bound(const run *r, term_field *f, uint32_t *until)
+{
+	if (f->fp && f->fp != f->match)
+		return strict_block_bound(r, f, until);
 	/* the cursor is f->doc's block (no shallow move here passes the doc), so the bound
 	   holds while the doc stays at or before the block's last */
 	if (f->bound_last != 0 && f->doc <= f->bound_last)
@@ -381,7 +400,7 @@ static double term_blocks_bound(term_it *t)
 	double s = 0;
 	for (size_t i = 0; i < t->nf; i++)
 		if (t->f[i].doc == t->base.doc)
-			s += field_block_bound(t->base.r, &t->f[i]);
+			s += field_block_bound(t->base.r, &t->f[i], NULL);
 	return s;
 }
 
@@ -1473,7 +1492,7 @@ static double term_range_bound(term_it *t, uint32_t d, uint32_t *until)
 			*until = min_u32(*until, f->doc - 1);
 			continue;
 		}
-		s += field_block_bound(t->base.r, f);
+		s += field_block_bound(t->base.r, f, until);
 		*until = min_u32(*until, tc_postings_block_last(f->match));
 		if (t->w->exact && exact_ahead(f))
 			exact = 1;

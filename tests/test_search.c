@@ -271,21 +271,27 @@ static int brute(const rdoc *d, int kind, char **w, size_t n)
 /*
  * The best 3 of a search that prunes (k = 3) are the first 3 of the full ranking (k =
  * 1000 scores every match): pruning may skip only docs that cannot enter the top k.
+ * In strict mode too, whose matches are the exact forms' and whose freqs the folded.
  */
-static void expect_top_k(const char *dir, const char *q, const char *ranked, size_t count)
+static void expect_top_k(const char *dir, const char *q, int strict)
 {
 	tc_search_opts o;
 	tc_search_opts_init(&o);
+	o.strict = strict;
+	o.k = 1000;
+	uint64_t count, total;
+	char ranked[8192];
+	snprintf(ranked, sizeof ranked, "%s", search_ids(dir, q, &o, &count));
 	o.k = 3;
-	uint64_t total;
 	const char *top = search_ids(dir, q, &o, &total);
 	size_t n = 0, len = 0;
 	for (; ranked[len] && n < 3; len++)
 		if (ranked[len] == ' ' && ++n == 3)
 			break;
 	if (total != count || strlen(top) != len || strncmp(top, ranked, len) != 0)
-		fail_msg("query %s: top 3 {%s} (total %llu), full ranking {%s} (%zu)", q, top,
-		         (unsigned long long)total, ranked, count);
+		fail_msg("query %s (strict %d): top 3 {%s} (total %llu), full ranking {%s} (%llu)",
+		         q, strict, top, (unsigned long long)total, ranked,
+		         (unsigned long long)count);
 }
 
 /* Occurrences of the folded words w[0..n) at consecutive positions in field f of d. */
@@ -498,7 +504,8 @@ static void test_randomized(void **state)
 		if (strcmp(got, want) != 0 || total != count)
 			fail_msg("query %s: engine {%s} (total %llu), brute force {%s} (%zu)", q, got,
 			         (unsigned long long)total, want, count);
-		expect_top_k(dir, q, ranked, count);
+		expect_top_k(dir, q, 0);
+		expect_top_k(dir, q, 1);
 		if (kind == 3 || kind == 7)
 			expect_phrase_scores(dir, q, docs, fw, n);
 		if (kind == 1 || kind == 6)
@@ -591,7 +598,7 @@ static void test_quantity_alone(void **state)
 		if (strcmp(got, want) != 0 || total != count)
 			fail_msg("query %s: engine {%s} (total %llu), counted {%s} (%zu)", q, got,
 			         (unsigned long long)total, want, count);
-		expect_top_k(dir, q, want, count);
+		expect_top_k(dir, q, 0);
 		/* a page further on is the same slice of the ranking */
 		tc_search_opts o;
 		tc_search_opts_init(&o);
@@ -679,6 +686,48 @@ static void test_ranking(void **state)
  * queries alike: the straight and the curly apostrophe find the same documents, and a
  * part alone finds the word. A soft hyphen inside a word (law texts have them inside
  * syllables) is invisible to search. */
+/*
+ * Strict mode matches on the exact form's list but scores the folded freq ("dịch" once,
+ * "địch" seven times: freq 8), which the exact list's block data does not bound. Built
+ * so that a bound from the exact list alone (its second block: freq 1, length 8) falls
+ * below the best doc of the first block ("dịch dịch dịch", length 3), while the doc's
+ * score is above it: the top 1 must still be that doc, on every way a search runs.
+ */
+static void test_strict_bounds(void **state)
+{
+	char dir[256];
+	make_tmp(dir, sizeof dir, "strict");
+	enum { N = 256, X = 200 };
+	char **json = tc_calloc(N, sizeof *json);
+	for (int i = 0; i < N; i++) {
+		const char *body = i < 128 ? (i == 0 ? "dịch dịch dịch" : "dịch")
+		                 : i == X  ? "dịch địch địch địch địch địch địch địch"
+		                           : "dịch nhà cửa xe cộ cây cối hoa";
+		json[i] = tc_malloc(200);
+		snprintf(json[i], 200, "{\"id\":\"s%03d\",\"title\":\"tin\",\"body\":\"%s\"}", i, body);
+	}
+	index_json(dir, (const char *const *)json, N);
+	static const char *const queries[] = {"dịch", "dịch -zqxjw", "dịch tin", "dịch tin -zqxjw"};
+	for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+		tc_search_opts o;
+		tc_search_opts_init(&o);
+		o.strict = 1;
+		o.k = 1;
+		uint64_t total;
+		char top[64];
+		snprintf(top, sizeof top, "%s", search_ids(dir, queries[q], &o, &total));
+		assert_int_equal(total, N);
+		o.k = 1000;
+		const char *all = search_ids(dir, queries[q], &o, &total);
+		if (strncmp(all, "s200 ", 5) != 0 || strcmp(top, "s200") != 0)
+			fail_msg("strict %s: top 1 {%s}, full ranking starts {%.40s}", queries[q], top, all);
+	}
+	for (int i = 0; i < N; i++)
+		free(json[i]);
+	free(json);
+	rm_rf(dir);
+}
+
 static void test_apostrophes(void **state)
 {
 	(void)state;
@@ -857,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_randomized),
 		cmocka_unit_test(test_quantity_alone),
 		cmocka_unit_test(test_ranking),
+		cmocka_unit_test(test_strict_bounds),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_snippets),
 		cmocka_unit_test(test_cli),
