@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analysis/quantity.h"
+#include "common/bits.h"
 #include "common/mem.h"
 
 #define EXACT_BONUS 100.0     /* per query word found in its exact form: a tier above */
@@ -1564,13 +1565,13 @@ static void run_qty_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap
 	int deletes = tc_seg_ndeleted(r->seg) != 0;
 	for (size_t w = 0; w < words; w++) {
 		if (!deletes) {
-			out->total += (uint64_t)__builtin_popcountll(seen[w]);
+			out->total += (uint64_t)tc_popcount64(seen[w]);
 			continue;
 		}
 		for (uint64_t m = seen[w]; m; m &= m - 1)
 			if (tc_seg_is_deleted(r->seg, (uint32_t)(64 * w + (size_t)__builtin_ctzll(m))))
 				seen[w] &= ~(m & -m);
-		out->total += (uint64_t)__builtin_popcountll(seen[w]);
+		out->total += (uint64_t)tc_popcount64(seen[w]);
 	}
 	again = sort_by_doc(again, nagain, sizeof *again, 0, ndocs);
 	double few[16] = {0};  /* scores of 2..15 mentions, once each: log is dear here */
@@ -1672,7 +1673,7 @@ static int exact_bits(run *r, and_bits *a, term_field *f, field_bits *fb)
 	fb->before = and_bits_alloc(a, a->words, sizeof *fb->before);
 	for (size_t k = 0, n = 0; k < a->words; k++) {
 		fb->before[k] = (uint32_t)n;
-		n += (size_t)__builtin_popcountll(fb->docs[k]);
+		n += (size_t)tc_popcount64(fb->docs[k]);
 	}
 	return tc_postings_fill_bits(f->ep, fb->exact, r->err);
 }
@@ -1687,7 +1688,7 @@ static int exact_at(const field_bits *fb, uint32_t d)
 	if (fb->before == NULL)
 		return bit_at(fb->exact, d);
 	uint64_t below = fb->docs[d / 64] & (((uint64_t)1 << (d % 64)) - 1);
-	return bit_at(fb->exact, fb->before[d / 64] + (uint32_t)__builtin_popcountll(below));
+	return bit_at(fb->exact, fb->before[d / 64] + (uint32_t)tc_popcount64(below));
 }
 
 static int word_bits_fill(run *r, and_bits *a, word_bits *wb)
@@ -1890,7 +1891,7 @@ static void run_and_bits(run *r, it *root, uint32_t segi, size_t cap, tc_results
 		r->rc = rc;
 	size_t n = 0;
 	for (size_t k = 0; k < words; k++)
-		n += (size_t)__builtin_popcountll(all[k]);
+		n += (size_t)tc_popcount64(all[k]);
 	uint32_t *doc = tc_malloc((n ? n : 1) * sizeof *doc);
 	double *bound = tc_malloc((n ? n : 1) * sizeof *bound);
 	n = 0;

@@ -42,6 +42,8 @@
 
 #include <string.h>
 
+#include "common/bits.h"
+
 #define VCHUNK_TAG 0xFF
 #define XPFOR_TAG 0x40u    /* | b: a PFor chunk with exceptions */
 
@@ -256,15 +258,6 @@ static int get_vchunk(const unsigned char **p, const unsigned char *end, uint32_
 	return 0;
 }
 
-/* Set bits of x, without the library call __builtin_popcountll makes on plain x86-64. */
-static inline unsigned popcount64(uint64_t x)
-{
-	x -= (x >> 1) & 0x5555555555555555ull;
-	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (unsigned)((x * 0x0101010101010101ull) >> 56);
-}
-
 /* Value i of the w-bit values packed at q, with 8 bytes readable past the value. */
 static inline uint32_t get_bits(const unsigned char *q, size_t i, unsigned w)
 {
@@ -326,7 +319,7 @@ static inline const unsigned char *patch_n(const unsigned char *q, const unsigne
 		if (n < 64)
 			m[1] = 0;
 	}
-	if (popcount64(m[0]) + popcount64(m[1]) != nexc)
+	if (tc_popcount64(m[0]) + tc_popcount64(m[1]) != nexc)
 		return NULL;
 	size_t e = 0;
 	for (size_t word = 0; word < 2; word++)
@@ -634,7 +627,7 @@ static int skip_ones(const unsigned char *a, const unsigned char *end, uint64_t 
 			return -1;
 		unsigned avail;
 		uint64_t x = bit_window(a, end, bit, &avail);
-		unsigned ones = popcount64(x);
+		unsigned ones = tc_popcount64(x);
 		if (ones < n) {
 			n -= ones;
 			bit += avail;
