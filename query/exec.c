@@ -1615,6 +1615,12 @@ done:
 #define AND_BITS_RATIO 24
 #define AND_FIRST_PASS 2      /* the first pass scores this many times k docs */
 
+/* A list's skip data, block by block, and the block of the doc bounded last. */
+typedef struct block_walk {
+	uint32_t *last, *max_tf;
+	uint32_t nblocks, blk;
+} block_walk;
+
 /*
  * A word's docs as bitmaps: the docs of each field slot's match list, and where its
  * exact form is: in the same bitmap (strict mode; a word written one way), in one over
@@ -1627,8 +1633,10 @@ typedef struct field_bits {
 	uint64_t *exact;          /* by rank or by doc, as exact_by_doc; NULL: none, or in
 	                             docs (exact_in_docs) */
 	int exact_in_docs;
-	uint32_t last;            /* the block bound is for (0: none yet) */
-	double bound;
+	/* where the freq term_score takes comes from: the folded list (strict mode too),
+	   and the match list when it is another (strict mode) */
+	block_walk walk[2];
+	size_t nwalks;
 } field_bits;
 
 typedef struct word_bits {
@@ -1638,8 +1646,8 @@ typedef struct word_bits {
 
 typedef struct and_bits {
 	size_t words;             /* 64-bit words per bitmap over the docs */
-	uint64_t **mem;           /* every allocation, freed together */
-	size_t nmem;
+	void **mem;               /* every allocation, freed together */
+	size_t nmem, memcap;
 	word_bits *w;
 	size_t nw;
 } and_bits;
@@ -1651,6 +1659,7 @@ static int bit_at(const uint64_t *bits, uint32_t d)
 
 static void *and_bits_alloc(and_bits *a, size_t n, size_t size)
 {
+	a->mem = tc_grow(a->mem, &a->memcap, a->nmem + 1, sizeof *a->mem);
 	a->mem[a->nmem] = tc_calloc(n ? n : 1, size);
 	return a->mem[a->nmem++];
 }
@@ -1691,6 +1700,23 @@ static int exact_at(const field_bits *fb, uint32_t d)
 	return bit_at(fb->exact, fb->before[d / 64] + (uint32_t)tc_popcount64(below));
 }
 
+static void block_walk_init(and_bits *a, block_walk *w, const tc_postings *p)
+{
+	w->nblocks = tc_postings_blocks(p);
+	w->last = and_bits_alloc(a, 2 * (size_t)w->nblocks, sizeof *w->last);
+	w->max_tf = w->last + w->nblocks;
+	for (uint32_t b = 0; b < w->nblocks; b++)
+		tc_postings_block_at(p, b, &w->last[b], &w->max_tf[b]);
+}
+
+/* The largest freq of the block that would hold d (docs asked in ascending order). */
+static uint32_t block_walk_max_tf(block_walk *w, uint32_t d)
+{
+	while (w->blk < w->nblocks && w->last[w->blk] < d)
+		w->blk++;
+	return w->blk < w->nblocks ? w->max_tf[w->blk] : 0;
+}
+
 static int word_bits_fill(run *r, and_bits *a, word_bits *wb)
 {
 	term_it *t = wb->t;
@@ -1701,6 +1727,10 @@ static int word_bits_fill(run *r, and_bits *a, word_bits *wb)
 		field_bits *fb = &wb->f[i];
 		fb->docs = and_bits_alloc(a, a->words, sizeof *fb->docs);
 		TC_FORWARD(tc_postings_fill_bits(f->match, fb->docs, r->err));
+		if (f->fp)
+			block_walk_init(a, &fb->walk[fb->nwalks++], f->fp);
+		if (f->match != f->fp)
+			block_walk_init(a, &fb->walk[fb->nwalks++], f->match);
 		if (t->w->exact)
 			TC_FORWARD(exact_bits(r, a, f, fb));
 	}
@@ -1740,7 +1770,6 @@ static int and_bits_fill(run *r, bool_it *b, and_bits *a, uint64_t *all)
 	a->words = ((size_t)ndocs + 63) / 64;
 	a->nw = b->nkids;
 	a->w = tc_calloc(a->nw, sizeof *a->w);
-	a->mem = tc_calloc(a->nw * MAX_FIELDS_SEARCHED * 3, sizeof *a->mem);
 	for (size_t i = 0; i < a->nw; i++) {
 		a->w[i].t = (term_it *)b->kids[i];
 		TC_FORWARD(word_bits_fill(r, a, &a->w[i]));
@@ -1765,7 +1794,12 @@ static int and_bits_fill(run *r, bool_it *b, and_bits *a, uint64_t *all)
 	return TC_OK;
 }
 
-/* An upper bound of the doc's score from the bitmaps and block skip data only. */
+/*
+ * An upper bound of the doc's score from the bitmaps, the largest freq of the doc's
+ * block and its own field lengths: the score with each freq raised to its block's
+ * largest (the field's bound of block-max WAND would take the block's shortest length
+ * too, and be looser by far). Docs come in ascending order.
+ */
 static double and_bits_bound(run *r, bool_it *b, and_bits *a, uint32_t d)
 {
 	double s = b->bonus_rest[0];
@@ -1778,13 +1812,12 @@ static double and_bits_bound(run *r, bool_it *b, and_bits *a, uint32_t d)
 			if (fb->docs == NULL || !bit_at(fb->docs, d))
 				continue;
 			term_field *f = &t->f[j];
-			uint32_t last = tc_postings_shallow(f->match, d);
-			if (last != fb->last || fb->last == 0) {
-				fb->last = last;
-				fb->bound = bm25(r, tc_postings_block_max_tf(f->match),
-				                 tc_postings_block_min_len(f->match), f->avgdl, f->w_idf);
+			uint32_t tf = 0;
+			for (size_t k = 0; k < fb->nwalks; k++) {
+				uint32_t m = block_walk_max_tf(&fb->walk[k], d);
+				tf = m > tf ? m : tf;
 			}
-			s += fb->bound;
+			s += bm25_doc(r, d, f->field, tf, f->avgdl, f->w_idf);
 			exact |= t->w->exact && exact_at(fb, d);
 		}
 		s += exact ? EXACT_BONUS : 0.0;

@@ -928,6 +928,17 @@ int tc_postings_fill_bits(tc_postings *p, uint64_t *bits, tc_error *err)
 	return TC_OK;
 }
 
+uint32_t tc_postings_blocks(const tc_postings *p)
+{
+	return p->nblocks;
+}
+
+void tc_postings_block_at(const tc_postings *p, uint32_t b, uint32_t *last, uint32_t *max_tf)
+{
+	*last = p->last[b];
+	*max_tf = p->maxtf[b];
+}
+
 void tc_postings_rewind(tc_postings *p)
 {
 	if (p->rc != TC_OK)

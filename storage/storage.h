@@ -552,6 +552,10 @@ int tc_postings_open_ranks(const tc_segment *seg, const tc_term_info *info,
  * the list's damage.
  */
 int tc_postings_fill_bits(tc_postings *p, uint64_t *bits, tc_error *err);
+/* The skip data of every block, for a query that walks them itself: their number, and
+   block b's (b below it) last doc (rank, by ranks) and largest freq. */
+uint32_t tc_postings_blocks(const tc_postings *p);
+void tc_postings_block_at(const tc_postings *p, uint32_t b, uint32_t *last, uint32_t *max_tf);
 /* Puts the list back before its first doc, block cursor included, as if just opened
    (a damaged list stays damaged). */
 void tc_postings_rewind(tc_postings *p);
