@@ -75,7 +75,35 @@ static const scase cases[] = {
 	 "Hôm nay trời đẹp, mọi người …"},
 	{FILL8 "chính trị và phủ định " FILL8, "chính phủ", 0, 40,
 	 "… [chính] trị và [phủ] định …"},
+	/* comparisons: the pieces around their unit, the number and all of a unit of two
+	   syllables that another piece holds */
+	{FILL8 "Nền tảng NDXP đạt hơn 1,35 tỷ giao dịch trong năm. " FILL8, "> 1 tỷ giao dịch",
+	 0, 80, "… NDXP đạt hơn [1,35 tỷ giao dịch] trong năm. Hôm nay trời đẹp, …"},
+	{FILL8 "Tổng kinh phí khoảng hai mươi lăm nghìn tỷ đồng. " FILL8, "> 1 tỷ đồng", 0, 80,
+	 "… phí khoảng [hai mươi lăm nghìn tỷ đồng]. Hôm nay trời đẹp, …"},
+	{FILL8 "Lãi suất dưới 5 phần trăm, giá tăng 32,05%. " FILL8, "< 10%", 0, 60,
+	 "… dưới [5 phần trăm], giá tăng 32,05%. Hôm nay …"},
+	{FILL8 "Quãng đường dài, chạy 12km mỗi ngày. " FILL8, "> 5 km", 0, 60,
+	 "… dài, chạy [12km] mỗi ngày. Hôm nay trời đẹp, …"},
+	{FILL8 "Năm 2017, 25 người đến; năm 2018 thì không. " FILL8, "ndxp > 20 người", 0, 60,
+	 "… Năm 2017, [25 người] đến; năm 2018 thì không. …"},
 };
+
+static const char *const cmps[] = {
+	"> 1 tỷ đồng", "> 10 năm", "< 50%", ">= 1 giao dịch", ">= 2 người", "> 5 km",
+	"< 3 tuổi", "> 1 triệu usd", ">= 100 phần trăm", "> 2 dong", "< 1000 đ", "> 1 ngày",
+};
+
+static int unit_known(void *ctx, const char *key, size_t len)
+{
+	static const char *const units[] = {"dong", "nam", "giao dich", "giao", "nguoi", "km",
+	                                    "tuoi", "usd", "d", "ngay"};
+	(void)ctx;
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (strlen(units[i]) == len && memcmp(key, units[i], len) == 0)
+			return 1;
+	return 0;
+}
 
 static void test_table(void **state)
 {
@@ -83,7 +111,7 @@ static void test_table(void **state)
 	tc_analyzer *a;
 	tc_error err = {0};
 	assert_int_equal(tc_analyzer_new(&a, &err), TC_OK);
-	tc_query_env env = {0};
+	tc_query_env env = {.unit_known = unit_known};
 	tc_snippet sn = {0};
 	tc_buf out = {0};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -107,9 +135,11 @@ static void test_table(void **state)
 
 /*
  * Random texts and queries: the snippet equals the one of the whole text. The reference
- * adds a comparison no text satisfies ("> 99999999999 zzq", zzq a unit key) to the same
- * query: quantities are never filtered, so it analyses the whole text, and the marks of
- * the words are the same (a mark's query part only counts as distinct or not).
+ * puts a date comparison no text satisfies ("(ngày >= 1/1/2999)") before the same query:
+ * a date spells no key, so such a comparison is never filtered and the whole text is
+ * analysed, and the marks of the words are the same (a mark's query part only counts as
+ * distinct or not). A fifth of the queries are comparisons with units, which are
+ * filtered: the pieces that spell the unit and those around it.
  */
 static const char *const vocab[] = {
 	"chính", "phủ", "CHÍNH", "Phủ", "chi\xCC\x81nh", "chi\xC2\xADnh", "giá", "vàng",
@@ -118,6 +148,9 @@ static const char *const vocab[] = {
 	"thủy", "tr\xC2\xADưởng", "trưởng", "quốc", "hội", "gia", "chinh", "phu", "vang",
 	"phủ,", "(giá", "vàng.", "13/2023/NĐ-CP", "TP.HCM", "H'Mông", "abc@gmail.com",
 	"transactions", "transaction", "1,35", "2017", "6/2/2017", "中文", "😀", "\xff",
+	"100", "2,5", "triệu", "giao", "dịch", "Giao dịch", "%", "32,05%", "phần", "trăm",
+	"hai", "mươi", "lăm", "nghìn", "hơn", "USD", "km", "100km", "1.000.000đ", "Điều",
+	"ngày", "tuổi", "một", "rưỡi",
 	"\xE1\xBB", "ñandú", "Ärger", "_x", "@", "—", "•", "...", (LONG), ("a" LONG10),
 };
 static const char *const seps[] = {
@@ -140,16 +173,10 @@ static unsigned rnd(unsigned n)
 }
 #define PICK(a) (a[rnd(sizeof a / sizeof a[0])])
 
-static int unit_zzq(void *ctx, const char *key, size_t len)
-{
-	(void)ctx;
-	return len == 3 && memcmp(key, "zzq", 3) == 0;
-}
-
 static void snippet_of(tc_analyzer *a, const char *query, const char *text, int strict,
                        size_t max, tc_snippet *sn, tc_buf *out)
 {
-	tc_query_env env = {.unit_known = unit_zzq};
+	tc_query_env env = {.unit_known = unit_known};
 	tc_error err = {0};
 	tc_query *q;
 	if (tc_query_parse(a, query, strlen(query), &env, &q, &err) != TC_OK)
@@ -178,7 +205,7 @@ static void test_random(void **state)
 		}
 		tc_buf_reserve(&text, 0);
 		tc_buf_clear(&query);
-		unsigned form = rnd(4), nw = 1 + rnd(3);
+		unsigned form = rnd(5), nw = form == 4 ? rnd(2) : 1 + rnd(3);
 		if (form == 1)
 			tc_buf_putc(&query, '"');
 		for (unsigned i = 0; i < nw; i++) {
@@ -200,10 +227,12 @@ static void test_random(void **state)
 			tc_buf_putc(&query, '"');
 		if (form == 3)
 			tc_buf_puts(&query, " -xyz");
+		if (form == 4)
+			tc_buf_printf(&query, "%s%s", nw ? " " : "", PICK(cmps));
 		int strict = rnd(4) == 0;
 		size_t max = 20 + rnd(300);
 		tc_buf_clear(&with);
-		tc_buf_printf(&with, "%s > 99999999999 zzq", query.data);
+		tc_buf_printf(&with, "(ngày >= 1/1/2999) %s", query.data);
 		snippet_of(a, query.data, text.data, strict, max, &sn, &got);
 		snippet_of(a, with.data, text.data, strict, max, &sn, &ref);
 		if (got.len != ref.len || memcmp(got.data, ref.data, got.len) != 0)
@@ -226,7 +255,7 @@ static void test_unknown_lang(void **state)
 	tc_analyzer *a;
 	tc_error err = {0};
 	assert_int_equal(tc_analyzer_new(&a, &err), TC_OK);
-	tc_query_env env = {0};
+	tc_query_env env = {.unit_known = unit_known};
 	tc_snippet sn = {0};
 	static const char *const texts[] = {"", "không có gì", "chính phủ"};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
