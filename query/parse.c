@@ -134,6 +134,16 @@ static size_t join_syl(const tc_qcmp_syl *syl, size_t from, size_t to, char *out
 	return n;
 }
 
+/* No parenthesis between bytes from and to of the query: a unit before an operator is
+   one of its group. */
+static int same_group(const parser *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to && i < p->len; i++)
+		if (p->s[i] == '(' || p->s[i] == ')')
+			return 0;
+	return 1;
+}
+
 /*
  * The unit of a number comparison: the longest run of syllables after the number that
  * is a unit key, else the longest run before the operator, else the first syllable
@@ -161,6 +171,8 @@ static void resolve_unit(parser *p, cmp_span *cs)
 		}
 	}
 	for (size_t k = c->n_before; k > 0; k--) {
+		if (!same_group(p, c->before[c->n_before - k].start, c->start))
+			continue;  /* "giá (> 5)": a parenthesis keeps the word out */
 		size_t n = join_syl(c->before, c->n_before - k, c->n_before, cs->unit);
 		if (unit_known(p, cs->unit, n)) {
 			cs->start = c->before[c->n_before - k].start;

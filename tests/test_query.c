@@ -90,6 +90,10 @@ static void test_parse(void **state)
 		{"ndxp > 1 ty giao dich", "AND(~ndxp QTY[giao dich (1000000000,inf)])"},
 		{"NDXP>1 tỷ giao dịch", "AND(~ndxp QTY[giao dich (1000000000,inf)])"},
 		{"giao dịch > 1 tỷ", "QTY[giao dich (1000000000,inf)]"},
+		/* a parenthesis keeps a word before it out of a comparison's unit */
+		{"giao dịch (> 1 tỷ)", "AND(giao dich(dịch) QTY[@none (1000000000,inf)])"},
+		{"đồng -(> 5)", "AND(dong(đồng) NOT(QTY[@none (5,inf)]))"},
+		{"(giao dịch) > 1 tỷ", "AND(giao dich(dịch) QTY[@none (1000000000,inf)])"},
 		{"ndxp giao dịch >= 1.000.000", "AND(~ndxp QTY[giao dich [1000000,inf)])"},
 		{"trên 1 tỷ giao dịch", "QTY[giao dich (1000000000,inf)]"},
 		{"< 50%", "QTY[% (-inf,50)]"},
