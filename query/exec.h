@@ -7,7 +7,10 @@
  * positions), prefixes (the dictionary range), quantity and date ranges (the numeric
  * index), AND / OR / NOT. Every matching document is counted, so totals are exact, but
  * only documents whose upper bound — from the per-block maximum tf and minimum field
- * length in the postings skip data — can still enter the top k are scored.
+ * length in the postings skip data — can still enter the top k are scored. Two shapes
+ * are run without iterators: a comparison alone (a bitmap of the docs its mentions
+ * name) and an AND of words whose lists are of a size (bitmaps of the whole lists,
+ * counted; each doc bounded, the highest bounds scored first).
  *
  * Scores (README "Ranking"):
  *   BM25 per field (k1, b settable), title weighted above body, summed over query words;
