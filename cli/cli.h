@@ -17,6 +17,9 @@ int tc_cmd_stats(int argc, char **argv);
 int tc_cmd_check(int argc, char **argv);
 int tc_cmd_serve(int argc, char **argv);
 
+/* A number option's value: all of s a number in [lo, hi] into *out; else -1. */
+int tc_cli_parse_num(const char *s, double lo, double hi, double *out);
+
 /* Reads all of stdin (for TEXT "-"). Returns 0 or -1 with errno set. */
 int tc_cli_read_stdin(char **out, size_t *len);
 

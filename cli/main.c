@@ -30,6 +30,16 @@ static int usage(FILE *f)
 	return f == stdout ? 0 : 2;
 }
 
+int tc_cli_parse_num(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || !(v >= lo && v <= hi))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int tc_cli_read_stdin(char **out, size_t *len)
 {
 	size_t cap = 1 << 16, n = 0;

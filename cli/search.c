@@ -27,18 +27,10 @@ static int usage(FILE *f)
 	        "  --strict      match the exact forms (diacritics) only\n"
 	        "  --explain     print how the query was understood, then search\n"
 	        "  --k1 X --b X  BM25 parameters (default 1.2, 0.75)\n"
-	        "  --title-weight X   weight of the title against the body (default 2)\n");
+	        "  --title-weight X   weight of the title against the body (default 2)\n"
+	        "  --time-limit MS    stop a search still running after MS milliseconds\n"
+	        "                     (exit 2; default: none)\n");
 	return f == stdout ? 0 : 2;
-}
-
-static int parse_num(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || *end != '\0' || !(v >= lo && v <= hi))
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static void print_human(const tc_search_result *r, size_t offset, int colour)
@@ -82,22 +74,26 @@ int tc_cmd_search(int argc, char **argv)
 			explain = 1;
 		} else if ((strcmp(a, "-i") == 0 || strcmp(a, "--index") == 0) && has_val) {
 			dir = argv[++i];
-		} else if (strcmp(a, "-k") == 0 && has_val && parse_num(argv[i + 1], 1, 10000, &v) == 0) {
+		} else if (strcmp(a, "-k") == 0 && has_val && tc_cli_parse_num(argv[i + 1], 1, 10000, &v) == 0) {
 			o.k = (size_t)v;
 			i++;
 		} else if (strcmp(a, "--offset") == 0 && has_val &&
-		           parse_num(argv[i + 1], 0, 100000, &v) == 0) {
+		           tc_cli_parse_num(argv[i + 1], 0, 100000, &v) == 0) {
 			o.offset = (size_t)v;
 			i++;
-		} else if (strcmp(a, "--k1") == 0 && has_val && parse_num(argv[i + 1], 0, 100, &v) == 0) {
+		} else if (strcmp(a, "--k1") == 0 && has_val && tc_cli_parse_num(argv[i + 1], 0, 100, &v) == 0) {
 			o.k1 = v;
 			i++;
-		} else if (strcmp(a, "--b") == 0 && has_val && parse_num(argv[i + 1], 0, 1, &v) == 0) {
+		} else if (strcmp(a, "--b") == 0 && has_val && tc_cli_parse_num(argv[i + 1], 0, 1, &v) == 0) {
 			o.b = v;
 			i++;
 		} else if (strcmp(a, "--title-weight") == 0 && has_val &&
-		           parse_num(argv[i + 1], 0, 1000, &v) == 0) {
+		           tc_cli_parse_num(argv[i + 1], 0, 1000, &v) == 0) {
 			o.title_weight = v;
+			i++;
+		} else if (strcmp(a, "--time-limit") == 0 && has_val &&
+		           tc_cli_parse_num(argv[i + 1], 0, 1e9, &v) == 0) {
+			o.time_limit_ms = v;
 			i++;
 		} else {
 			fprintf(stderr, "tracuu search: bad option or value '%s'\n", a);

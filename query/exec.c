@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis/quantity.h"
 #include "common/bits.h"
@@ -35,6 +36,8 @@ typedef struct run {
 	double N;                 /* docs in the snapshot: BM25's N */
 	int rc;                   /* sticky error */
 	tc_error *err;
+	uint64_t deadline;        /* CLOCK_MONOTONIC ns the search must end by; 0: none */
+	unsigned steps;           /* since the clock was last read */
 	/* document frequencies over the whole snapshot, found once per query rather than
 	   once per segment (which would look every key up nsegments^2 times) */
 	struct df_entry {
@@ -76,6 +79,38 @@ static uint32_t it_seek(it *i, uint32_t target)
 	i->doc = i->ops->seek(i, target);
 	i->started = 1;
 	return i->doc;
+}
+
+/* ---- the time limit --------------------------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Sets the time limit's error when the deadline has passed; whether the run must stop. */
+static int past_deadline(run *r)
+{
+	if (r->rc != TC_OK)
+		return 1;
+	if (r->deadline == 0 || now_ns() < r->deadline)
+		return 0;
+	r->rc = tc_error_set(r->err, TC_ELIMIT, "search: over its time limit of %g ms; a narrower "
+	                     "query (longer prefixes, fewer common words) is faster",
+	                     r->o->time_limit_ms);
+	return 1;
+}
+
+/* past_deadline, with the clock read every TIME_STEPS calls only: the loops over docs,
+   lists and terms call it at every step. */
+#define TIME_STEPS 1024
+static inline int out_of_time(run *r)
+{
+	if (r->deadline == 0 || (++r->steps % TIME_STEPS) != 0)
+		return r->rc != TC_OK;
+	return past_deadline(r);
 }
 
 /* ---- BM25 ------------------------------------------------------------------------- */
@@ -651,6 +686,8 @@ static uint32_t phrase_field_seek(phrase_it *p, phrase_field *f, uint32_t target
 		return TC_DOC_END;
 	for (uint32_t d = tc_postings_seek_all(f->lead, p->nw, target); d != TC_DOC_END;
 	     d = tc_postings_seek_all(f->lead, p->nw, d + 1)) {
+		if (out_of_time(p->base.r))
+			return TC_DOC_END;
 		if (f->ep && tc_postings_seek_all(f->fp, p->nw, d) != d)
 			continue;
 		if ((f->freq = phrase_count(p, f)) > 0)
@@ -877,7 +914,7 @@ static int prefix_walk(run *r, const tc_qnode *q, const tc_segment *seg, const c
 	size_t n, terms = 0;
 	tc_term_info info;
 	int rc = tc_termit_open(seg, key, klen, &ti, r->err);
-	while (rc == TC_OK) {
+	while (rc == TC_OK && !out_of_time(r)) {
 		rc = tc_termit_next(ti, &k, &n, &info, r->err);
 		if (rc != 1)
 			break; /* 0: no more terms; negative: damage */
@@ -1105,7 +1142,7 @@ static uint32_t and_seek(it *self, uint32_t target)
 {
 	bool_it *b = (bool_it *)self;
 	uint32_t d = it_seek(b->kids[0], target);
-	while (d != TC_DOC_END) {
+	while (d != TC_DOC_END && !out_of_time(self->r)) {
 		size_t i = 1;
 		for (; i < b->nkids; i++) {
 			uint32_t di = it_seek(b->kids[i], d);
@@ -1512,6 +1549,8 @@ static void run_term_segment(run *r, const tc_qnode *q, uint32_t segi, size_t ca
 	term_it *t = (term_it *)build(r, q);
 	out->total += term_count(r, t);
 	for (uint32_t d = r->rc == TC_OK ? it_seek(&t->base, 0) : TC_DOC_END; d != TC_DOC_END;) {
+		if (out_of_time(r))
+			break;
 		if (out->n == cap) {
 			uint32_t until = TC_DOC_END;
 			if (term_range_bound(t, d, &until) < out->hits[0].score) {
@@ -1885,7 +1924,7 @@ static void and_bits_pass(run *r, it *root, uint32_t segi, size_t cap, tc_result
 	bool_it *b = (bool_it *)root;
 	for (size_t i = 0; i < b->nkids; i++)
 		term_rewind((term_it *)b->kids[i]);
-	for (size_t j = 0; j < n && r->rc == TC_OK; j++) {
+	for (size_t j = 0; j < n && !out_of_time(r); j++) {
 		uint32_t d = doc[j];
 		if (bound[j] < from || (out->n == cap && bound[j] < out->hits[0].score))
 			continue;
@@ -1957,6 +1996,8 @@ static void run_iterator(run *r, it *root, uint32_t segi, size_t cap, tc_results
 	uint32_t bound_until = 0; /* bound holds for docs up to here; 0: not computed */
 	for (uint32_t d = r->rc == TC_OK ? it_seek(root, 0) : TC_DOC_END; d != TC_DOC_END;
 	     d = it_seek(root, d + 1)) {
+		if (out_of_time(r))
+			break;
 		if (tc_seg_is_deleted(r->seg, d))
 			continue;
 		out->total++;
@@ -2006,6 +2047,8 @@ int tc_exec(const tc_snapshot *snap, const tc_qnode *q, const tc_search_opts *o,
 	             o->offset);
 	TC_RETURN_IF(!(o->k1 >= 0) || !(o->b >= 0 && o->b <= 1) || !(o->title_weight >= 0), err,
 	             TC_EINVAL, "search: need k1 >= 0, 0 <= b <= 1, title weight >= 0");
+	TC_RETURN_IF(!(o->time_limit_ms >= 0 && o->time_limit_ms <= 1e9), err, TC_EINVAL,
+	             "search: the time limit must be 0 (none) to 1e9 ms");
 	size_t cap = o->k + o->offset;
 	out->hits = tc_grow(out->hits, &out->cap, cap, sizeof *out->hits);
 	run r;
@@ -2014,7 +2057,9 @@ int tc_exec(const tc_snapshot *snap, const tc_qnode *q, const tc_search_opts *o,
 	r.o = o;
 	r.N = (double)tc_snapshot_ndocs(snap);
 	r.err = err;
-	for (size_t s = 0; s < tc_snapshot_nsegments(snap) && r.rc == TC_OK; s++) {
+	if (o->time_limit_ms > 0)
+		r.deadline = now_ns() + (uint64_t)(o->time_limit_ms * 1e6) + 1;
+	for (size_t s = 0; s < tc_snapshot_nsegments(snap) && !past_deadline(&r); s++) {
 		r.seg = tc_snapshot_segment(snap, s);
 		r.segi = s;
 		run_segment(&r, q, (uint32_t)s, cap, out);

@@ -41,6 +41,8 @@ typedef struct tc_search_opts {
 	double title_weight;   /* weight of the title field (default 2.0; body is 1.0) */
 	int ids_only;          /* searcher: hits carry their id only, no title or snippet,
 	                          so the doc store is not read (the fastest form) */
+	double time_limit_ms;  /* 0: none; a search still running after this long stops
+	                          with TC_ELIMIT (looked at every few thousand steps) */
 } tc_search_opts;
 
 /* Fills o with the defaults above. */

@@ -21,6 +21,7 @@
 typedef struct reader {
 	tc_searcher *s;
 	uint64_t gen;
+	double time_limit_ms;     /* the server's, for every search this reader runs */
 	tc_search_result res;
 	tc_doc doc;
 	tc_buf tmp;
@@ -36,6 +37,7 @@ struct tc_proto {
 	reader *idle;             /* readers of generation gen, free to take */
 	pthread_mutex_t wmu;      /* one write at a time */
 	tc_indexer *ix;           /* the index's one writer, with a token */
+	double time_limit_ms;     /* of every search; 0: none */
 };
 
 static void reader_free(reader *r)
@@ -67,6 +69,7 @@ static reader *reader_take(tc_proto *p, tc_error *err)
 	pthread_mutex_unlock(&p->mu);
 	r = tc_calloc(1, sizeof *r);
 	r->gen = gen;
+	r->time_limit_ms = p->time_limit_ms;
 	int rc = tc_searcher_from_snapshot(snap, &r->s, err);
 	tc_snapshot_release(snap);
 	if (rc != TC_OK) {
@@ -105,6 +108,7 @@ int tc_proto_open(const tc_proto_opts *o, tc_proto **out, tc_error *err)
 	}
 	p->dir = tc_strdup(o->dir);
 	p->token = o->token ? tc_strdup(o->token) : NULL;
+	p->time_limit_ms = o->time_limit_ms;
 	if (rc == TC_OK) {  /* one reader now: a broken analyser shows at start, not later */
 		reader *r = reader_take(p, err);
 		if (r)
@@ -232,6 +236,7 @@ static int do_search(reader *r, const request *rq, failure *f, tc_buf *out)
 	o.k = (size_t)rq->k;
 	o.offset = (size_t)rq->offset;
 	o.strict = rq->strict;
+	o.time_limit_ms = r->time_limit_ms;
 	tc_error err = {0};
 	if (tc_searcher_search(r->s, rq->q, rq->qlen, &o, (size_t)rq->snippet, &r->res, &err) !=
 	    TC_OK) {

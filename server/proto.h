@@ -28,7 +28,8 @@
  * wrong type), "EOP" (no such op), "ETOKEN" (a write without the right token),
  * "EREADONLY" (a write to a read-only server), "ETOOLARGE" (a line over the limit),
  * "EBUSY" (too many connections). "offset" is given for query parse errors (the byte in
- * q).
+ * q). A search over the server's time limit fails with "ELIMIT", as does a prefix that
+ * matches too many words.
  *
  * HTTP API (GET): /api/search?q=..&k=..&offset=..&strict=true&snippet=.. -> the search
  * answer without "id" and "ok"; /api/doc?id=.. ; /api/stats. Errors: 400 with
@@ -54,6 +55,7 @@ typedef struct tc_proto tc_proto;
 typedef struct tc_proto_opts {
 	const char *dir;          /* the index */
 	const char *token;        /* the write token; NULL: read-only (no indexer is opened) */
+	double time_limit_ms;     /* of every search (tc_search_opts); 0: none */
 } tc_proto_opts;
 
 #define TC_PROTO_MAX_K 1000

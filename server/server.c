@@ -608,7 +608,7 @@ int tc_server_open(const tc_server_opts *o, tc_server **out, tc_error *err)
 	s->on_log = o->on_log;
 	s->log_ctx = o->log_ctx;
 	s->port = s->http_port = -1;
-	tc_proto_opts po = {o->dir, o->token};
+	tc_proto_opts po = {.dir = o->dir, .token = o->token, .time_limit_ms = o->time_limit_ms};
 	int rc = tc_proto_open(&po, &s->proto, err);
 	if (rc != TC_OK) {
 		free(s);

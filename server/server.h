@@ -55,6 +55,8 @@ typedef struct tc_server_opts {
 	int handle_signals;       /* SIGTERM and SIGINT stop the server */
 	unsigned idle_ms;         /* 0: TC_SERVER_IDLE_MS */
 	unsigned refresh_ms;      /* 0: TC_SERVER_REFRESH_MS */
+	double time_limit_ms;     /* of every search: over it, an ELIMIT answer (and the pool
+	                             thread free again); 0: none */
 	/* NULL, or called on the loop's thread with one line (no newline) per request
 	   answered: "socket ok 0.21 ms", "socket EPARSE 0.04 ms", "http 200 0.30 ms GET
 	   /api/search?q=...", refusals with "-" for the time */

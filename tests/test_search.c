@@ -728,6 +728,81 @@ static void test_strict_bounds(void **state)
 	rm_rf(dir);
 }
 
+/*
+ * A search over its time limit stops with TC_ELIMIT, whatever the query's shape (each
+ * way a search runs reads the clock); a limit it keeps to changes nothing.
+ */
+static void test_time_limit(void **state)
+{
+	static const char *const queries[] = {
+		"ndxp", "cải cách hành chính", "\"cải cách hành chính\"", "cải*", "hồ sơ OR thủ tục",
+		"NDXP > 1 tỷ giao dịch", "> 1 tỷ giao dịch", "cải cách -ruộng", "title:ndxp",
+	};
+	tc_error err = {0};
+	tc_searcher *s;
+	assert_int_equal(tc_searcher_open(seeds_dir, &s, &err), TC_OK);
+	for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+		const char *q = queries[i];
+		tc_search_opts o;
+		tc_search_opts_init(&o);
+		tc_search_result free_run = {0}, limited = {0}, over = {0};
+		assert_int_equal(tc_searcher_search(s, q, strlen(q), &o, 0, &free_run, &err), TC_OK);
+		o.time_limit_ms = 60000;
+		assert_int_equal(tc_searcher_search(s, q, strlen(q), &o, 0, &limited, &err), TC_OK);
+		assert_int_equal(limited.total, free_run.total);
+		assert_int_equal(limited.n, free_run.n);
+		for (size_t h = 0; h < free_run.n; h++)
+			assert_string_equal(limited.hits[h].id, free_run.hits[h].id);
+		o.time_limit_ms = 1e-6;
+		assert_int_equal(tc_searcher_search(s, q, strlen(q), &o, 0, &over, &err), TC_ELIMIT);
+		assert_non_null(strstr(err.msg, "over its time limit"));
+		tc_search_result_free(&free_run);
+		tc_search_result_free(&limited);
+		tc_search_result_free(&over);
+	}
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	o.time_limit_ms = -1;
+	tc_search_result r = {0};
+	assert_int_equal(tc_searcher_search(s, "ndxp", 4, &o, 0, &r, &err), TC_EINVAL);
+	tc_search_result_free(&r);
+	tc_searcher_free(s);
+
+	/* stopped on the way: 3,000 docs that all match, a limit of 1 us, which a loop
+	   reading the clock every 1,024 steps has passed by its first reading */
+	char dir[256];
+	make_tmp(dir, sizeof dir, "limit");
+	enum { N = 3000 };
+	char **json = tc_calloc(N, sizeof *json);
+	for (int i = 0; i < N; i++) {
+		json[i] = tc_malloc(160);
+		snprintf(json[i], 160, "{\"id\":\"t%04d\",\"title\":\"tin %d\",\"body\":\"cải cách "
+		         "hành chính và dịch vụ công, lần %d\"}", i, i % 7, i % 11);
+	}
+	index_json(dir, (const char *const *)json, N);
+	static const char *const slow[] = {"cải", "cải cách", "\"cải cách hành\"", "cải OR dịch",
+	                                   "cải*", "cải -zqxjw", "cải cách -zqxjw"};
+	assert_int_equal(tc_searcher_open(dir, &s, &err), TC_OK);
+	for (size_t i = 0; i < sizeof slow / sizeof *slow; i++) {
+		tc_search_opts_init(&o);
+		o.time_limit_ms = 1e-3;
+		o.ids_only = 1;
+		if (tc_searcher_search(s, slow[i], strlen(slow[i]), &o, 0, &r, &err) != TC_ELIMIT)
+			fail_msg("%s: not stopped by its time limit", slow[i]);
+		tc_search_result_free(&r);
+		o.time_limit_ms = 0;
+		assert_int_equal(tc_searcher_search(s, slow[i], strlen(slow[i]), &o, 0, &r, &err),
+		                 TC_OK);
+		assert_int_equal(r.total, N);
+		tc_search_result_free(&r);
+	}
+	tc_searcher_free(s);
+	for (int i = 0; i < N; i++)
+		free(json[i]);
+	free(json);
+	rm_rf(dir);
+}
+
 static void test_apostrophes(void **state)
 {
 	(void)state;
@@ -851,27 +926,30 @@ static void test_cli(void **state)
 	json_object_put(root);
 	free(out);
 
-	snprintf(cmd, sizeof cmd, "%s search -i %s 'khongcotu' >/dev/null", tu_bin(), seeds_dir);
-	free(tu_run(cmd, &st));
-	assert_int_equal(st, 0);
-
-	snprintf(cmd, sizeof cmd, "%s search -i %s '\"cải cách' 2>&1 >/dev/null", tu_bin(),
-	         seeds_dir);
-	out = tu_run(cmd, &st);
-	assert_int_equal(st, 2);
-	assert_non_null(strstr(out, "unclosed quote at 0"));
-	free(out);
-
-	snprintf(cmd, sizeof cmd, "%s search -i %s/nonexistent x 2>&1 >/dev/null", tu_bin(),
-	         seeds_dir);
-	out = tu_run(cmd, &st);
-	assert_int_equal(st, 1);
-	assert_non_null(strstr(out, "no index"));
-	free(out);
-
-	snprintf(cmd, sizeof cmd, "%s search x 2>/dev/null", tu_bin());
-	free(tu_run(cmd, &st));
-	assert_int_equal(st, 2);
+	/* exit statuses and messages: args after "search" (%s: the seeds' index) */
+	static const struct {
+		const char *args;
+		int status;
+		const char *want;     /* on stderr, or NULL */
+	} runs[] = {
+		{"-i %s khongcotu", 0, NULL},
+		{"-i %s '\"cải cách'", 2, "unclosed quote at 0"},
+		{"-i %s/nonexistent x", 1, "no index"},
+		{"x", 2, "no index (-i DIR)"},
+		/* a time limit already passed when the search starts */
+		{"-i %s --time-limit 0.000001 ndxp", 2, "over its time limit of 1e-06 ms"},
+		{"-i %s --time-limit -1 ndxp", 2, "bad option or value"},
+	};
+	for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+		char args[256];
+		snprintf(args, sizeof args, runs[i].args, seeds_dir);
+		snprintf(cmd, sizeof cmd, "%s search %s 2>&1 >/dev/null", tu_bin(), args);
+		out = tu_run(cmd, &st);
+		if (st != runs[i].status || (runs[i].want && strstr(out, runs[i].want) == NULL))
+			fail_msg("search %s: exit %d, \"%s\"; want %d, \"%s\"", args, st, out,
+			         runs[i].status, runs[i].want ? runs[i].want : "");
+		free(out);
+	}
 
 	/* a flipped byte in the middle of the postings: refused, not searched */
 	char dir[256];
@@ -907,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_quantity_alone),
 		cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_strict_bounds),
+		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_snippets),
 		cmocka_unit_test(test_cli),

@@ -83,7 +83,7 @@ static void expect_answer(tc_proto *p, const exchange *x)
 
 static void test_requests(void **state)
 {
-	tc_proto_opts o = {dir, "s3cret"};
+	tc_proto_opts o = {.dir = dir, .token = "s3cret"};
 	tc_proto *p;
 	tc_error err = {0};
 	assert_int_equal(tc_proto_open(&o, &p, &err), TC_OK);
@@ -138,10 +138,10 @@ static void test_requests(void **state)
 	tc_proto_free(p);
 
 	/* without a token: read-only, and the index may be written by someone else */
-	tc_proto_opts ro = {dir, NULL};
+	tc_proto_opts ro = {.dir = dir, .token = NULL};
 	assert_int_equal(tc_proto_open(&ro, &p, &err), TC_OK);
 	tc_proto *writer;
-	tc_proto_opts rw = {dir, "t"};
+	tc_proto_opts rw = {.dir = dir, .token = "t"};
 	assert_int_equal(tc_proto_open(&rw, &writer, &err), TC_OK);
 	tc_proto *second;
 	assert_int_equal(tc_proto_open(&rw, &second, &err), TC_ELOCKED);  /* one writer */
@@ -153,13 +153,26 @@ static void test_requests(void **state)
 	for (size_t i = 0; i < sizeof ro_table / sizeof *ro_table; i++)
 		expect_answer(p, &ro_table[i]);
 	tc_proto_free(p);
-	tc_proto_opts none = {"/nonexistent/tracuu", NULL};
+
+	/* the server's time limit: a search over it is answered ELIMIT, socket and HTTP */
+	tc_proto_opts limited = {.dir = dir, .time_limit_ms = 1e-6};
+	assert_int_equal(tc_proto_open(&limited, &p, &err), TC_OK);
+	static const exchange over = {"{\"id\":3,\"op\":\"search\",\"q\":\"hop\"}",
+	                              {"{\"id\":3,\"ok\":false", "\"code\":\"ELIMIT\"",
+	                               "over its time limit"}};
+	expect_answer(p, &over);
+	tc_buf out = {0};
+	assert_int_equal(tc_proto_http(p, "/api/search?q=hop", 17, &out), 400);
+	assert_non_null(strstr(out.data, "\"code\":\"ELIMIT\""));
+	tc_buf_free(&out);
+	tc_proto_free(p);
+	tc_proto_opts none = {.dir = "/nonexistent/tracuu", .token = NULL};
 	assert_int_equal(tc_proto_open(&none, &p, &err), TC_ENOENT);
 }
 
 static void test_http_api(void **state)
 {
-	tc_proto_opts o = {dir, NULL};
+	tc_proto_opts o = {.dir = dir, .token = NULL};
 	tc_proto *p;
 	tc_error err = {0};
 	assert_int_equal(tc_proto_open(&o, &p, &err), TC_OK);
@@ -664,7 +677,7 @@ static void test_concurrent(void **state)
    from the last commit, which stays whole on disk. */
 static void test_full_disk(void **state)
 {
-	tc_proto_opts o = {dir, "t"};
+	tc_proto_opts o = {.dir = dir, .token = "t"};
 	tc_proto *p;
 	tc_error err = {0};
 	assert_int_equal(tc_proto_open(&o, &p, &err), TC_OK);
@@ -683,7 +696,7 @@ static void test_full_disk(void **state)
 	tu_write_budget = -1;
 	tc_proto_free(p);
 	/* what was committed before is all there */
-	tc_proto_opts ro = {dir, NULL};
+	tc_proto_opts ro = {.dir = dir, .token = NULL};
 	assert_int_equal(tc_proto_open(&ro, &p, &err), TC_OK);
 	static const exchange after = {"{\"id\":4,\"op\":\"stats\"}", {"{\"id\":4,\"ok\":true,\"docs\":5,"}};
 	expect_answer(p, &after);
@@ -712,6 +725,9 @@ static void test_cli(void **state)
 	assert_non_null(strstr(out, "No such file"));
 	free(out);
 	snprintf(cmd, sizeof cmd, "%s serve -i %s --port 70000 2>&1", tu_bin(), dir);
+	free(tu_run(cmd, &st));
+	assert_int_equal(st, 2);
+	snprintf(cmd, sizeof cmd, "%s serve -i %s --time-limit soon 2>&1", tu_bin(), dir);
 	free(tu_run(cmd, &st));
 	assert_int_equal(st, 2);
 

@@ -43,7 +43,7 @@ static int proto_init(void)
 	if (rc == TC_OK)
 		rc = tc_indexer_commit(ix, NULL);
 	tc_indexer_free(ix);
-	tc_proto_opts o = {dir, NULL};
+	tc_proto_opts o = {.dir = dir, .token = NULL};
 	return rc == TC_OK ? tc_proto_open(&o, &proto, NULL) : rc;
 }
 
