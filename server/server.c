@@ -136,6 +136,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 }
 
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
+static void pump(conn *c);
 
 /* Enough requests wait: no more are read or cut from what was read. */
 static int queue_full(const conn *c)
@@ -191,7 +192,7 @@ static void on_written(uv_write_t *req, int status)
 	}
 	uv_timer_again(&c->idle);  /* a client reading its answers, however slowly, is not idle */
 	maybe_close(c);
-	read_more(c);
+	pump(c);  /* the next answers, held back while too many were unread, and reading */
 }
 
 static void send_bytes(conn *c, const char *data, size_t len)
@@ -221,8 +222,6 @@ static void on_idle(uv_timer_t *t)
 }
 
 /* ---- requests in order ---------------------------------------------------------------- */
-
-static void pump(conn *c);
 
 /* On the pool: the answer to the head request of a connection. */
 static void on_work(uv_work_t *w)
@@ -321,6 +320,10 @@ static void pump(conn *c)
 			if (c->head == NULL)
 				break;
 		}
+		/* answers the client has not taken stop the next ones being made, not only the
+		   reading of more requests: else every request waiting adds its answer */
+		if (c->pending >= TC_SERVER_MAX_PENDING)
+			break;
 		job *j = c->head;
 		if (j->ready) {
 			answer_head(c);

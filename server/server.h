@@ -17,8 +17,10 @@
  *   TC_SERVER_MAX_CONNS connections: the new one gets an EBUSY line (HTTP: 503) and is
  *   closed; a client with TC_SERVER_MAX_QUEUED requests (or TC_SERVER_MAX_QUEUED_BYTES
  *   of them) waiting, or whose unread answers pass TC_SERVER_MAX_PENDING bytes, is not
- *   read from until they drain, and one that for TC_SERVER_IDLE_MS neither sends nor
- *   takes any answer (with nothing of its own under way) is closed.
+ *   read from until they drain, and past TC_SERVER_MAX_PENDING its waiting requests are
+ *   not answered either (what a client does not take is not made); one that for
+ *   TC_SERVER_IDLE_MS neither sends nor takes any answer (with nothing of its own under
+ *   way) is closed.
  *
  * Commits made by another process (`tracuu index` into the directory of a read-only
  * server) are looked for every TC_SERVER_REFRESH_MS on the pool: requests after that

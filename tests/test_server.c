@@ -451,6 +451,37 @@ static void test_sockets(void **state)
 	free(got);
 	close(f.fd);
 
+	/* what a client does not take is not made either: of 200 requests for 200 KB
+	   answers, those past the unread limit (plus what the sockets' buffers hold) wait
+	   in the queue, not as answers in memory; then every answer comes, in order */
+	pthread_mutex_lock(&log_mu);
+	size_t log_at = log_lines.len;
+	pthread_mutex_unlock(&log_mu);
+	f = (struct flood){small_window(connect_to(port)), 200};
+	assert_int_equal(pthread_create(&sender, NULL, flood_thread, &f), 0);
+	usleep(1000000);
+	size_t made = 0;
+	pthread_mutex_lock(&log_mu);
+	for (const char *l = log_lines.data + log_at; (l = strstr(l, "socket ok")) != NULL; l++)
+		made++;
+	pthread_mutex_unlock(&log_mu);
+	/* 8 MiB unread is about 40 answers, and the kernel's buffers hold some 4 MiB more:
+	   made at once, as before, it was all 200 */
+	if (made > 100)
+		fail_msg("%zu answers made for a client that read none", made);
+	got = read_until(f.fd, (size_t)f.n, 0, &n);
+	assert_int_equal(pthread_join(sender, NULL), 0);
+	at = got;
+	for (int i = 0; i < f.n; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "{\"id\":%d,\"ok\":true", i);
+		if (strstr(at, want) != at)
+			fail_msg("answer %d out of order or missing", i);
+		at = strchr(at, '\n') + 1;
+	}
+	free(got);
+	close(f.fd);
+
 	/* a client that reads its answers slowly, for longer than the idle time, keeps its
 	   connection: taking answers is not being idle */
 	fd = small_window(connect_to(port));
