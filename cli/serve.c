@@ -18,7 +18,8 @@ static int usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: tracuu serve -i DIR [--host ADDR] [--port N] [--http-port N]\n"
-	        "                    [--token-file FILE] [--time-limit MS] [--log]\n"
+	        "                    [--token-file FILE] [--time-limit MS] [--client-memory MB]\n"
+	        "                    [--log]\n"
 	        "\n"
 	        "Serves the index in DIR until SIGTERM or Ctrl-C (answers already asked for are\n"
 	        "sent first). Both listeners bind 127.0.0.1 unless --host says otherwise.\n"
@@ -29,6 +30,9 @@ static int usage(FILE *f)
 	        "                  commit need it. Without one the server is read-only.\n"
 	        "  --time-limit MS a search still running after MS milliseconds stops with an\n"
 	        "                  ELIMIT answer (default 2000; 0: none)\n"
+	        "  --client-memory MB  what all clients together may have the server hold (their\n"
+	        "                  requests waiting, answers unsent; default 256): past it, a\n"
+	        "                  client holding its share waits, the others go on\n"
 	        "  --log           one line per request on stderr: time, listener, status or\n"
 	        "                  error code, milliseconds (HTTP: the request line too)\n"
 	        "The protocol is in the README (\"Server\").\n");
@@ -85,6 +89,7 @@ int tc_cmd_serve(int argc, char **argv)
 	o.handle_signals = 1;
 	o.time_limit_ms = SERVE_TIME_LIMIT_MS;
 	const char *token_file = NULL;
+	double mb;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int more = i + 1 < argc;
@@ -104,7 +109,11 @@ int tc_cmd_serve(int argc, char **argv)
 		else if (strcmp(a, "--time-limit") == 0 && more &&
 		         tc_cli_parse_num(argv[i + 1], 0, 1e9, &o.time_limit_ms) == 0)
 			i++;
-		else if (strcmp(a, "--log") == 0)
+		else if (strcmp(a, "--client-memory") == 0 && more &&
+		         tc_cli_parse_num(argv[i + 1], 1, 1 << 20, &mb) == 0) {
+			o.max_held = (size_t)(mb * (1 << 20));
+			i++;
+		} else if (strcmp(a, "--log") == 0)
 			o.on_log = log_line;
 		else {
 			fprintf(stderr, "tracuu serve: bad option or value '%s'\n", a);

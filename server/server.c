@@ -24,6 +24,8 @@ struct tc_server {
 	int signals;
 	int stopping;
 	unsigned idle_ms;
+	size_t max_held;          /* bytes all connections may hold (see over_budget) */
+	size_t nstarved;          /* connections waiting for the others to hold less */
 	void (*on_log)(void *ctx, const char *line);
 	void *log_ctx;
 	uv_timer_t refresh;       /* looks for commits made by others */
@@ -67,6 +69,7 @@ struct conn {
 	size_t pending;           /* bytes handed to uv_write and not yet written */
 	int reading;
 	int close_when_written;   /* no more requests: close once the answers are out */
+	int starved;              /* neither read nor answered: the server holds too much */
 	int closing;
 	int open_handles;
 	int orphan;               /* closed while busy: freed when its job comes back */
@@ -81,6 +84,9 @@ typedef struct wreq {
 } wreq;
 
 /* ---- connections ---------------------------------------------------------------------- */
+
+static void pump(conn *c);
+static void resume_starved(tc_server *s);
 
 static void job_free(job *j)
 {
@@ -112,10 +118,13 @@ static void on_handle_closed(uv_handle_t *h)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
+	if (c->starved)
+		s->nstarved--;
 	if (c->busy)
 		c->orphan = 1;  /* its job still runs on the pool and points at it */
 	else
 		conn_free(c);
+	resume_starved(s);
 }
 
 static void conn_close(conn *c)
@@ -136,7 +145,48 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 }
 
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
-static void pump(conn *c);
+
+/* Bytes c holds: read and not yet cut into requests, requests waiting, answers unsent. */
+static size_t conn_held(const conn *c)
+{
+	return c->in.len + c->queued_bytes + c->pending;
+}
+
+static size_t server_held(const tc_server *s)
+{
+	size_t total = 0;
+	for (const conn *k = s->conns; k; k = k->next)
+		total += conn_held(k);
+	return total;
+}
+
+/* Whether c holds its share of the server's budget (the budget over the connections). */
+static int holds_share(const conn *c)
+{
+	const tc_server *s = c->srv;
+	return conn_held(c) >= s->max_held / (s->nconns ? s->nconns : 1);
+}
+
+/*
+ * Whether c must wait for the others: all connections together hold the server's
+ * budget or more, and c its share of it or more. So a client that holds little is read
+ * and answered however much the others pile up, and the server holds about twice its
+ * budget at most (plus the last read or answer of each connection).
+ */
+static int over_budget(const conn *c)
+{
+	return holds_share(c) && server_held(c->srv) >= c->srv->max_held;
+}
+
+/* Marks c as waiting for the others (resume_starved reads and answers it again). */
+static int starve(conn *c)
+{
+	if (!c->starved) {
+		c->starved = 1;
+		c->srv->nstarved++;
+	}
+	return 1;
+}
 
 /* Enough requests wait: no more are read or cut from what was read. */
 static int queue_full(const conn *c)
@@ -148,7 +198,7 @@ static int queue_full(const conn *c)
 static void read_more(conn *c)
 {
 	if (c->reading || c->closing || c->close_when_written || c->eof || c->srv->stopping ||
-	    queue_full(c) || c->pending >= TC_SERVER_MAX_PENDING)
+	    queue_full(c) || c->pending >= TC_SERVER_MAX_PENDING || (over_budget(c) && starve(c)))
 		return;
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 		c->reading = 1;
@@ -178,6 +228,22 @@ static void finish(conn *c)
 	maybe_close(c);
 }
 
+/* The connections that waited for the others, read and answered again where they may. */
+static void resume_starved(tc_server *s)
+{
+	if (s->nstarved == 0)
+		return;
+	size_t total = server_held(s);
+	for (conn *k = s->conns; k && s->nstarved; k = k->next) {
+		if (!k->starved || (holds_share(k) && total >= s->max_held))
+			continue;
+		k->starved = 0;
+		s->nstarved--;
+		if (!k->closing)
+			pump(k);
+	}
+}
+
 static void on_written(uv_write_t *req, int status)
 {
 	wreq *w = (wreq *)req;
@@ -193,6 +259,7 @@ static void on_written(uv_write_t *req, int status)
 	uv_timer_again(&c->idle);  /* a client reading its answers, however slowly, is not idle */
 	maybe_close(c);
 	pump(c);  /* the next answers, held back while too many were unread, and reading */
+	resume_starved(c->srv);
 }
 
 static void send_bytes(conn *c, const char *data, size_t len)
@@ -322,7 +389,7 @@ static void pump(conn *c)
 		}
 		/* answers the client has not taken stop the next ones being made, not only the
 		   reading of more requests: else every request waiting adds its answer */
-		if (c->pending >= TC_SERVER_MAX_PENDING)
+		if (c->pending >= TC_SERVER_MAX_PENDING || (over_budget(c) && starve(c)))
 			break;
 		job *j = c->head;
 		if (j->ready) {
@@ -487,6 +554,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 	}
 	parse_input(c);
 	pump(c);
+	if (c->reading && over_budget(c) && starve(c))
+		read_less(c);
 }
 
 static void on_connection(uv_stream_t *l, int status)
@@ -608,6 +677,7 @@ int tc_server_open(const tc_server_opts *o, tc_server **out, tc_error *err)
 	*out = NULL;
 	tc_server *s = tc_calloc(1, sizeof *s);
 	s->idle_ms = o->idle_ms ? o->idle_ms : TC_SERVER_IDLE_MS;
+	s->max_held = o->max_held ? o->max_held : TC_SERVER_MAX_HELD;
 	s->on_log = o->on_log;
 	s->log_ctx = o->log_ctx;
 	s->port = s->http_port = -1;

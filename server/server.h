@@ -20,7 +20,10 @@
  *   read from until they drain, and past TC_SERVER_MAX_PENDING its waiting requests are
  *   not answered either (what a client does not take is not made); one that for
  *   TC_SERVER_IDLE_MS neither sends nor takes any answer (with nothing of its own under
- *   way) is closed.
+ *   way) is closed. All connections together: when they hold TC_SERVER_MAX_HELD bytes
+ *   (requests read, waiting, answers unsent) or more, one that holds its share of it
+ *   (over the connections open) or more is neither read nor answered until they hold
+ *   less; one that holds little goes on.
  *
  * Commits made by another process (`tracuu index` into the directory of a read-only
  * server) are looked for every TC_SERVER_REFRESH_MS on the pool: requests after that
@@ -43,6 +46,7 @@
 #define TC_SERVER_MAX_PENDING (8u << 20)
 #define TC_SERVER_MAX_QUEUED 64
 #define TC_SERVER_MAX_QUEUED_BYTES (4u << 20)
+#define TC_SERVER_MAX_HELD ((size_t)256 << 20)
 #define TC_SERVER_IDLE_MS 60000
 #define TC_SERVER_REFRESH_MS 1000
 
@@ -59,6 +63,7 @@ typedef struct tc_server_opts {
 	unsigned refresh_ms;      /* 0: TC_SERVER_REFRESH_MS */
 	double time_limit_ms;     /* of every search: over it, an ELIMIT answer (and the pool
 	                             thread free again); 0: none */
+	size_t max_held;          /* 0: TC_SERVER_MAX_HELD */
 	/* NULL, or called on the loop's thread with one line (no newline) per request
 	   answered: "socket ok 0.21 ms", "socket EPARSE 0.04 ms", "http 200 0.30 ms GET
 	   /api/search?q=...", refusals with "-" for the time */

@@ -295,6 +295,21 @@ static void *flood_thread(void *arg)
 	return NULL;
 }
 
+/* The flood's answers, read to the last: each of them, in order. */
+static void expect_flood_answers(const struct flood *f)
+{
+	size_t n;
+	char *got = read_until(f->fd, (size_t)f->n, 0, &n), *at = got;
+	for (int i = 0; i < f->n; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "{\"id\":%d,\"ok\":true", i);
+		if (strstr(at, want) != at)
+			fail_msg("answer %d out of order or missing", i);
+		at = strchr(at, '\n') + 1;
+	}
+	free(got);
+}
+
 static void add_big_doc(void)
 {
 	tc_buf b = {0};
@@ -321,6 +336,55 @@ static void collect_log(void *ctx, const char *line)
 	tc_buf_puts(&log_lines, line);
 	tc_buf_putc(&log_lines, '\n');
 	pthread_mutex_unlock(&log_mu);
+}
+
+/* One request on a connection of its own: its answer must start with want. */
+static void ask(int port, const char *req, const char *want)
+{
+	int fd = connect_to(port);
+	send_str(fd, req);
+	size_t n;
+	char *got = read_until(fd, 1, 0, &n);
+	if (strstr(got, want) != got)
+		fail_msg("%s: answered %s, want %s...", req, got, want);
+	free(got);
+	close(fd);
+}
+
+/* A server on its own thread, and stopping it. */
+static tc_server *start_server(const tc_server_opts *o, pthread_t *th)
+{
+	tc_server *s;
+	tc_error err = {0};
+	assert_int_equal(tc_server_open(o, &s, &err), TC_OK);
+	assert_int_equal(pthread_create(th, NULL, serve_thread, s), 0);
+	return s;
+}
+
+static void stop_server(tc_server *s, pthread_t th)
+{
+	tc_server_stop(s);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	tc_server_free(s);
+}
+
+static size_t log_mark(void)
+{
+	pthread_mutex_lock(&log_mu);
+	size_t at = log_lines.len;
+	pthread_mutex_unlock(&log_mu);
+	return at;
+}
+
+/* Socket requests answered since log_mark() gave at. */
+static size_t answered_since(size_t at)
+{
+	size_t made = 0;
+	pthread_mutex_lock(&log_mu);
+	for (const char *l = log_lines.data + at; (l = strstr(l, "socket ok")) != NULL; l++)
+		made++;
+	pthread_mutex_unlock(&log_mu);
+	return made;
 }
 
 static void test_sockets(void **state)
@@ -431,55 +495,25 @@ static void test_sockets(void **state)
 	pthread_t sender;
 	assert_int_equal(pthread_create(&sender, NULL, flood_thread, &f), 0);
 	usleep(300000);
-	int other = connect_to(port);
-	send_str(other, "{\"id\":\"other\",\"op\":\"stats\"}\n");
-	got = read_until(other, 1, 0, &n);
-	assert_non_null(strstr(got, "{\"id\":\"other\",\"ok\":true"));
-	free(got);
-	close(other);
-	got = read_until(f.fd, (size_t)f.n, 0, &n);
-	assert_true(n > TC_SERVER_MAX_PENDING);
+	ask(port, "{\"id\":\"other\",\"op\":\"stats\"}\n", "{\"id\":\"other\",\"ok\":true");
+	expect_flood_answers(&f);
 	assert_int_equal(pthread_join(sender, NULL), 0);
-	at = got;
-	for (int i = 0; i < f.n; i++) {
-		char want[32];
-		snprintf(want, sizeof want, "{\"id\":%d,\"ok\":true", i);
-		if (strstr(at, want) != at)
-			fail_msg("answer %d out of order or missing", i);
-		at = strchr(at, '\n') + 1;
-	}
-	free(got);
 	close(f.fd);
 
 	/* what a client does not take is not made either: of 200 requests for 200 KB
 	   answers, those past the unread limit (plus what the sockets' buffers hold) wait
 	   in the queue, not as answers in memory; then every answer comes, in order */
-	pthread_mutex_lock(&log_mu);
-	size_t log_at = log_lines.len;
-	pthread_mutex_unlock(&log_mu);
+	size_t log_at = log_mark();
 	f = (struct flood){small_window(connect_to(port)), 200};
 	assert_int_equal(pthread_create(&sender, NULL, flood_thread, &f), 0);
 	usleep(1000000);
-	size_t made = 0;
-	pthread_mutex_lock(&log_mu);
-	for (const char *l = log_lines.data + log_at; (l = strstr(l, "socket ok")) != NULL; l++)
-		made++;
-	pthread_mutex_unlock(&log_mu);
 	/* 8 MiB unread is about 40 answers, and the kernel's buffers hold some 4 MiB more:
 	   made at once, as before, it was all 200 */
+	size_t made = answered_since(log_at);
 	if (made > 100)
 		fail_msg("%zu answers made for a client that read none", made);
-	got = read_until(f.fd, (size_t)f.n, 0, &n);
+	expect_flood_answers(&f);
 	assert_int_equal(pthread_join(sender, NULL), 0);
-	at = got;
-	for (int i = 0; i < f.n; i++) {
-		char want[32];
-		snprintf(want, sizeof want, "{\"id\":%d,\"ok\":true", i);
-		if (strstr(at, want) != at)
-			fail_msg("answer %d out of order or missing", i);
-		at = strchr(at, '\n') + 1;
-	}
-	free(got);
 	close(f.fd);
 
 	/* a client that reads its answers slowly, for longer than the idle time, keeps its
@@ -671,17 +705,46 @@ static void *client_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The server's budget over all connections (1 MiB here): a client that reads none of
+ * its answers stops being answered once it holds its share, well before its own 8 MiB;
+ * another client, holding nothing, is still answered; then the first gets everything.
+ */
+static void test_budget(void **state)
+{
+	add_big_doc();
+	tc_server_opts o = {0};
+	o.dir = dir;
+	o.http_port = -1;
+	o.max_held = 1 << 20;
+	o.on_log = collect_log;
+	pthread_t th, sender;
+	tc_server *s = start_server(&o, &th);
+	int port = tc_server_port(s, 0);
+	size_t log_at = log_mark();
+	struct flood f = {small_window(connect_to(port)), 200};
+	assert_int_equal(pthread_create(&sender, NULL, flood_thread, &f), 0);
+	usleep(1000000);
+	/* 1 MiB is 5 answers, the kernel's buffers some 20 more; its own limit alone lets
+	   some 60 be made */
+	size_t made = answered_since(log_at);
+	if (made > 40)
+		fail_msg("%zu answers made over a budget of 1 MiB", made);
+	ask(port, "{\"id\":\"other\",\"op\":\"stats\"}\n", "{\"id\":\"other\",\"ok\":true");
+	expect_flood_answers(&f);
+	assert_int_equal(pthread_join(sender, NULL), 0);
+	close(f.fd);
+	stop_server(s, th);
+}
+
 static void test_concurrent(void **state)
 {
 	tc_server_opts o = {0};
 	o.dir = dir;
 	o.http_port = -1;
 	o.token = "w";
-	tc_server *s;
-	tc_error err = {0};
-	assert_int_equal(tc_server_open(&o, &s, &err), TC_OK);
 	pthread_t th, cl_th[6];
-	assert_int_equal(pthread_create(&th, NULL, serve_thread, s), 0);
+	tc_server *s = start_server(&o, &th);
 	struct client cl[6];
 	for (int i = 0; i < 6; i++) {
 		cl[i] = (struct client){tc_server_port(s, 0), i == 0, 200, 0};
@@ -692,16 +755,10 @@ static void test_concurrent(void **state)
 		if (!cl[i].ok)
 			fail_msg("client %d: an answer missing or out of order", i);
 	}
-	int fd = connect_to(tc_server_port(s, 0));
-	send_str(fd, "{\"id\":\"end\",\"op\":\"search\",\"q\":\"\\\"tờ trình\\\"\",\"k\":1}\n");
-	size_t n;
-	char *got = read_until(fd, 1, 0, &n);
-	assert_non_null(strstr(got, "{\"id\":\"end\",\"ok\":true,\"total\":160,"));
-	free(got);
-	close(fd);
-	tc_server_stop(s);
-	assert_int_equal(pthread_join(th, NULL), 0);
-	tc_server_free(s);
+	ask(tc_server_port(s, 0),
+	    "{\"id\":\"end\",\"op\":\"search\",\"q\":\"\\\"tờ trình\\\"\",\"k\":1}\n",
+	    "{\"id\":\"end\",\"ok\":true,\"total\":160,");
+	stop_server(s, th);
 }
 
 /* A disk that fills during a commit: a structured error, the searches still answered
@@ -761,6 +818,9 @@ static void test_cli(void **state)
 	snprintf(cmd, sizeof cmd, "%s serve -i %s --time-limit soon 2>&1", tu_bin(), dir);
 	free(tu_run(cmd, &st));
 	assert_int_equal(st, 2);
+	snprintf(cmd, sizeof cmd, "%s serve -i %s --client-memory 0 2>&1", tu_bin(), dir);
+	free(tu_run(cmd, &st));
+	assert_int_equal(st, 2);
 
 	/* serving, then SIGTERM: a clean exit, the client's connection closed */
 	int pipefd[2];
@@ -815,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_sockets),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_full_disk),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_concurrent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
