@@ -1922,7 +1922,8 @@ static void qval_date(qval *v, const sc *c, const date *dt)
 }
 
 /*
- * A value at token i. Dates: "1/6/2023", "2023-06-01", "20.6.2023", "6/2023" (a month),
+ * A value at token i. Dates: "1/6/2023", "2023-06-01", "20.6.2023", "6/2023" and
+ * "2023-06" (a month),
  * "tháng 6/2023", and after a date field a bare year ("date >= 2023"). Returns false
  * when token i does not start a value; an error only for a date without a year.
  */
@@ -1968,6 +1969,21 @@ static bool read_qval_at(qp *p, size_t i, bool date_field, qval *v, int *rc)
 		}
 		if (date_field || (valid_dm(0, b, a) && b <= 12)) {
 			*rc = tc_error_set(p->err, TC_EPARSE, "date without a year at %u", c->t[i].start);
+			return false;
+		}
+	}
+	if (is_num(c, i) && i + 1 < c->n && gap_is(c, i + 1, "-") && is_num(c, i + 1) &&
+	    c->t[i].end - c->t[i].start == 4 && c->t[i + 1].end - c->t[i + 1].start <= 2) {
+		/* "2023-06", ISO's year and month (a whole date was read above) */
+		long y = tok_int(c, i, 4), m = tok_int(c, i + 1, 2);
+		if (is_year(y) && m >= 1 && m <= 12) {
+			date_set(&dt, c, y, (int)m, 1, TC_QTY_MONTH, i, i + 2);
+			qval_date(v, c, &dt);
+			return true;
+		}
+		if (date_field && is_year(y)) {
+			*rc = tc_error_set(p->err, TC_EPARSE, "no month %ld in a date at %u", m,
+			                   c->t[i + 1].start);
 			return false;
 		}
 	}

@@ -517,7 +517,10 @@ static tc_qnode *parse_primary(parser *p)
 static tc_qnode *parse_unary(parser *p)
 {
 	skip_space(p);
-	if (p->pos + 1 < p->len && p->s[p->pos] == '-' && !is_space(p->s[p->pos + 1]) &&
+	/* a '-' glued to what is before ("2017-13" after a comparison took "2017") is no
+	   exclusion */
+	int starts = p->pos == 0 || is_space(p->s[p->pos - 1]) || p->s[p->pos - 1] == '(';
+	if (starts && p->pos + 1 < p->len && p->s[p->pos] == '-' && !is_space(p->s[p->pos + 1]) &&
 	    !cmp_at(p, p->pos)) {
 		size_t at = p->pos++;
 		tc_qnode *kid = parse_primary(p);

@@ -100,6 +100,11 @@ static void test_parse(void **state)
 		{"từ 1 triệu đến 5 triệu hồ sơ", "QTY[ho so [1000000,5000000]]"},
 		{"= 63 địa phương", "QTY[dia phuong [63,63]]"},
 		{"date >= 2023-06-01", "QTY[@date [19509,inf)]"},
+		/* ISO's year and month, as "6/2023"; a '-' glued to a number is no exclusion */
+		{"date >= 2023-06", "QTY[@date [19509,inf)]"},
+		{"date >= 6/2023", "QTY[@date [19509,inf)]"},
+		{"ngày 2023-06..2023-07", "QTY[@date [19509,19569]]"},
+		{"> 2023-13 người", "AND(QTY[@none (2023,inf)] 13 nguoi(người))"},
 		{"> 5 con mèo", "AND(QTY[con (5,inf)] meo(mèo))"},
 		{"> 5 mèo", "QTY[meo (5,inf)]"},
 		{"tổng > 1000", "AND(tong(tổng) QTY[@none (1000,inf)])"},
@@ -133,6 +138,7 @@ static void test_errors(void **state)
 		{"13/2023/NĐ*", "a prefix must be one word at 0"},
 		{"> giao dịch", "number expected"},
 		{"từ 5 đến", "number expected"},
+		{"date >= 2023-13", "no month 13 in a date at 13"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int rc;
