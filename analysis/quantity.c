@@ -2021,6 +2021,36 @@ static void syl_set(tc_qcmp_syl *s, const sc *c, size_t j)
 	s->end = c->t[j].end;
 }
 
+/*
+ * Words of grammar, which a query's unit does not run on into: the index holds unit keys
+ * of up to three syllables after every number, so "> 5 tỷ đồng và < 10 tỷ đồng" would
+ * find "đồng và" there and take it for the unit. Conjunctions, prepositions, determiners;
+ * not the markers of verbs ("người bị thương", "người đã tiêm" are what is counted).
+ * Typed with marks a syllable must be one of these words exactly ("vé" is no "về");
+ * typed without, only the few plain forms that are hardly ever a unit's ("ho so" is
+ * "hồ sơ", not "so"; "con cua" may be crabs but "của" is far likelier).
+ */
+static const wd GRAMMAR_MARKED[] = {
+	{"và", "va"}, {"với", "voi"}, {"của", "cua"}, {"là", "la"}, {"trên", "tren"},
+	{"dưới", "duoi"}, {"từ", "tu"}, {"đến", "den"}, {"tới", "toi"}, {"này", "nay"},
+	{"đó", "do"}, {"thì", "thi"}, {"mà", "ma"}, {"nhưng", "nhung"}, {"những", "nhung"},
+	{"hoặc", "hoac"}, {"còn", "con"}, {"để", "de"}, {"nếu", "neu"}, {"vào", "vao"},
+	{"về", "ve"}, {"tại", "tai"}, {"ở", "o"}, {"như", "nhu"}, {"cũng", "cung"},
+	{"rồi", "roi"}, {"nên", "nen"}, {"vì", "vi"}, {"bởi", "boi"}, {"hơn", "hon"},
+	{"các", "cac"}, {"mỗi", "moi"}, WD_END};
+static const wd GRAMMAR_PLAIN[] = {
+	{"va", "va"}, {"voi", "voi"}, {"cua", "cua"}, {"hoac", "hoac"}, {"nhung", "nhung"},
+	{"cho", "cho"}, {"trong", "trong"}, {"khi", "khi"}, {"qua", "qua"}, {"theo", "theo"},
+	{"nay", "nay"}, {"ra", "ra"}, {"hay", "hay"}, WD_END};
+
+static bool grammar_word(const sc *c, size_t j)
+{
+	size_t k;
+	if (c->t[j].flags & TC_TOK_ACCENTED)
+		return match_list(c, j, GRAMMAR_MARKED, &k) != NULL;
+	return match_list(c, j, GRAMMAR_PLAIN, &k) != NULL;
+}
+
 /* A token that ends a run of unit syllables: boolean words, operator words + number. */
 static bool stops_units(const sc *c, size_t j)
 {
@@ -2047,9 +2077,9 @@ static void set_syllables(qp *p, tc_qcmp *m, size_t op_first, size_t next)
 		return;
 	for (size_t j = next; j < c->n && m->n_after < TC_QCMP_MAX_SYL; j++) {
 		const char *f = tfold(c, j);
-		if (j > next ? !gap_blank(c, j) : !blank(c->s + m->end, c->t[j].start - m->end) ||
+		if ((j > next ? !gap_blank(c, j) : !blank(c->s + m->end, c->t[j].start - m->end)) ||
 		    is_num(c, j) || (f[0] >= '0' && f[0] <= '9') ||
-		    stops_units(c, j))
+		    stops_units(c, j) || (j > next && grammar_word(c, j)))
 			break;
 		syl_set(&m->after[m->n_after++], c, j);
 	}
