@@ -1179,15 +1179,46 @@ static void set_qualifier(ex *e, tc_qty *q, size_t i)
 }
 
 /*
- * Unit syllables from token i on: up to 3 word tokens separated by blanks only; stops at
- * punctuation, line breaks and numbers. Returns how many, their tokens in toks[].
+ * Words of grammar, which a unit does not run on into, in the text ("1 tỷ đồng và ...":
+ * no key "đồng và") and in a query ("> 5 tỷ đồng và < 10 tỷ đồng": "đồng" twice).
+ * Conjunctions, prepositions, determiners; not the markers of verbs ("người bị thương",
+ * "người đã tiêm" are what is counted).
+ * Typed with marks a syllable must be one of these words exactly ("vé" is no "về");
+ * typed without, only the few plain forms that are hardly ever a unit's ("ho so" is
+ * "hồ sơ", not "so"; "con cua" may be crabs but "của" is far likelier).
  */
-static size_t unit_tokens(const sc *c, size_t i, size_t *toks)
+static const wd GRAMMAR_MARKED[] = {
+	{"và", "va"}, {"với", "voi"}, {"của", "cua"}, {"là", "la"}, {"trên", "tren"},
+	{"dưới", "duoi"}, {"từ", "tu"}, {"đến", "den"}, {"tới", "toi"}, {"này", "nay"},
+	{"đó", "do"}, {"thì", "thi"}, {"mà", "ma"}, {"nhưng", "nhung"}, {"những", "nhung"},
+	{"hoặc", "hoac"}, {"còn", "con"}, {"để", "de"}, {"nếu", "neu"}, {"vào", "vao"},
+	{"về", "ve"}, {"tại", "tai"}, {"ở", "o"}, {"như", "nhu"}, {"cũng", "cung"},
+	{"rồi", "roi"}, {"nên", "nen"}, {"vì", "vi"}, {"bởi", "boi"}, {"hơn", "hon"},
+	{"các", "cac"}, {"mỗi", "moi"}, WD_END};
+static const wd GRAMMAR_PLAIN[] = {
+	{"va", "va"}, {"voi", "voi"}, {"cua", "cua"}, {"hoac", "hoac"}, {"nhung", "nhung"},
+	{"cho", "cho"}, {"trong", "trong"}, {"khi", "khi"}, {"qua", "qua"}, {"theo", "theo"},
+	{"nay", "nay"}, {"ra", "ra"}, {"hay", "hay"}, WD_END};
+
+static bool grammar_word(const sc *c, size_t j)
+{
+	size_t k;
+	if (c->t[j].flags & TC_TOK_ACCENTED)
+		return match_list(c, j, GRAMMAR_MARKED, &k) != NULL;
+	return match_list(c, j, GRAMMAR_PLAIN, &k) != NULL;
+}
+
+/*
+ * Unit syllables from token i on: up to 3 word tokens separated by blanks only; stops at
+ * punctuation, line breaks, numbers and (after the unit's first syllable, of which have
+ * came before) words of grammar. Returns how many, their tokens in toks[].
+ */
+static size_t unit_tokens(const sc *c, size_t i, size_t *toks, size_t have)
 {
 	size_t k = 0;
 	for (; k < TC_QTY_MAX_UNITS && i + k < c->n; k++) {
 		size_t j = i + k;
-		if (!gap_blank(c, j) || is_num(c, j))
+		if (!gap_blank(c, j) || is_num(c, j) || (have + k > 0 && grammar_word(c, j)))
 			break;
 		const char *f = tfold(c, j);
 		if (f[0] >= '0' && f[0] <= '9')
@@ -1209,11 +1240,11 @@ static void set_units(ex *e, tc_qty *q, const val *v)
 		return;
 	}
 	size_t toks[TC_QTY_MAX_UNITS + 1]; /* + 1: a glued unit shifts the others by one */
-	size_t n = v->glued_unit ? 0 : unit_tokens(c, v->next, toks);
+	size_t n = v->glued_unit ? 0 : unit_tokens(c, v->next, toks, 0);
 	tc_buf key = {0};
 	if (v->glued_unit) {
 		tc_buf_puts(&key, v->unit);
-		n = 1 + unit_tokens(c, v->next, toks + 1);
+		n = 1 + unit_tokens(c, v->next, toks + 1, 1);
 		if (n > TC_QTY_MAX_UNITS)
 			n = TC_QTY_MAX_UNITS;
 		toks[0] = v->next - 1;
@@ -2019,36 +2050,6 @@ static void syl_set(tc_qcmp_syl *s, const sc *c, size_t j)
 	s->folded[n] = '\0';
 	s->start = c->t[j].start;
 	s->end = c->t[j].end;
-}
-
-/*
- * Words of grammar, which a query's unit does not run on into: the index holds unit keys
- * of up to three syllables after every number, so "> 5 tỷ đồng và < 10 tỷ đồng" would
- * find "đồng và" there and take it for the unit. Conjunctions, prepositions, determiners;
- * not the markers of verbs ("người bị thương", "người đã tiêm" are what is counted).
- * Typed with marks a syllable must be one of these words exactly ("vé" is no "về");
- * typed without, only the few plain forms that are hardly ever a unit's ("ho so" is
- * "hồ sơ", not "so"; "con cua" may be crabs but "của" is far likelier).
- */
-static const wd GRAMMAR_MARKED[] = {
-	{"và", "va"}, {"với", "voi"}, {"của", "cua"}, {"là", "la"}, {"trên", "tren"},
-	{"dưới", "duoi"}, {"từ", "tu"}, {"đến", "den"}, {"tới", "toi"}, {"này", "nay"},
-	{"đó", "do"}, {"thì", "thi"}, {"mà", "ma"}, {"nhưng", "nhung"}, {"những", "nhung"},
-	{"hoặc", "hoac"}, {"còn", "con"}, {"để", "de"}, {"nếu", "neu"}, {"vào", "vao"},
-	{"về", "ve"}, {"tại", "tai"}, {"ở", "o"}, {"như", "nhu"}, {"cũng", "cung"},
-	{"rồi", "roi"}, {"nên", "nen"}, {"vì", "vi"}, {"bởi", "boi"}, {"hơn", "hon"},
-	{"các", "cac"}, {"mỗi", "moi"}, WD_END};
-static const wd GRAMMAR_PLAIN[] = {
-	{"va", "va"}, {"voi", "voi"}, {"cua", "cua"}, {"hoac", "hoac"}, {"nhung", "nhung"},
-	{"cho", "cho"}, {"trong", "trong"}, {"khi", "khi"}, {"qua", "qua"}, {"theo", "theo"},
-	{"nay", "nay"}, {"ra", "ra"}, {"hay", "hay"}, WD_END};
-
-static bool grammar_word(const sc *c, size_t j)
-{
-	size_t k;
-	if (c->t[j].flags & TC_TOK_ACCENTED)
-		return match_list(c, j, GRAMMAR_MARKED, &k) != NULL;
-	return match_list(c, j, GRAMMAR_PLAIN, &k) != NULL;
 }
 
 /* A token that ends a run of unit syllables: boolean words, operator words + number. */

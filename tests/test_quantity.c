@@ -115,6 +115,13 @@ static void test_digits(void **state)
 		/* units stop at punctuation and at the next number */
 		{"23 bộ, ngành và 60 địa phương.", "number 23 [bo]; number 60 [dia,dia phuong]"},
 		{"Hà Nội (15), Quảng Ngãi (14 người)", "number 15; number 14 [nguoi]"},
+		/* ... and at words of grammar after the first syllable (with marks: exactly
+		   those; verb markers are no such words) */
+		{"1 tỷ đồng và 2 tỷ đồng cho dự án", "number 1000000000 [dong]; number 2000000000 "
+		 "[dong]"},
+		{"100 người bị thương", "number 100 [nguoi,nguoi bi,nguoi bi thuong]"},
+		{"5 tấm vé về quê", "number 5 [tam,tam ve]"},
+		{"dài 100km với", "number 100 [km]"},
 		/* glued units and scales */
 		{"dài 100km", "number 100 [km]"},
 		{"giá 1.000.000đ", "number 1000000 [d]"},
