@@ -77,17 +77,17 @@
 
 #include "common/mem.h"
 
-/* Level 6 with a dictionary of 224 KiB trained on 4 MiB: on news the doc store takes
-   31.05 MB instead of 33.86 at level 4 with 112 KiB trained on 2 MiB, for ~15% more
-   indexing CPU, which JSON records parsed by json-c instead of jansson gave back (the
-   build is no slower than before both). Level 5: 31.53 MB for ~10%. See FORMAT.md.
+/* Level 5 with a dictionary of 224 KiB trained on 4 MiB: on news the doc store takes
+   31.53 MB instead of 33.86 at level 4 with 112 KiB trained on 2 MiB, for ~10% more
+   indexing CPU; level 6 takes 31.05 MB for ~15%, which the index's size allowed until
+   the numeric index shrank and left room for the cheaper build. See FORMAT.md.
    16 KiB blocks: a results page fetches each hit from a block of its own, and a fetch
    costs about one inflated block. On news (one segment, -j 2, FORMAT.md §8): 64 KiB
    blocks make a .doc of 33.30 MB at ~87 us a random fetch, 32 KiB 33.53 MB at ~54 us,
    16 KiB 33.86 MB at ~34 us, 8 KiB 34.31 MB at ~22 us, 4 KiB 34.59 MB at ~15 us; the
    build time does not move. With the dictionary, small blocks lose little. */
 #define DOC_BLOCK_RAW (16u << 10)
-#define DOC_ZSTD_LEVEL 6
+#define DOC_ZSTD_LEVEL 5
 #define DOC_TAIL 28
 #define DOC_IENTRY 12
 #define DOC_MAX_BLOCK_RAW (1u << 30)  /* refuse to inflate a block beyond this */
