@@ -1568,6 +1568,27 @@ static void run_term_segment(run *r, const tc_qnode *q, uint32_t segi, size_t ca
 	term_free(&t->base);
 }
 
+/* ---- bitmaps of a segment's docs -------------------------------------------------- */
+
+/* Clears the bits of the segment's deleted docs (bit d of bits[d / 64]). */
+static void drop_deleted(const tc_segment *seg, uint64_t *bits, size_t words)
+{
+	if (tc_seg_ndeleted(seg) == 0)
+		return;
+	for (size_t k = 0; k < words; k++)
+		for (uint64_t m = bits[k]; m; m &= m - 1)
+			if (tc_seg_is_deleted(seg, (uint32_t)(64 * k + (size_t)__builtin_ctzll(m))))
+				bits[k] &= ~(m & -m);
+}
+
+static size_t bits_count(const uint64_t *bits, size_t words)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < words; k++)
+		n += tc_popcount64(bits[k]);
+	return n;
+}
+
 /*
  * A comparison alone, the portal's "> 1 tỷ đồng": a doc's score follows only from how
  * many of its mentions satisfy it, and most docs have one. So the entries' docs go
@@ -1601,17 +1622,8 @@ static void run_qty_segment(run *r, const tc_qnode *q, uint32_t segi, size_t cap
 		nagain += was != 0;
 	}
 	tc_num_docs_free(&h);
-	int deletes = tc_seg_ndeleted(r->seg) != 0;
-	for (size_t w = 0; w < words; w++) {
-		if (!deletes) {
-			out->total += (uint64_t)tc_popcount64(seen[w]);
-			continue;
-		}
-		for (uint64_t m = seen[w]; m; m &= m - 1)
-			if (tc_seg_is_deleted(r->seg, (uint32_t)(64 * w + (size_t)__builtin_ctzll(m))))
-				seen[w] &= ~(m & -m);
-		out->total += (uint64_t)tc_popcount64(seen[w]);
-	}
+	drop_deleted(r->seg, seen, words);
+	out->total += bits_count(seen, words);
 	again = sort_by_doc(again, nagain, sizeof *again, 0, ndocs);
 	double few[16] = {0};  /* scores of 2..15 mentions, once each: log is dear here */
 	for (size_t i = 0, j; i < nagain; i = j) {
@@ -1824,12 +1836,7 @@ static int and_bits_fill(run *r, bool_it *b, and_bits *a, uint64_t *all)
 		}
 		all[k] = m;
 	}
-	if (tc_seg_ndeleted(r->seg) == 0)
-		return TC_OK;
-	for (size_t k = 0; k < a->words; k++)
-		for (uint64_t m = all[k]; m; m &= m - 1)
-			if (tc_seg_is_deleted(r->seg, (uint32_t)(64 * k + (size_t)__builtin_ctzll(m))))
-				all[k] &= ~(m & -m);
+	drop_deleted(r->seg, all, a->words);
 	return TC_OK;
 }
 
@@ -1961,9 +1968,7 @@ static void run_and_bits(run *r, it *root, uint32_t segi, size_t cap, tc_results
 	int rc = and_bits_fill(r, b, &a, all);
 	if (rc != TC_OK && r->rc == TC_OK)
 		r->rc = rc;
-	size_t n = 0;
-	for (size_t k = 0; k < words; k++)
-		n += (size_t)tc_popcount64(all[k]);
+	size_t n = bits_count(all, words);
 	uint32_t *doc = tc_malloc((n ? n : 1) * sizeof *doc);
 	double *bound = tc_malloc((n ? n : 1) * sizeof *bound);
 	n = 0;

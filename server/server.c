@@ -188,6 +188,13 @@ static int starve(conn *c)
 	return 1;
 }
 
+/* Too much unsent to c, or the server holds too much and c its share: c is neither read
+   nor answered until that changes (on_written, resume_starved). */
+static int held_back(conn *c)
+{
+	return c->pending >= TC_SERVER_MAX_PENDING || (over_budget(c) && starve(c));
+}
+
 /* Enough requests wait: no more are read or cut from what was read. */
 static int queue_full(const conn *c)
 {
@@ -198,7 +205,7 @@ static int queue_full(const conn *c)
 static void read_more(conn *c)
 {
 	if (c->reading || c->closing || c->close_when_written || c->eof || c->srv->stopping ||
-	    queue_full(c) || c->pending >= TC_SERVER_MAX_PENDING || (over_budget(c) && starve(c)))
+	    queue_full(c) || held_back(c))
 		return;
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 		c->reading = 1;
@@ -389,7 +396,7 @@ static void pump(conn *c)
 		}
 		/* answers the client has not taken stop the next ones being made, not only the
 		   reading of more requests: else every request waiting adds its answer */
-		if (c->pending >= TC_SERVER_MAX_PENDING || (over_budget(c) && starve(c)))
+		if (held_back(c))
 			break;
 		job *j = c->head;
 		if (j->ready) {

@@ -922,9 +922,7 @@ int tc_postings_fill_bits(tc_postings *p, uint64_t *bits, tc_error *err)
 			cur = w;
 		}
 	}
-	if (p->nblocks > 1)
-		p->blk = UINT32_MAX;
-	p->i = 0;
+	tc_postings_rewind(p);
 	return TC_OK;
 }
 
