@@ -11,8 +11,8 @@
  * The extractor walks the tokens once. At each token that can start a quantity it tries,
  * in order: a code or time (skipped whole), a date with words ("19 tháng 7 năm 2023"),
  * a date with digits ("20/6/2023", "tháng 6/2023", "năm 2022"), a fraction ("52/63"),
- * then a value (digits or words, scale words, "%"); a value then takes its unit
- * syllables. Dates without a year wait until the whole text is read (their year may come
+ * then a value (digits or words, scale words, "%"; negative after a minus glued to its
+ * digits or after "âm"); a value then takes its unit syllables. Dates without a year wait until the whole text is read (their year may come
  * from a later full date).
  */
 #include "quantity.h"
@@ -182,6 +182,7 @@ typedef struct sc {
 	const tc_token *t;
 	size_t n;               /* tokens */
 	bool english;           /* the text groups thousands with commas: "530,300" */
+	bool plain_minus;       /* "am" without marks is a minus too (queries) */
 } sc;
 
 static const char *tfold(const sc *c, size_t i) { return tc_tok_folded(c->tl, &c->t[i]); }
@@ -326,14 +327,17 @@ static size_t phrase_len(const wd *w)
 static const uint8_t *phrase_lens(const wd *list);
 
 /*
- * The entry of list that ends right before token i (blank gap before i), or NULL.
+ * The entry of list that ends right before token i (blank gap before i, or a minus sign
+ * after the blanks), or NULL.
  * *first gets its first token. This runs for most numbers with long lists, so the
  * word counts of the lists are counted once (phrase_lens) and an entry whose first
  * byte is not that of its would-be first token is passed over without a call.
  */
+static bool gap_blank_signed(const sc *c, size_t i);
+
 static const wd *match_before(const sc *c, size_t i, const wd *list, size_t *first)
 {
-	if (i == 0 || !gap_blank(c, i))
+	if (i == 0 || !gap_blank_signed(c, i))
 		return NULL;
 	const uint8_t *ks = phrase_lens(list);
 	for (const wd *w = list; w->folded; w++) {
@@ -832,10 +836,11 @@ static int sci_exponent(const sc *c, val *v)
 }
 
 /*
- * A value starting at token i: digits with their scale words ("2,39 nghìn tỷ"), a compound
- * ("1 tỷ 200 triệu"), "rưỡi", then "%" / "phần trăm"; or a number in words.
+ * The magnitude of a value starting at token i: digits with their scale words ("2,39
+ * nghìn tỷ"), a compound ("1 tỷ 200 triệu"), "rưỡi", then "%" / "phần trăm"; or a number
+ * in words.
  */
-static bool read_value(const sc *c, size_t i, val *v)
+static bool read_magnitude(const sc *c, size_t i, val *v)
 {
 	num nm;
 	memset(v, 0, sizeof *v);
@@ -897,6 +902,105 @@ static bool read_value(const sc *c, size_t i, val *v)
 	     !(c->t[v->next].flags & TC_TOK_SYLLABLE)))
 		return false;
 	return isfinite(v->v) && v->v < 1e300;
+}
+
+/* ---- signs ------------------------------------------------------------------------- */
+
+static bool ends_with(const char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+	return n >= k && memcmp(p + n - k, s, k) == 0;
+}
+
+/*
+ * Bytes of a minus sign ("-" or U+2212) that ends the gap before token i, glued to it;
+ * 0 when there is none. A sign stands apart from what precedes it: the start of the
+ * text, or a blank, an opening bracket or quote, ':', a comparison sign or ".." before it
+ * ("(-0,14%)", "là -15 độ C", "> -5", "-10..-5"). After a number and blanks a dash is a
+ * range ("200 -300m3", "15 -21/7"), and glued to a word a connector ("Covid-19").
+ */
+static size_t minus_before(const sc *c, size_t i)
+{
+	static const char *const APART[] = {"\xC2\xA0", "\xE2\x80\x9C", "\xE2\x89\xA4",
+	                                    "\xE2\x89\xA5", "..", NULL};
+	const char *g;
+	size_t n, sl;
+	if (i >= c->n)
+		return 0;
+	gap_before(c, i, &g, &n);
+	if (ends_with(g, n, "-"))
+		sl = 1;
+	else if (ends_with(g, n, "\xE2\x88\x92"))
+		sl = 3;
+	else
+		return 0;
+	if (n == sl)
+		return i == 0 ? sl : 0;
+	if (i > 0 && is_num(c, i - 1) && blank(g, n - sl))
+		return 0;
+	if (g[n - sl - 1] != '\0' && strchr(" \t\n\r([{:\"'<>=", g[n - sl - 1]) != NULL)
+		return sl;
+	for (const char *const *a = APART; *a; a++)
+		if (ends_with(g, n - sl, *a))
+			return sl;
+	return 0;
+}
+
+/* Whether the gap before token i is blank, or blank and then a minus sign glued to it. */
+static bool gap_blank_signed(const sc *c, size_t i)
+{
+	const char *g;
+	size_t n;
+	gap_before(c, i, &g, &n);
+	return blank(g, n - minus_before(c, i));
+}
+
+/*
+ * Words before "âm" that make it a syllable of their word ("siêu âm", ultrasound: "siêu
+ * âm 229 trường hợp" counts cases; "ghi âm", "thu âm", recording), not a minus.
+ */
+static const wd AM_WORDS[] = {
+	{"siêu", "sieu"}, {"ghi", "ghi"}, {"thu", "thu"}, {"phát", "phat"}, {"hòa", "hoa"},
+	{"phúc", "phuc"}, {"nguyên", "nguyen"}, {"phụ", "phu"}, {"ngữ", "ngu"}, {"tạp", "tap"},
+	{"bán", "ban"}, {"khuếch", "khuech"}, WD_END};
+
+/*
+ * Is token i the word "âm" read as a minus: "âm 18,5 tỷ đồng" (a loss), "dưới âm 20 độ
+ * C"? In text only written with its marks ("am" is English there); a number follows.
+ */
+static bool minus_word(const sc *c, size_t i)
+{
+	static const wd AM = {"âm", "am"};
+	if (i + 1 >= c->n || !match_at(c, i, &AM) || !gap_blank(c, i + 1))
+		return false;
+	if (!c->plain_minus && !(c->t[i].flags & TC_TOK_ACCENTED))
+		return false;
+	return match_before(c, i, AM_WORDS, NULL) == NULL;
+}
+
+/*
+ * A value starting at token i: its magnitude, negative after a minus sign glued to its
+ * digits or after the word "âm". "âm" before a date ("âm 15/7") or a time is no sign.
+ */
+static bool read_value(const sc *c, size_t i, val *v)
+{
+	if (minus_word(c, i)) {
+		if (!read_magnitude(c, i + 1, v) ||
+		    (v->next < c->n && (gap_is(c, v->next, "/") || gap_is(c, v->next, ":"))))
+			return false;
+		v->first = i;
+		v->start = c->t[i].start;
+		v->v = v->v != 0 ? -v->v : 0.0;
+		return true;
+	}
+	if (!read_magnitude(c, i, v))
+		return false;
+	size_t sl = v->words ? 0 : minus_before(c, i);
+	if (sl) {
+		v->start -= (uint32_t)sl;
+		v->v = v->v != 0 ? -v->v : 0.0;
+	}
+	return true;
 }
 
 /* ---- dates ------------------------------------------------------------------------- */
@@ -1301,7 +1405,7 @@ static size_t range_next(const sc *c, uint32_t from, size_t next)
 	next += k;
 	if (next < c->n && gap_blank(c, next) && match_list(c, next, RANGE_QUALS, &k2))
 		next += k2;
-	return next < c->n && gap_blank(c, next) ? next : 0;
+	return next < c->n && gap_blank_signed(c, next) ? next : 0;
 }
 
 /*
@@ -1712,7 +1816,7 @@ static size_t extract_at(ex *e, size_t i)
 	if (!is_num(c, i)) {
 		/* numbers in words, or digits with a unit glued on; most words are neither */
 		const char *f = tfold(c, i);
-		if ((f[0] < '0' || f[0] > '9') && wnum_at(c, i) == NULL)
+		if ((f[0] < '0' || f[0] > '9') && wnum_at(c, i) == NULL && !minus_word(c, i))
 			return i + 1;
 		if ((i > 0 && gap_glue(c, i)) || !read_value(c, i, &v) ||
 		    match_before(c, i, REF_WORDS, NULL))
@@ -2156,6 +2260,7 @@ static size_t dots_after(const sc *c, size_t j)
 	const char *g;
 	size_t gn;
 	gap_trim(c, j, &g, &gn);
+	gn -= gn >= minus_before(c, j) ? minus_before(c, j) : 0;   /* "-10..-5" */
 	return j < c->n + 1 && gn == 2 && g[0] == '.' && g[1] == '.' ? j : 0;
 }
 
@@ -2188,7 +2293,7 @@ static int cmp_at(qp *p, size_t i, tc_qcmp *m, size_t *next)
 		uint32_t op_at = (uint32_t)(g + k - c->s);
 		char opname[4] = {0};
 		memcpy(opname, g + k, ol < 3 ? ol : 3);
-		if (!blank(g + k + ol, gn - k - ol))
+		if (!blank(g + k + ol, gn - k - ol - minus_before(c, i)))
 			return tc_error_set(p->err, TC_EPARSE, "number expected after '%s' at %u",
 			                    opname, op_at + (uint32_t)ol);
 		size_t fw = i - 1;
@@ -2212,13 +2317,13 @@ static int cmp_at(qp *p, size_t i, tc_qcmp *m, size_t *next)
 	/* "từ X [đến|tới Y]" */
 	static const wd TU = {"từ", "tu"};
 	size_t k;
-	if (match_at(c, i, &TU) && i + 1 < c->n && gap_blank(c, i + 1) &&
+	if (match_at(c, i, &TU) && i + 1 < c->n && gap_blank_signed(c, i + 1) &&
 	    read_qval(p, i + 1, false, &v, &rc)) {
 		size_t r = v.next;
 		if (r < c->n && blank(c->s + v.end, c->t[r].start - v.end) &&
 		    (match_at(c, r, &RANGE_WORDS[0]) || match_at(c, r, &RANGE_WORDS[1]))) {
 			k = 1;
-			if (!read_qval(p, r + k, false, &v2, &rc) || !gap_blank(c, r + k))
+			if (!read_qval(p, r + k, false, &v2, &rc) || !gap_blank_signed(c, r + k))
 				return rc ? rc : tc_error_set(p->err, TC_EPARSE,
 				                              "number expected after '%.*s' at %u",
 				                              (int)(c->t[r].end - c->t[r].start),
@@ -2240,7 +2345,7 @@ static int cmp_at(qp *p, size_t i, tc_qcmp *m, size_t *next)
 	/* comparison words: "trên 1 tỷ", "ít hơn 5" */
 	for (const opword *o = OP_WORDS; o->w.folded; o++) {
 		size_t n = match_at(c, i, &o->w);
-		if (!n || i + n >= c->n || !gap_blank(c, i + n))
+		if (!n || i + n >= c->n || !gap_blank_signed(c, i + n))
 			continue;
 		if (!read_qval(p, i + n, false, &v, &rc)) {
 			if (rc < 0)
@@ -2268,9 +2373,9 @@ static int cmp_at(qp *p, size_t i, tc_qcmp *m, size_t *next)
 	if (!read_qval(p, d, field || v.kind == TC_QTY_DATE, &v2, &rc))
 		return rc ? rc : tc_error_set(p->err, TC_EPARSE, "number expected after '..' at %u",
 		                              expect_at(c, d));
-	if ((rc = make_range(p, m, &v, &v2, c->t[vi].start)) < 0)
+	if ((rc = make_range(p, m, &v, &v2, v.start)) < 0)
 		return rc;
-	m->start = c->t[fw].start;
+	m->start = field ? c->t[fw].start : v.start;
 	m->end = v2.end;
 	set_syllables(p, m, fw, v2.next);
 	*next = v2.next;
@@ -2287,7 +2392,8 @@ int tc_qcmp_parse(tc_analyzer *a, const char *q, size_t len, tc_qcmp *out, size_
 	*n = 0;
 	tc_toklist tl = {0};
 	int rc = tc_analyze(a, q ? q : "", len, NULL, &tl, err);
-	qp p = {.c = {.s = q ? q : "", .len = len, .tl = &tl, .t = tl.tok, .n = tl.n},
+	qp p = {.c = {.s = q ? q : "", .len = len, .tl = &tl, .t = tl.tok, .n = tl.n,
+	              .plain_minus = true},
 	        .err = err};
 	for (size_t i = 0; rc == TC_OK && i <= tl.n;) {
 		tc_qcmp m;

@@ -177,6 +177,37 @@ static void test_fractions_ranges(void **state)
 	check_cases(cases, sizeof cases / sizeof cases[0], NULL);
 }
 
+/*
+ * Negative values: a minus glued to the digits and standing apart from what precedes
+ * it, or the word "âm" (written with its marks in text). A dash after a number and
+ * blanks is a range, glued to a word a connector; "siêu âm", "ghi âm" are words.
+ */
+static void test_signs(void **state)
+{
+	static const xcase cases[] = {
+		{"xuống -5 độ C", "number -5 [do,do c]"},
+		{"có nơi \xE2\x88\x92" "12 độ C", "number -12 [do,do c]"},
+		{"VN-Index giảm 1,11 điểm (-0,14%) xuống", "number 1.11 [diem] ~giam; percent -0.14 [%]"},
+		{"lãi suất tiền gửi là -0,4%.", "percent -0.4 [%]"},
+		{"lợi nhuận trước thuế âm 18,5 tỷ đồng", "number -18500000000 [dong]"},
+		{"có thể xuống dưới âm 20 độ C", "number -20 [do,do c] ~duoi"},
+		{"từ -5 đến -10 độ C", "number -5 [do,do c] ~tu; number -10 [do,do c] ~den"},
+		{"-3 độ C ở Sa Pa", "number -3 [do,do c]"},
+		{"ngày 12/1/2024: -2 độ C", "date 2024-01-12/d; number -2 [do,do c]"},
+		/* no sign */
+		{"200 -300 g trái cây", "number 200 [g,g trai,g trai cay]; number 300 "
+		 "[g,g trai,g trai cay]"},
+		{"siêu âm 229 trường hợp", "number 229 [truong,truong hop]"},
+		{"thu âm 5 bài hát", "number 5 [bai,bai hat]"},
+		{"I am 25 years old", "number 25 [years,years old]"},
+		{"âm 3/4 số phiếu", "number 3 [so,so phieu]"},
+		{"Su-30 và Covid-19", ""},
+		{"- 5 người", "number 5 [nguoi]"},
+		{"-0 độ", "number 0 [do]"},
+	};
+	check_cases(cases, sizeof cases / sizeof cases[0], NULL);
+}
+
 /* Dates in every written form; codes that only look like dates. */
 static void test_dates(void **state)
 {
@@ -531,6 +562,18 @@ static void test_query_comparisons(void **state)
 		{"> tháng 6/2023", "date (19538..inf) [> tháng 6/2023]"},
 		{"date <= 2023", "date (-inf..19722] [date <= 2023]"},
 		{"date = 2023", "date [19358..19722] [date = 2023]"},
+		/* negative values: a minus glued to the digits, or "âm" */
+		{"> -5 độ C", "number (-5..inf) [> -5] after:do,c"},
+		{"<-5 độ", "number (-inf..-5) [<-5] after:do"},
+		{"nhiệt độ <= \xE2\x88\x92" "10 độ", "number (-inf..-10] [<= \xE2\x88\x92" "10] "
+		 "after:do before:nhiet,do"},
+		{"dưới âm 5 độ", "number (-inf..-5) [dưới âm 5] after:do"},
+		{"duoi am 5 do", "number (-inf..-5) [duoi am 5] after:do"},
+		{"lợi nhuận < âm 1 tỷ đồng", "number (-inf..-1000000000) [< âm 1 tỷ] after:dong "
+		 "before:loi,nhuan"},
+		{"từ -10 đến -5 độ", "number [-10..-5] [từ -10 đến -5] after:do"},
+		{"-10..-5 độ", "number [-10..-5] [-10..-5] after:do"},
+		{"(-10..5%)", "percent [-10..5] [-10..5%]"},
 		/* two comparisons; syllables are not shared */
 		{"a > 5 người < 10 người",
 		 "number (5..inf) [> 5] after:nguoi before:a; number (-inf..10) [< 10] after:nguoi"},
@@ -570,6 +613,8 @@ static void test_query_errors(void **state)
 		{"ngày >= 1/6", "error EPARSE: date without a year at 9"},
 		{"date > abc", "error EPARSE: number expected after '>' at 7"},
 		{"> 5..10", "error EPARSE: '>' cannot open a range at 0"},
+		{"> - 5 độ", "error EPARSE: number expected after '>' at 1"},
+		{"từ -5 đến -10", "error EPARSE: range low -5 above high -10 at 0"},
 	};
 	int bad = 0;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -744,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_digits),
 		cmocka_unit_test(test_scales_percent),
 		cmocka_unit_test(test_fractions_ranges),
+		cmocka_unit_test(test_signs),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_year_context),
 		cmocka_unit_test(test_words),

@@ -551,9 +551,12 @@ static void test_quantity_alone(void **state)
 		size_t len = (size_t)snprintf(body, sizeof body, "Báo cáo của tỉnh.");
 		nval[i] = (int)(rnd(&seed) % 7) - 1;  /* -1..5: most have a few */
 		for (int k = 0; k < nval[i]; k++) {
-			val[i][k] = 1 + (int)(rnd(&seed) % 20);
+			/* -10..20: a loss written "-5" or "âm 5" */
+			val[i][k] = (int)(rnd(&seed) % 31) - 10;
+			int v = val[i][k];
 			len += (size_t)snprintf(body + len, sizeof body - len,
-			                        " Khoản thu thứ hai đạt %d tỷ đồng.", val[i][k]);
+			                        " Khoản thu thứ hai đạt %s%d tỷ đồng.",
+			                        v >= 0 ? "" : k % 2 ? "âm " : "-", v >= 0 ? v : -v);
 		}
 		char json[1200];
 		int n = snprintf(json, sizeof json, "{\"id\":\"q%03d\",\"title\":\"báo cáo\","
@@ -571,12 +574,14 @@ static void test_quantity_alone(void **state)
 
 	static const char *ops[] = {">", ">=", "<", "<=", "từ"};
 	for (int round = 0; round < 60; round++) {
-		int op = round % 5, t = 1 + (int)(rnd(&seed) % 20), t2 = t + (int)(rnd(&seed) % 8);
-		char q[64];
+		int op = round % 5, t = (int)(rnd(&seed) % 31) - 10, t2 = t + (int)(rnd(&seed) % 8);
+		char q[64], tv[16];
+		/* a threshold below zero typed "-3" or "âm 3" */
+		snprintf(tv, sizeof tv, "%s%d", t >= 0 ? "" : round % 2 ? "âm " : "-", t >= 0 ? t : -t);
 		if (op == 4)
-			snprintf(q, sizeof q, "từ %d đến %d tỷ đồng", t, t2);
+			snprintf(q, sizeof q, "từ %s đến %d tỷ đồng", tv, t2);
 		else
-			snprintf(q, sizeof q, "%s %d tỷ đồng", ops[op], t);
+			snprintf(q, sizeof q, "%s %s tỷ đồng", ops[op], tv);
 		/* by count, most first, then index order: a stable pass per count */
 		char want[8192] = "";
 		size_t wl = 0, count = 0;
