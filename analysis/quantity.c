@@ -62,10 +62,12 @@ static const wd REF_WORDS[] = {
 	{"galaxy", "galaxy"}, {"euro", "euro"}, {"sea games", "sea games"},
 	{"world cup", "world cup"}, WD_END};
 
-/* Words ending in "số" that count rather than label: "doanh số 752.670 chiếc". */
+/* Phrases ending in a reference word that count rather than label: "doanh số 752.670
+   chiếc", "trong vòng 03 ngày làm việc" (within three days; "vòng 24" is a round). */
 static const wd COUNT_WORDS[] = {{"doanh số", "doanh so"}, {"tổng số", "tong so"},
                                  {"con số", "con so"}, {"chỉ số", "chi so"},
-                                 {"dân số", "dan so"}, {"trong số", "trong so"}, WD_END};
+                                 {"dân số", "dan so"}, {"trong số", "trong so"},
+                                 {"trong vòng", "trong vong"}, WD_END};
 
 /* Words after a match score "0 - 3": "thua 0 - 3 trước Manchester United". */
 static const wd SCORE_AFTER[] = {{"trước", "truoc"}, {"với", "voi"}, {"tại", "tai"},

@@ -98,6 +98,8 @@ static void test_digits(void **state)
 		{"1,35 lần", "number 1.35 [lan]"},
 		{"6,056 lần", "number 6.056 [lan]"},
 		{"trong 06 tháng đầu năm", "number 6 [thang,thang dau,thang dau nam]"},
+		/* "trong vòng": within, not the round of "vòng 24" */
+		{"trong vòng 03 ngày làm việc", "number 3 [ngay,ngay lam,ngay lam viec]"},
 		{"1.200 người", "number 1200 [nguoi]"},
 		{"1.234,5 tấn", "number 1234.5 [tan]"},
 		{"1,234,567.5 tons", "number 1234567.5 [tons]"},
@@ -329,6 +331,7 @@ static void test_not_quantities(void **state)
 		{"Covid-19", ""},
 		{"U23 Việt Nam", ""},
 		{"vòng 24 Premier League", ""},
+		{"lọt vào vòng 2 của giải", ""},
 		{"thua 0 - 3 trước Manchester United", ""},
 		{"chiến thắng 2-0 nhờ", ""},
 		{"tên miền cấp 2", ""},
