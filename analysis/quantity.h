@@ -204,4 +204,18 @@ typedef struct tc_qcmp {
 int tc_qcmp_parse(tc_analyzer *a, const char *q, size_t len, tc_qcmp *out, size_t *n,
                   tc_error *err);
 
+#define TC_QTY_MAX_ALIASES 4          /* unit keys one comparison may search */
+
+/*
+ * The unit keys a comparison whose unit is key[0..len) searches when the unit is written
+ * more than one way: "dong", "vnd" and "d" (of "500.000đ"); "usd", "do la", "dola";
+ * "km", "kilomet", "ki lo met", "cay so"; ... when key is one of them or a longer name
+ * of the unit ("do la my", "dong viet nam"). out gets up to TC_QTY_MAX_ALIASES static
+ * strings, key's own spelling first when it is one of them; returns how many, 0 when
+ * key is written one way only (the comparison searches key alone). No key of a group
+ * is the first syllables of another, so no mention is filed under two of them and a
+ * doc's mentions count over all of them.
+ */
+size_t tc_qty_unit_keys(const char *key, size_t len, const char **out);
+
 #endif

@@ -1031,16 +1031,16 @@ static inline __attribute__((always_inline)) void *sort_by_doc(void *items, size
 	return from;
 }
 
-/* The entries of a comparison in the segment, by value: its unit's (and a date's second
-   key's) range of the numeric index, into hits, or only their docs into docs. */
+/* The entries of a comparison in the segment: the range of each of its unit keys in the
+   numeric index (no mention is under two of them), into hits, or only their docs into
+   docs. */
 static void qty_gather(run *r, const tc_qnode *n, tc_num_hits *hits, tc_num_docs *docs)
 {
 	tc_num_range range = {n->lo, n->hi, n->lo_incl, n->hi_incl};
-	const char *units[2] = {n->unit, n->unit2};
-	for (size_t u = 0; u < n->nunits && u < 2; u++) {
-		size_t len = strlen(units[u]);
-		int rc = docs ? tc_seg_num_range_docs(r->seg, units[u], len, &range, docs, r->err)
-		              : tc_seg_num_range(r->seg, units[u], len, &range, hits, r->err);
+	for (size_t u = 0; u < n->nunits; u++) {
+		size_t len = strlen(n->units[u]);
+		int rc = docs ? tc_seg_num_range_docs(r->seg, n->units[u], len, &range, docs, r->err)
+		              : tc_seg_num_range(r->seg, n->units[u], len, &range, hits, r->err);
 		if (rc != TC_OK && r->rc == TC_OK)
 			r->rc = rc;
 	}

@@ -119,6 +119,14 @@ static int unit_known(parser *p, const char *key, size_t n)
 	return p->env && p->env->unit_known && p->env->unit_known(p->env->ctx, key, n);
 }
 
+/* A unit key of the index, or a name of a unit written more than one way (whose other
+   keys the index may hold: "đô la" in an index that has only "usd"). */
+static int unit_named(parser *p, const char *key, size_t n)
+{
+	const char *same[TC_QTY_MAX_ALIASES];
+	return unit_known(p, key, n) || tc_qty_unit_keys(key, n, same) > 0;
+}
+
 /* Joins syl[from..to) with single spaces into out. */
 static size_t join_syl(const tc_qcmp_syl *syl, size_t from, size_t to, char *out)
 {
@@ -165,7 +173,7 @@ static void resolve_unit(parser *p, cmp_span *cs)
 	}
 	for (size_t k = c->n_after; k > 0; k--) {
 		size_t n = join_syl(c->after, 0, k, cs->unit);
-		if (unit_known(p, cs->unit, n)) {
+		if (unit_named(p, cs->unit, n)) {
 			cs->end = c->after[k - 1].end;
 			return;
 		}
@@ -174,7 +182,7 @@ static void resolve_unit(parser *p, cmp_span *cs)
 		if (!same_group(p, c->before[c->n_before - k].start, c->start))
 			continue;  /* "giá (> 5)": a parenthesis keeps the word out */
 		size_t n = join_syl(c->before, c->n_before - k, c->n_before, cs->unit);
-		if (unit_known(p, cs->unit, n)) {
+		if (unit_named(p, cs->unit, n)) {
 			cs->start = c->before[c->n_before - k].start;
 			return;
 		}
@@ -240,11 +248,16 @@ static tc_qnode *qty_node(parser *p, cmp_span *cs)
 	if (n == NULL)
 		return NULL;
 	n->end = cs->end;
-	n->unit = qstrdup(p->q, cs->unit, strlen(cs->unit));
+	n->units[0] = qstrdup(p->q, cs->unit, strlen(cs->unit));
 	n->nunits = 1;
 	if (cs->c.kind == TC_QTY_DATE) {
-		n->unit2 = qstrdup(p->q, "@docdate", 8);
-		n->nunits = 2;
+		n->units[n->nunits++] = "@docdate";  /* indexer/doc.h: the document's date field */
+	} else if (cs->c.kind == TC_QTY_NUMBER) {
+		const char *same[TC_QTY_MAX_ALIASES];
+		size_t k = tc_qty_unit_keys(cs->unit, strlen(cs->unit), same);
+		for (size_t i = 0; i < k; i++)
+			n->units[i] = same[i];
+		n->nunits = k ? k : 1;
 	}
 	n->lo = cs->c.low;
 	n->hi = cs->c.high;
@@ -698,7 +711,10 @@ void tc_query_dump(const tc_qnode *n, tc_buf *out)
 		tc_buf_putc(out, '*');
 		break;
 	case TC_QN_QTY:
-		tc_buf_printf(out, "QTY[%s %c", n->unit, n->lo_incl ? '[' : '(');
+		tc_buf_puts(out, "QTY[");
+		for (size_t i = 0; i < n->nunits; i++)
+			tc_buf_printf(out, "%s%s", i ? "|" : "", n->units[i]);
+		tc_buf_printf(out, " %c", n->lo_incl ? '[' : '(');
 		dump_bound(n->lo, out);
 		tc_buf_putc(out, ',');
 		dump_bound(n->hi, out);

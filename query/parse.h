@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "analysis/analyzer.h"
+#include "analysis/quantity.h"
 #include "common/err.h"
 
 enum tc_qnode_type {
@@ -55,6 +56,8 @@ typedef struct tc_qword {
 	uint32_t start, end; /* bytes of the word in the query */
 } tc_qword;
 
+#define TC_QN_MAX_UNITS TC_QTY_MAX_ALIASES
+
 typedef struct tc_qnode {
 	int type;                /* enum tc_qnode_type */
 	int field;               /* field id, or -1 for the default fields (title, body) */
@@ -64,9 +67,11 @@ typedef struct tc_qnode {
 	size_t nwords;
 	int slop;                /* PHRASE: allowed extra distance, 0 = exact phrase */
 	/* QTY */
-	const char *unit;        /* unit key: folded syllables, "%" or a date key */
-	size_t nunits;           /* dates: 2 keys (in the text, the document's date) */
-	const char *unit2;       /* second key for dates, else NULL */
+	/* unit keys searched: folded syllables, "%" or date keys. units[0] is the unit the
+	   query names; a unit written more ways adds the others (tc_qty_unit_keys: "vnd"
+	   and "d" after "dong"), a date the document's date key */
+	const char *units[TC_QN_MAX_UNITS];
+	size_t nunits;
 	double lo, hi;           /* -INFINITY / INFINITY when open */
 	int lo_incl, hi_incl;
 	int qkind;               /* enum tc_qty_kind */

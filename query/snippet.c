@@ -116,10 +116,13 @@ static uint32_t qty_match_end(const tc_qnode *n, const tc_qlist *ql, const tc_qt
 		return q->kind == n->qkind ? q->end : 0;
 	if (q->kind != TC_QTY_NUMBER)
 		return 0;
-	if (strcmp(n->unit, TC_QTY_KEY_NONE) == 0)
+	if (strcmp(n->units[0], TC_QTY_KEY_NONE) == 0)
 		return q->n_units == 0 ? q->end : 0;
 	for (unsigned u = 0; u < q->n_units; u++) {
-		if (strcmp(tc_qty_unit(ql, q, u), n->unit) != 0)
+		size_t k = 0;
+		while (k < n->nunits && strcmp(tc_qty_unit(ql, q, u), n->units[k]) != 0)
+			k++;
+		if (k == n->nunits)
 			continue;
 		/* unit key u has u + 1 syllables, the mention's last token ends the longest */
 		size_t last = 0, hi = tl->n; /* first token ending at or after the mention */
@@ -276,26 +279,30 @@ static int add_word_key(const tc_qword *w, const char ***keys, size_t *n, size_t
 }
 
 /*
- * The keys a mention satisfying comparison q spells after its number: its unit key's
- * first syllable ("giao" of "giao dich"; glued units such as "100km" spell it too), or
- * for a percentage "%" and "phan" ("phần trăm"). 0 when the mention need not spell one:
- * dates, numbers with no unit.
+ * The keys a mention satisfying comparison q spells after its number: the first
+ * syllable of each of its unit keys ("giao" of "giao dich"; glued units such as "100km"
+ * spell it too), or for a percentage "%" and "phan" ("phần trăm"). 0 when the mention
+ * need not spell one: dates, numbers with no unit.
  */
 static int add_qty_keys(matcher *m, const tc_qnode *q, const char ***keys, size_t *n,
                         size_t *cap)
 {
 	if (q->qkind == TC_QTY_PERCENT)
 		return add_key("%", 1, keys, n, cap) && add_key("phan", 4, keys, n, cap);
-	if (q->qkind != TC_QTY_NUMBER || q->unit[0] == '@')
+	if (q->qkind != TC_QTY_NUMBER || q->units[0][0] == '@')
 		return 0;
-	size_t len = strcspn(q->unit, " ");
-	if (len > KEY_MAX)
-		return 0;
-	char *first = m->syllables + m->nsyll;  /* with its NUL */
-	memcpy(first, q->unit, len);
-	first[len] = '\0';
-	m->nsyll += len + 1;
-	return add_key(first, len, keys, n, cap);
+	for (size_t u = 0; u < q->nunits; u++) {
+		size_t len = strcspn(q->units[u], " ");
+		if (len > KEY_MAX)
+			return 0;
+		char *first = m->syllables + m->nsyll;  /* with its NUL */
+		memcpy(first, q->units[u], len);
+		first[len] = '\0';
+		m->nsyll += len + 1;
+		if (!add_key(first, len, keys, n, cap))
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -309,7 +316,7 @@ static int filter_keys(matcher *m, const char ***keys, size_t *n, const char ***
 	size_t cap = 0, qcap = 0;
 	*n = *nq = 0;
 	if (m->nqty)
-		m->syllables = tc_malloc(m->nqty * (KEY_MAX + 1));
+		m->syllables = tc_malloc(m->nqty * TC_QN_MAX_UNITS * (KEY_MAX + 1));
 	for (size_t i = 0; i < m->nqty; i++)
 		if (!add_qty_keys(m, m->qty[i], qkeys, nq, &qcap))
 			return 0;

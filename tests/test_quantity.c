@@ -210,6 +210,44 @@ static void test_signs(void **state)
 	check_cases(cases, sizeof cases / sizeof cases[0], NULL);
 }
 
+/*
+ * Units written more than one way: every key of a group searched, the typed one first;
+ * no key the first syllables of another (a mention would count twice); a longer name
+ * covered by one of the keys (its mentions are under that key). Ambiguous spellings
+ * ("do": độ or đô) and ordinary units have no group.
+ */
+static void test_unit_keys(void **state)
+{
+	static const char *grouped[] = {"dong", "vnd", "d", "dong viet nam", "usd", "do la",
+	                                "dola", "do la my", "euro", "eur", "yen nhat", "ndt",
+	                                "km", "ki lo met", "cay so", "kg", "kilogam", "m2",
+	                                "met vuong", "ha", "hecta"};
+	for (size_t g = 0; g < sizeof grouped / sizeof grouped[0]; g++) {
+		const char *key = grouped[g], *out[TC_QTY_MAX_ALIASES];
+		size_t n = tc_qty_unit_keys(key, strlen(key), out);
+		assert_true(n >= 2 && n <= TC_QTY_MAX_ALIASES);
+		int own = 0, covered = 0;
+		for (size_t i = 0; i < n; i++) {
+			size_t li = strlen(out[i]);
+			own |= strcmp(out[i], key) == 0;
+			covered |= strncmp(key, out[i], li) == 0 && key[li] == ' ';
+			for (size_t j = 0; j < n; j++)
+				if (i != j && strncmp(out[j], out[i], li) == 0 &&
+				    (out[j][li] == ' ' || out[j][li] == '\0'))
+					fail_msg("%s: key %s starts %s", key, out[i], out[j]);
+		}
+		if (own)
+			assert_string_equal(out[0], key);
+		else if (!covered)
+			fail_msg("%s is no key and no longer name of one", key);
+	}
+	static const char *alone[] = {"do", "giao dich", "nguoi", "tieng", "%", "@date", "te", ""};
+	for (size_t g = 0; g < sizeof alone / sizeof alone[0]; g++) {
+		const char *out[TC_QTY_MAX_ALIASES];
+		assert_int_equal(tc_qty_unit_keys(alone[g], strlen(alone[g]), out), 0);
+	}
+}
+
 /* Dates in every written form; codes that only look like dates. */
 static void test_dates(void **state)
 {
@@ -793,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_scales_percent),
 		cmocka_unit_test(test_fractions_ranges),
 		cmocka_unit_test(test_signs),
+		cmocka_unit_test(test_unit_keys),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_year_context),
 		cmocka_unit_test(test_words),

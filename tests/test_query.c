@@ -100,20 +100,28 @@ static void test_parse(void **state)
 		{"< 50%", "QTY[% (-inf,50)]"},
 		{"từ 1 triệu đến 5 triệu hồ sơ", "QTY[ho so [1000000,5000000]]"},
 		{"= 63 địa phương", "QTY[dia phuong [63,63]]"},
-		{"date >= 2023-06-01", "QTY[@date [19509,inf)]"},
+		{"date >= 2023-06-01", "QTY[@date|@docdate [19509,inf)]"},
 		/* ISO's year and month, as "6/2023"; a '-' glued to a number is no exclusion */
-		{"date >= 2023-06", "QTY[@date [19509,inf)]"},
-		{"date >= 6/2023", "QTY[@date [19509,inf)]"},
-		{"ngày 2023-06..2023-07", "QTY[@date [19509,19569]]"},
+		{"date >= 2023-06", "QTY[@date|@docdate [19509,inf)]"},
+		{"date >= 6/2023", "QTY[@date|@docdate [19509,inf)]"},
+		{"ngày 2023-06..2023-07", "QTY[@date|@docdate [19509,19569]]"},
 		{"> 2023-13 người", "AND(QTY[@none (2023,inf)] 13 nguoi(người))"},
 		/* a unit does not run on into words of grammar, though the index knows "đồng
 		   và" as it knows every run of syllables after a number; with marks they must be
 		   those words ("vé" is no "về"), without, only the plain ones */
 		{"> 5 tỷ đồng và < 10 tỷ đồng",
-		 "AND(QTY[dong (5000000000,inf)] va(và) QTY[dong (-inf,1e+10)])"},
+		 "AND(QTY[dong|vnd|d (5000000000,inf)] va(và) QTY[dong|vnd|d (-inf,1e+10)])"},
 		{"> 5 ty dong va < 10 ty dong",
-		 "AND(QTY[dong (5000000000,inf)] va QTY[dong (-inf,1e+10)])"},
+		 "AND(QTY[dong|vnd|d (5000000000,inf)] va QTY[dong|vnd|d (-inf,1e+10)])"},
 		{"> 5 tấm vé", "QTY[tam ve (5,inf)]"},
+		/* a unit written more than one way: every way, the typed one first; an alias
+		   the index lacks still names it ("đô la" where the index has none) */
+		{"> 1 tỷ VNĐ", "QTY[vnd|dong|d (1000000000,inf)]"},
+		{"> 1 triệu USD", "QTY[usd|do la|dola (1000000,inf)]"},
+		{"> 1 triệu đô la Mỹ", "QTY[usd|do la|dola (1000000,inf)]"},
+		{"duoi 5 do la", "QTY[do la|usd|dola (-inf,5)]"},
+		{"> 5 ki lô mét", "QTY[ki lo met|km|kilomet|cay so (5,inf)]"},
+		{"> 5 độ", "QTY[do (5,inf)]"},
 		{"> 5 tấm về", "AND(QTY[tam (5,inf)] ve(về))"},
 		{"> 100 người bị thương", "QTY[nguoi bi thuong (100,inf)]"},
 		{"> 5 con của", "AND(QTY[con (5,inf)] cua(của))"},

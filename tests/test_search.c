@@ -837,6 +837,43 @@ static void test_apostrophes(void **state)
 	rm_rf(dir);
 }
 
+/* A unit written more than one way is searched every way: "USD" finds "đô la" and
+ * "VNĐ" finds "đồng" and "500.000đ", whichever the query names; a unit written one way
+ * ("độ") finds only itself; negative values compare as numbers. */
+static void test_unit_spellings(void **state)
+{
+	(void)state;
+	char dir[256];
+	make_tmp(dir, sizeof dir, "units");
+	static const char *docs[] = {
+		"{\"id\":\"usd\",\"title\":\"tin\",\"body\":\"thu về 5 triệu USD\"}",
+		"{\"id\":\"dola\",\"title\":\"tin\",\"body\":\"thu về 3 triệu đô la Mỹ\"}",
+		"{\"id\":\"dola-few\",\"title\":\"tin\",\"body\":\"chỉ 300 đô la\"}",
+		"{\"id\":\"vnd\",\"title\":\"tin\",\"body\":\"lệ phí 2.000.000 VNĐ\"}",
+		"{\"id\":\"dong\",\"title\":\"tin\",\"body\":\"lệ phí 1,5 triệu đồng\"}",
+		"{\"id\":\"d\",\"title\":\"tin\",\"body\":\"giá 900.000đ một bộ\"}",
+		"{\"id\":\"loss\",\"title\":\"tin\",\"body\":\"lợi nhuận âm 2 triệu đồng\"}",
+		"{\"id\":\"cold\",\"title\":\"tin\",\"body\":\"nhiệt độ -5 độ C\"}",
+		"{\"id\":\"warm\",\"title\":\"tin\",\"body\":\"nhiệt độ 25 độ C\"}",
+	};
+	index_json(dir, docs, sizeof docs / sizeof docs[0]);
+	static const id_case cases[] = {
+		{"> 1 triệu USD", "dola usd"},
+		{"> 1 triệu đô la", "dola usd"},
+		{"> 1 triệu đô la Mỹ", "dola usd"},
+		{"> 100 usd", "dola dola-few usd"},
+		{"> 1 triệu VNĐ", "dong vnd"},
+		{"> 1 triệu đồng", "dong vnd"},
+		{">= 900.000 đồng", "d dong vnd"},
+		{"< 0 đồng", "loss"},
+		{"dưới âm 1 triệu đồng", "loss"},
+		{"< 0 độ", "cold"},
+		{"> -10 độ C", "cold warm"},
+	};
+	check_id_sets(dir, cases, sizeof cases / sizeof cases[0]);
+	rm_rf(dir);
+}
+
 /* Paging: pages of 2 put together are the first 6 of one search; ids-only hits (no doc
  * store read) name the same documents. */
 static void test_paging(void **state)
@@ -986,6 +1023,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_apostrophes),
+		cmocka_unit_test(test_unit_spellings),
 		cmocka_unit_test(test_randomized),
 		cmocka_unit_test(test_quantity_alone),
 		cmocka_unit_test(test_ranking),

@@ -50,6 +50,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <xapian.h>
 
@@ -314,6 +315,14 @@ static long unit_number(handle *h, const std::string &key)
 	return v.empty() ? -1 : atol(v.c_str());
 }
 
+/* A unit key of the index, or a name of a unit written more than one way, as tracuu's
+   parser takes it (query/parse.c). */
+static bool unit_named(handle *h, const std::string &key)
+{
+	const char *same[TC_QTY_MAX_ALIASES];
+	return unit_number(h, key) >= 0 || tc_qty_unit_keys(key.data(), key.size(), same) > 0;
+}
+
 /* Joins the folded syllables s[from, to) with single spaces. */
 static std::string join_syl(const tc_qcmp_syl *s, int from, int to)
 {
@@ -341,40 +350,53 @@ static int translate_quantity(handle *h, const tc_bench_query *q, Xapian::Query 
 	if (n != 1 || c[0].kind == TC_QTY_DATE)
 		return TC_BENCH_UNSUPPORTED;
 	const tc_qcmp *m = &c[0];
-	long k = -1;
+	std::vector<long> ks;   /* the unit's keys in the index: one, or a unit's spellings */
 	size_t from = m->start, to = m->end; /* bytes the comparison and its unit cover */
 	if (m->kind == TC_QTY_PERCENT) {
-		k = unit_number(h, TC_QTY_KEY_PERCENT);
+		ks.push_back(unit_number(h, TC_QTY_KEY_PERCENT));
 	} else {
-		for (int len = m->n_after; len > 0 && k < 0; len--)
-			if ((k = unit_number(h, join_syl(m->after, 0, len))) >= 0)
+		std::string key;
+		bool found = false;
+		for (int len = m->n_after; len > 0 && !found; len--)
+			if ((found = unit_named(h, key = join_syl(m->after, 0, len))))
 				to = m->after[len - 1].end;
-		for (int len = m->n_before; len > 0 && k < 0; len--)
-			if ((k = unit_number(h, join_syl(m->before, m->n_before - len, m->n_before))) >= 0)
+		for (int len = m->n_before; len > 0 && !found; len--)
+			if ((found = unit_named(h, key = join_syl(m->before, m->n_before - len,
+			                                           m->n_before))))
 				from = m->before[m->n_before - len].start;
+		const char *same[TC_QTY_MAX_ALIASES];
+		size_t nsame = found ? tc_qty_unit_keys(key.data(), key.size(), same) : 0;
+		if (found && nsame == 0)
+			ks.push_back(unit_number(h, key));
+		for (size_t i = 0; i < nsame; i++)
+			ks.push_back(unit_number(h, same[i]));
 	}
 	*rest = std::string(q->text, from) + " " + std::string(q->text + to);
-	if (k < 0) {
-		*out = Xapian::Query::MatchNothing;
-		return 0;
+	*out = Xapian::Query::MatchNothing;
+	bool any = false;
+	for (long k : ks) {
+		if (k < 0)
+			continue;
+		Xapian::Query lo, hi, one;
+		if (std::isfinite(m->low)) {
+			double v = m->low_incl ? m->low : std::nextafter(m->low, INFINITY);
+			lo = Xapian::Query(Xapian::Query::OP_VALUE_GE, (Xapian::valueno)(2 * k),
+			                   Xapian::sortable_serialise(v));
+		}
+		if (std::isfinite(m->high)) {
+			double v = m->high_incl ? m->high : std::nextafter(m->high, -INFINITY);
+			hi = Xapian::Query(Xapian::Query::OP_VALUE_LE, (Xapian::valueno)(2 * k + 1),
+			                   Xapian::sortable_serialise(v));
+		}
+		if (lo.empty())
+			one = hi;
+		else if (hi.empty())
+			one = lo;
+		else
+			one = Xapian::Query(Xapian::Query::OP_AND, lo, hi);
+		*out = any ? Xapian::Query(Xapian::Query::OP_OR, *out, one) : one;
+		any = true;
 	}
-	Xapian::Query lo, hi;
-	if (std::isfinite(m->low)) {
-		double v = m->low_incl ? m->low : std::nextafter(m->low, INFINITY);
-		lo = Xapian::Query(Xapian::Query::OP_VALUE_GE, (Xapian::valueno)(2 * k),
-		                   Xapian::sortable_serialise(v));
-	}
-	if (std::isfinite(m->high)) {
-		double v = m->high_incl ? m->high : std::nextafter(m->high, -INFINITY);
-		hi = Xapian::Query(Xapian::Query::OP_VALUE_LE, (Xapian::valueno)(2 * k + 1),
-		                   Xapian::sortable_serialise(v));
-	}
-	if (lo.empty())
-		*out = hi;
-	else if (hi.empty())
-		*out = lo;
-	else
-		*out = Xapian::Query(Xapian::Query::OP_AND, lo, hi);
 	return 0;
 }
 

@@ -75,7 +75,9 @@ static void check_node(const tc_qnode *n, size_t len, unsigned depth)
 		TC_FUZZ_ASSERT(n->slop >= 0);
 		break;
 	case TC_QN_QTY:
-		TC_FUZZ_ASSERT(n->unit != NULL && n->nunits >= 1);
+		TC_FUZZ_ASSERT(n->nunits >= 1 && n->nunits <= TC_QN_MAX_UNITS);
+		for (size_t i = 0; i < n->nunits; i++)
+			TC_FUZZ_ASSERT(n->units[i] != NULL && n->units[i][0] != '\0');
 		TC_FUZZ_ASSERT(!isnan(n->lo) && !isnan(n->hi) && n->lo <= n->hi);
 		break;
 	case TC_QN_NOT:
