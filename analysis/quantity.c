@@ -564,6 +564,7 @@ typedef struct val {
 	bool percent;
 	bool words;             /* written in words */
 	bool glued_unit;        /* token next-1 carries a unit after its digits ("100km") */
+	bool dollar;            /* "$" before its digits: the unit is the US dollar */
 	char unit[16];          /* that unit, folded */
 } val;
 
@@ -948,13 +949,32 @@ static size_t minus_before(const sc *c, size_t i)
 	return 0;
 }
 
-/* Whether the gap before token i is blank, or blank and then a minus sign glued to it. */
+/* 1 when a "$" ends the gap before token i, glued to it ("$1.232,20/oz"), else 0. */
+static size_t dollar_before(const sc *c, size_t i)
+{
+	const char *g;
+	size_t n;
+	if (i >= c->n)
+		return 0;
+	gap_before(c, i, &g, &n);
+	return ends_with(g, n, "$");
+}
+
+/* Bytes of what a value may have glued before its digits: "$" or a minus sign. */
+static size_t value_prefix(const sc *c, size_t i)
+{
+	size_t d = dollar_before(c, i);
+	return d ? d : minus_before(c, i);
+}
+
+/* Whether the gap before token i is blank, or blank and then a minus sign or "$" glued
+   to it. */
 static bool gap_blank_signed(const sc *c, size_t i)
 {
 	const char *g;
 	size_t n;
 	gap_before(c, i, &g, &n);
-	return blank(g, n - minus_before(c, i));
+	return blank(g, n - value_prefix(c, i));
 }
 
 /*
@@ -982,7 +1002,8 @@ static bool minus_word(const sc *c, size_t i)
 
 /*
  * A value starting at token i: its magnitude, negative after a minus sign glued to its
- * digits or after the word "âm". "âm" before a date ("âm 15/7") or a time is no sign.
+ * digits or after the word "âm", in US dollars after a glued "$". "âm" before a date
+ * ("âm 15/7") or a time is no sign.
  */
 static bool read_value(const sc *c, size_t i, val *v)
 {
@@ -997,6 +1018,11 @@ static bool read_value(const sc *c, size_t i, val *v)
 	}
 	if (!read_magnitude(c, i, v))
 		return false;
+	if (!v->words && dollar_before(c, i)) {
+		v->dollar = true;
+		v->start -= 1;
+		return true;
+	}
 	size_t sl = v->words ? 0 : minus_before(c, i);
 	if (sl) {
 		v->start -= (uint32_t)sl;
@@ -1345,6 +1371,12 @@ static void set_units(ex *e, tc_qty *q, const val *v)
 		q->n_units = 1;
 		return;
 	}
+	if (v->dollar) {
+		q->unit[0] = put_str(l, "usd", 3);
+		q->unit_len[0] = 3;
+		q->n_units = 1;
+		return;
+	}
 	size_t toks[TC_QTY_MAX_UNITS + 1]; /* + 1: a glued unit shifts the others by one */
 	size_t n = v->glued_unit ? 0 : unit_tokens(c, v->next, toks, 0);
 	tc_buf key = {0};
@@ -1452,8 +1484,7 @@ static bool phone_at(const sc *c, size_t i)
 	const char *g;
 	size_t gn;
 	gap_trim(c, i, &g, &gn);
-	if (gn >= 1 && g[gn - 1] == '+')
-		return true;    /* "+84 274 ..." */
+	bool plus = gn >= 1 && g[gn - 1] == '+';  /* "+84 274 ...", but "(+0,9%)" is a rise */
 	if (i > 0 && (gn == 0 || (gn == 1 && *g == ':'))) {
 		/* "ĐT: 0274 ...", "Hotline 1900 ..." */
 		for (const wd *w = PHONE_WORDS; w->folded; w++) {
@@ -1462,9 +1493,10 @@ static bool phone_at(const sc *c, size_t i)
 				return true;
 		}
 	}
-	/* "0274 3616 363", "0913 123 456": a leading zero and 9+ digits in a row */
+	/* "0274 3616 363", "0913 123 456", "+84 274 3616 363": a leading zero or a plus and
+	   9+ digits in a row */
 	const char *p = c->s + c->t[i].start;
-	if (p[0] != '0')
+	if (p[0] != '0' && !plus)
 		return false;
 	size_t digits = 0;
 	for (size_t k = i; k < c->n && is_num(c, k) && (k == i || gap_blank(c, k) ||
@@ -2019,6 +2051,7 @@ typedef struct qval {
 	int scale;
 	size_t first, next;     /* tokens */
 	uint32_t start, end;
+	bool dollar;            /* written "$5": in US dollars */
 } qval;
 
 typedef struct qp {
@@ -2144,6 +2177,7 @@ static bool read_qval_at(qp *p, size_t i, bool date_field, qval *v, int *rc)
 	v->next = x.next;
 	v->start = x.start;
 	v->end = x.end;
+	v->dollar = x.dollar;
 	return true;
 }
 
@@ -2214,6 +2248,7 @@ static void set_syllables(qp *p, tc_qcmp *m, size_t op_first, size_t next)
 static void set_bounds(tc_qcmp *m, enum op op, const qval *v)
 {
 	m->kind = (uint8_t)v->kind;
+	m->dollar = v->dollar;
 	m->low = -INFINITY;
 	m->high = INFINITY;
 	m->low_incl = m->high_incl = 0;
@@ -2250,6 +2285,7 @@ static int make_range(qp *p, tc_qcmp *m, qval *lo, const qval *hi, uint32_t at)
 		return tc_error_set(p->err, TC_EPARSE, "range low %.15g above high %.15g at %u",
 		                    lo->lo, hi->hi, at);
 	m->kind = (uint8_t)hi->kind;
+	m->dollar = lo->dollar || hi->dollar;
 	m->low = lo->lo;
 	m->high = hi->hi;
 	m->low_incl = m->high_incl = 1;
@@ -2262,7 +2298,7 @@ static size_t dots_after(const sc *c, size_t j)
 	const char *g;
 	size_t gn;
 	gap_trim(c, j, &g, &gn);
-	gn -= gn >= minus_before(c, j) ? minus_before(c, j) : 0;   /* "-10..-5" */
+	gn -= gn >= value_prefix(c, j) ? value_prefix(c, j) : 0;   /* "-10..-5" */
 	return j < c->n + 1 && gn == 2 && g[0] == '.' && g[1] == '.' ? j : 0;
 }
 
@@ -2295,7 +2331,7 @@ static int cmp_at(qp *p, size_t i, tc_qcmp *m, size_t *next)
 		uint32_t op_at = (uint32_t)(g + k - c->s);
 		char opname[4] = {0};
 		memcpy(opname, g + k, ol < 3 ? ol : 3);
-		if (!blank(g + k + ol, gn - k - ol - minus_before(c, i)))
+		if (!blank(g + k + ol, gn - k - ol - value_prefix(c, i)))
 			return tc_error_set(p->err, TC_EPARSE, "number expected after '%s' at %u",
 			                    opname, op_at + (uint32_t)ol);
 		size_t fw = i - 1;

@@ -182,6 +182,7 @@ typedef struct tc_qcmp {
 	double low, high;
 	uint8_t low_incl, high_incl;
 	uint8_t kind;                   /* enum tc_qty_kind */
+	uint8_t dollar;                 /* a number written "$5": its unit is "usd" */
 	uint8_t n_after, n_before;
 	tc_qcmp_syl after[TC_QCMP_MAX_SYL];
 	tc_qcmp_syl before[TC_QCMP_MAX_SYL];

@@ -153,10 +153,10 @@ static int same_group(const parser *p, size_t from, size_t to)
 }
 
 /*
- * The unit of a number comparison: the longest run of syllables after the number that
- * is a unit key, else the longest run before the operator, else the first syllable
- * after (a unit the index does not have, which then matches nothing), else
- * TC_QTY_KEY_NONE (numbers written with no unit).
+ * The unit of a number comparison: "usd" for "$5", else the longest run of syllables
+ * after the number that is a unit key, else the longest run before the operator, else
+ * the first syllable after (a unit the index does not have, which then matches
+ * nothing), else TC_QTY_KEY_NONE (numbers written with no unit).
  */
 static void resolve_unit(parser *p, cmp_span *cs)
 {
@@ -169,6 +169,10 @@ static void resolve_unit(parser *p, cmp_span *cs)
 	}
 	if (c->kind == TC_QTY_DATE) {
 		strcpy(cs->unit, TC_QTY_KEY_DATE);
+		return;
+	}
+	if (c->dollar) {
+		strcpy(cs->unit, "usd");  /* "> $5": the syllables after are search words */
 		return;
 	}
 	for (size_t k = c->n_after; k > 0; k--) {

@@ -124,6 +124,13 @@ static void test_digits(void **state)
 		{"100 người bị thương", "number 100 [nguoi,nguoi bi,nguoi bi thuong]"},
 		{"5 tấm vé về quê", "number 5 [tam,tam ve]"},
 		{"dài 100km với", "number 100 [km]"},
+		/* "$" glued before the digits: US dollars, whatever follows */
+		{"tăng $11,30 (+0,9%)", "number 11.3 [usd] ~tang; percent 0.9 [%]"},
+		{"giá khoảng $1700 (khoảng 38 triệu đồng)",
+		 "number 1700 [usd] ~khoang; number 38000000 [dong] ~khoang"},
+		{"US$5 triệu cho dự án", "number 5000000 [usd]"},
+		/* a plus before a few digits is a rise, not a phone number */
+		{"tăng 3,2 điểm (+0,45%)", "number 3.2 [diem] ~tang; percent 0.45 [%]"},
 		/* glued units and scales */
 		{"dài 100km", "number 100 [km]"},
 		{"giá 1.000.000đ", "number 1000000 [d]"},
@@ -356,6 +363,7 @@ static void test_not_quantities(void **state)
 		{"ĐT: 0274 3616 363", ""},
 		{"Hotline 1900 1234", ""},
 		{"+84 274 3616 363", ""},
+		{"gọi +84912345678 ngay", ""},
 		{"0913.123.456", ""},
 		{"Điều 5. Phạm vi", ""},
 		{"khoản 2 Điều 3", ""},
@@ -547,8 +555,9 @@ static const char *render_cmp(const char *q)
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		const tc_qcmp *c = &m[i];
-		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s %c%.15g..%.15g%c [%.*s]",
-		                        i ? "; " : "", KIND[c->kind], c->low_incl ? '[' : '(',
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s%s %c%.15g..%.15g%c [%.*s]",
+		                        i ? "; " : "", KIND[c->kind], c->dollar ? " usd" : "",
+		                        c->low_incl ? '[' : '(',
 		                        c->low, c->high, c->high_incl ? ']' : ')',
 		                        (int)(c->end - c->start), q + c->start);
 		for (int k = 0; k < c->n_after; k++)
@@ -615,6 +624,8 @@ static void test_query_comparisons(void **state)
 		{"từ -10 đến -5 độ", "number [-10..-5] [từ -10 đến -5] after:do"},
 		{"-10..-5 độ", "number [-10..-5] [-10..-5] after:do"},
 		{"(-10..5%)", "percent [-10..5] [-10..5%]"},
+		{"> $1000 vàng", "number usd (1000..inf) [> $1000] after:vang"},
+		{"từ $1.200 đến $1.300", "number usd [1200..1300] [từ $1.200 đến $1.300]"},
 		/* two comparisons; syllables are not shared */
 		{"a > 5 người < 10 người",
 		 "number (5..inf) [> 5] after:nguoi before:a; number (-inf..10) [< 10] after:nguoi"},
