@@ -2465,7 +2465,7 @@ int tc_qcmp_parse(tc_analyzer *a, const char *q, size_t len, tc_qcmp *out, size_
  * and more syllables (the keys' entries hold theirs). "đô la" in Vietnamese news is the
  * US dollar (other dollars, "đô la Úc", are 32 of its 797 mentions in the news corpus);
  * "do" alone is "độ" far more often than "đô", and "tiếng" a language as often as an
- * hour, so neither is here.
+ * hour, so neither is here. "5h" is five hours or five o'clock, as "5 giờ" is.
  */
 typedef struct unit_group {
 	const char *keys[TC_QTY_MAX_ALIASES];
@@ -2481,8 +2481,10 @@ static const unit_group UNIT_GROUPS[] = {
 	{{"bang anh", "gbp"}, {0}},
 	{{"km", "kilomet", "ki lo met", "cay so"}, {0}},
 	{{"kg", "kilogam", "ki lo gam"}, {0}},
+	{{"m", "met"}, {0}},
 	{{"m2", "met vuong"}, {0}},
 	{{"ha", "hecta", "hec ta"}, {0}},
+	{{"gio", "h"}, {0}},
 };
 
 static bool key_is(const char *key, size_t len, const char *s)
