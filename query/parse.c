@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/abbrev.h"
 #include "analysis/quantity.h"
 #include "common/mem.h"
 
@@ -310,6 +311,22 @@ static int word_char(parser *p, size_t i)
 	return !is_space(c) && c != '(' && c != ')' && quote_len(p->s, p->len, i) == 0;
 }
 
+/* Word w from token t of p->tl: its key (the stem, or the folded form), lower-case,
+   folded and exact forms. */
+static void set_word(parser *p, tc_qword *w, const tc_token *t)
+{
+	if (t->stem_len) {
+		w->kind = 's';
+		w->key = qstrdup(p->q, tc_tok_stem(&p->tl, t), t->stem_len);
+	} else {
+		w->kind = 'f';
+		w->key = qstrdup(p->q, tc_tok_folded(&p->tl, t), t->folded_len);
+	}
+	w->lower = qstrdup(p->q, tc_tok_exact(&p->tl, t), t->exact_len);
+	w->folded = t->stem_len ? qstrdup(p->q, tc_tok_folded(&p->tl, t), t->folded_len) : w->key;
+	w->exact = (t->flags & TC_TOK_ACCENTED) ? w->lower : NULL;
+}
+
 /* The query words of s[start..end) (relative offsets are made absolute). */
 static tc_qword *analyse_words(parser *p, size_t start, size_t end, size_t *nout,
                                int *all_joined)
@@ -327,23 +344,137 @@ static tc_qword *analyse_words(parser *p, size_t start, size_t end, size_t *nout
 		const tc_token *t = &p->tl.tok[i];
 		if (i > 0 && !(t->flags & TC_TOK_JOINED))
 			*all_joined = 0;
-		if (t->stem_len) {
-			w[i].kind = 's';
-			w[i].key = qstrdup(p->q, tc_tok_stem(&p->tl, t), t->stem_len);
-		} else {
-			w[i].kind = 'f';
-			w[i].key = qstrdup(p->q, tc_tok_folded(&p->tl, t), t->folded_len);
-		}
-		w[i].lower = qstrdup(p->q, tc_tok_exact(&p->tl, t), t->exact_len);
-		w[i].folded = t->stem_len ? qstrdup(p->q, tc_tok_folded(&p->tl, t), t->folded_len)
-		                          : w[i].key;
-		if (t->flags & TC_TOK_ACCENTED)
-			w[i].exact = w[i].lower;
+		set_word(p, &w[i], t);
 		w[i].start = (uint32_t)(start + t->start);
 		w[i].end = (uint32_t)(start + t->end);
 	}
 	*nout = p->tl.n;
 	return w;
+}
+
+/*
+ * A TERM or PHRASE node of text, which is not the query's (an abbreviation's other
+ * form): its words stand for the query's bytes [start, end), where the form they
+ * replace was typed.
+ */
+static tc_qnode *text_node(parser *p, const char *text, uint32_t start, uint32_t end)
+{
+	if (tc_analyze(p->a, text, strlen(text), NULL, &p->tl, p->err) != TC_OK) {
+		p->rc = TC_EPARSE;
+		return NULL;
+	}
+	if (p->tl.n == 0)
+		return NULL;
+	tc_qword *w = qalloc(p->q, p->tl.n * sizeof *w);
+	for (size_t i = 0; i < p->tl.n; i++) {
+		set_word(p, &w[i], &p->tl.tok[i]);
+		w[i].start = start;
+		w[i].end = end;
+	}
+	tc_qnode *n = new_node(p, p->tl.n == 1 ? TC_QN_TERM : TC_QN_PHRASE, start);
+	if (n) {
+		n->words = w;
+		n->nwords = p->tl.n;
+		n->end = end;
+	}
+	return n;
+}
+
+#define ABBR_FULL_MAX 256     /* bytes of the longest full form looked up */
+#define ABBR_WORDS_MAX 6      /* words of the longest full form */
+
+/* The folded forms of w[0..n) joined by single spaces into out (ABBR_FULL_MAX bytes);
+   its length, 0 when it does not fit. */
+static size_t join_folded(const tc_qword *w, size_t n, char *out)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(w[i].folded);
+		if (len + k + 2 > ABBR_FULL_MAX)
+			return 0;
+		if (i)
+			out[len++] = ' ';
+		memcpy(out + len, w[i].folded, k);
+		len += k;
+	}
+	out[len] = '\0';
+	return len;
+}
+
+/*
+ * A word that is an abbreviation (abbrev.h) or an exact phrase that is what one stands
+ * for, as OR(itself, the other form): "TTHC" finds "thủ tục hành chính" and
+ * "\"thủ tục hành chính\"" finds "TTHC". Anything else is n itself.
+ */
+static tc_qnode *with_abbrev(parser *p, tc_qnode *n)
+{
+	if (n == NULL || (n->type != TC_QN_TERM && n->type != TC_QN_PHRASE) || n->slop)
+		return n;
+	const tc_abbrev *a = NULL;
+	if (n->type == TC_QN_TERM) {
+		a = tc_abbrev_by_abbr(n->words[0].folded, strlen(n->words[0].folded));
+	} else {
+		char full[ABBR_FULL_MAX];
+		size_t len = join_folded(n->words, n->nwords, full);
+		a = len ? tc_abbrev_by_full(full, len) : NULL;
+	}
+	if (a == NULL)
+		return n;
+	tc_qnode *other = text_node(p, n->type == TC_QN_TERM ? a->full : a->abbr, n->start, n->end);
+	tc_qnode *or = other ? new_node(p, TC_QN_OR, n->start) : NULL;
+	if (or == NULL)
+		return p->rc == TC_OK ? n : NULL;
+	or->end = n->end;
+	add_kid(p, or, n);
+	add_kid(p, or, other);
+	return or;
+}
+
+static void set_field(tc_qnode *n, int field);
+
+/*
+ * Runs of two or more TERM kids of and (one word each, in one field) that spell what an
+ * abbreviation stands for become OR(AND(the words), the abbreviation): "thủ tục hành
+ * chính tỉnh" is AND(OR(AND(thủ tục hành chính), TTHC), tỉnh), the words apart still
+ * matching. The longest run from each kid wins.
+ */
+static void join_full_forms(parser *p, tc_qnode *and)
+{
+	tc_qword w[ABBR_WORDS_MAX];
+	char full[ABBR_FULL_MAX];
+	for (size_t i = 0; i < and->nkids && p->rc == TC_OK; i++) {
+		size_t run = 0;
+		while (run < ABBR_WORDS_MAX && i + run < and->nkids) {
+			const tc_qnode *k = and->kids[i + run];
+			if (k->type != TC_QN_TERM || k->field != and->kids[i]->field)
+				break;
+			w[run++] = k->words[0];
+		}
+		const tc_abbrev *a = NULL;
+		for (; run >= 2; run--) {
+			size_t len = join_folded(w, run, full);
+			if (len && (a = tc_abbrev_by_full(full, len)) != NULL)
+				break;
+		}
+		if (a == NULL)
+			continue;
+		tc_qnode *words = new_node(p, TC_QN_AND, and->kids[i]->start);
+		tc_qnode *other = words ? text_node(p, a->abbr, and->kids[i]->start,
+		                                    and->kids[i + run - 1]->end) : NULL;
+		tc_qnode *or = other ? new_node(p, TC_QN_OR, and->kids[i]->start) : NULL;
+		if (or == NULL)
+			return;
+		words->adjacent = 1;
+		words->end = or->end = and->kids[i + run - 1]->end;
+		for (size_t k = 0; k < run; k++)
+			add_kid(p, words, and->kids[i + k]);
+		set_field(other, and->kids[i]->field);
+		add_kid(p, or, words);
+		add_kid(p, or, other);
+		and->kids[i] = or;
+		memmove(&and->kids[i + 1], &and->kids[i + run], (and->nkids - i - run) * sizeof *and->kids);
+		and->nkids -= run - 1;
+	}
 }
 
 /* A TERM per word, grouped: one word alone, a code as a phrase, else an AND. */
@@ -361,7 +492,7 @@ static tc_qnode *words_node(parser *p, size_t start, size_t end, int force_phras
 			t->nwords = n;
 			t->end = (uint32_t)end;
 		}
-		return t;
+		return (joined && n > 1) || force_phrase ? t : with_abbrev(p, t);
 	}
 	tc_qnode *and = new_node(p, TC_QN_AND, start);
 	for (size_t i = 0; and && i < n; i++) {
@@ -371,11 +502,15 @@ static tc_qnode *words_node(parser *p, size_t start, size_t end, int force_phras
 		t->words = &w[i];
 		t->nwords = 1;
 		t->end = w[i].end;
+		if ((t = with_abbrev(p, t)) == NULL)
+			return NULL;
 		add_kid(p, and, t);
 	}
-	if (and)
+	if (and) {
 		and->adjacent = 1;
-	return and;
+		join_full_forms(p, and);
+	}
+	return and && and->nkids == 1 ? and->kids[0] : and;
 }
 
 static tc_qnode *parse_or(parser *p);
@@ -417,7 +552,7 @@ static tc_qnode *parse_phrase(parser *p)
 	n->slop = slop;
 	n->start = (uint32_t)open;
 	n->end = (uint32_t)p->pos;
-	return n;
+	return with_abbrev(p, n);
 }
 
 /* A field name: ASCII letters, digits and '_' right before ':' and something after. */
@@ -601,6 +736,9 @@ static tc_qnode *parse_and(parser *p)
 		fail(p, start, "%s", "nothing to search for, only exclusions");
 		return NULL;
 	}
+	join_full_forms(p, and);
+	if (p->rc != TC_OK)
+		return NULL;
 	return and->nkids == 1 ? and->kids[0] : and;
 }
 

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <json-c/json.h>
 
+#include "analysis/abbrev.h"
 #include "analysis/analyzer.h"
 #include "analysis/viet.h"
 #include "common/utf8.h"
@@ -394,6 +395,45 @@ static void test_fold_text(void **state)
 }
 
 /* `tracuu analyze`: JSON for scripts, usage errors exit 2. */
+/*
+ * The abbreviation table agrees with the analyser: the abbreviation is one token and
+ * the full form the syllables whose initials it spells, both folded as the table says;
+ * each is found by either form; the table is sorted and has no form twice.
+ */
+static void test_abbrev_table(void **state)
+{
+	tc_error err = {0};
+	size_t n = tc_abbrev_count();
+	assert_true(n >= 50);
+	assert_null(tc_abbrev_at(n));
+	for (size_t i = 0; i < n; i++) {
+		const tc_abbrev *a = tc_abbrev_at(i);
+		assert_int_equal(tc_analyze(an, a->abbr, strlen(a->abbr), NULL, &tl, &err), TC_OK);
+		assert_int_equal(tl.n, 1);
+		assert_string_equal(tc_tok_folded(&tl, &tl.tok[0]), a->abbr_folded);
+		assert_int_equal(tc_analyze(an, a->full, strlen(a->full), NULL, &tl, &err), TC_OK);
+		char full[256] = "", initials[32] = "";
+		for (size_t k = 0; k < tl.n; k++) {
+			const char *f = tc_tok_folded(&tl, &tl.tok[k]);
+			assert_true(tl.tok[k].flags & TC_TOK_SYLLABLE);
+			snprintf(full + strlen(full), sizeof full - strlen(full), "%s%s", k ? " " : "", f);
+			snprintf(initials + strlen(initials), sizeof initials - strlen(initials), "%c", f[0]);
+		}
+		assert_string_equal(full, a->full_folded);
+		assert_string_equal(initials, a->abbr_folded);
+		assert_ptr_equal(tc_abbrev_by_abbr(a->abbr_folded, strlen(a->abbr_folded)), a);
+		assert_ptr_equal(tc_abbrev_by_full(a->full_folded, strlen(a->full_folded)), a);
+		if (i > 0)
+			assert_true(strcmp(tc_abbrev_at(i - 1)->abbr_folded, a->abbr_folded) < 0);
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(tc_abbrev_at(j)->full_folded, a->full_folded);
+	}
+	assert_null(tc_abbrev_by_abbr("tthcx", 5));
+	assert_null(tc_abbrev_by_abbr("tth", 3));
+	assert_null(tc_abbrev_by_full("thu tuc", 7));
+	assert_null(tc_abbrev_by_abbr("", 0));
+}
+
 static void test_cli(void **state)
 {
 	char cmd[1024];
@@ -450,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_one_megabyte),
 		cmocka_unit_test(test_long_token_skipped),
 		cmocka_unit_test(test_fold_text),
+		cmocka_unit_test(test_abbrev_table),
 		cmocka_unit_test(test_cli),
 	};
 	return cmocka_run_group_tests_name("analysis", tests, setup, teardown);

@@ -874,6 +874,38 @@ static void test_unit_spellings(void **state)
 	rm_rf(dir);
 }
 
+/* An abbreviation finds what it stands for and the exact phrase finds the abbreviation;
+ * the words apart are not the phrase, and an abbreviation inside a code is the code's. */
+static void test_abbreviations(void **state)
+{
+	(void)state;
+	char dir[256];
+	make_tmp(dir, sizeof dir, "abbr");
+	static const char *docs[] = {
+		"{\"id\":\"short\",\"title\":\"tin\",\"body\":\"giải quyết TTHC đúng hạn\"}",
+		"{\"id\":\"long\",\"title\":\"tin\",\"body\":\"giải quyết thủ tục hành chính\"}",
+		"{\"id\":\"apart\",\"title\":\"tin\",\"body\":\"thủ tục mới, hành chính cũ\"}",
+		"{\"id\":\"ubnd\",\"title\":\"UBND tỉnh\",\"body\":\"thông báo\"}",
+		"{\"id\":\"uyban\",\"title\":\"Ủy ban nhân dân tỉnh\",\"body\":\"thông báo\"}",
+		"{\"id\":\"code\",\"title\":\"tin\",\"body\":\"mẫu số TTHC-2023 đính kèm\"}",
+	};
+	index_json(dir, docs, sizeof docs / sizeof docs[0]);
+	static const id_case cases[] = {
+		{"TTHC", "code long short"},
+		{"tthc", "code long short"},
+		{"\"thủ tục hành chính\"", "code long short"},
+		{"thủ tục hành chính", "apart code long short"},
+		{"giải quyết thủ tục hành chính", "long short"},
+		{"\"thủ tục hành chính\"~3", "apart long"},
+		{"title:UBND", "ubnd uyban"},
+		{"\"ủy ban nhân dân\" thông báo", "ubnd uyban"},
+		{"TTHC-2023", "code"},
+		{"giải quyết -TTHC", ""},
+	};
+	check_id_sets(dir, cases, sizeof cases / sizeof cases[0]);
+	rm_rf(dir);
+}
+
 /* Paging: pages of 2 put together are the first 6 of one search; ids-only hits (no doc
  * store read) name the same documents. */
 static void test_paging(void **state)
@@ -1024,6 +1056,7 @@ int main(void)
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_apostrophes),
 		cmocka_unit_test(test_unit_spellings),
+		cmocka_unit_test(test_abbreviations),
 		cmocka_unit_test(test_randomized),
 		cmocka_unit_test(test_quantity_alone),
 		cmocka_unit_test(test_ranking),
