@@ -69,6 +69,8 @@ static const tc_abbrev TABLE[] = {
 	{"THPT", "trung học phổ thông", "thpt", "trung hoc pho thong"},
 	{"TNCN", "thu nhập cá nhân", "tncn", "thu nhap ca nhan"},
 	{"TNGT", "tai nạn giao thông", "tngt", "tai nan giao thong"},
+	{"TP", "thành phố", "tp", "thanh pho"},
+	{"TP.HCM", "thành phố Hồ Chí Minh", "tphcm", "thanh pho ho chi minh"},
 	{"TTCK", "thị trường chứng khoán", "ttck", "thi truong chung khoan"},
 	{"TTĐB", "tiêu thụ đặc biệt", "ttdb", "tieu thu dac biet"},
 	{"TTHC", "thủ tục hành chính", "tthc", "thu tuc hanh chinh"},

@@ -7,8 +7,9 @@
  * more letters whose letters are the initials of what they stand for and which mean one
  * thing in this kind of text (found by counting the "full form (ABBR)" definitions in
  * the corpus of news, Wikipedia and laws, then checked by reading), plus the two-letter
- * "DN" (doanh nghiệp) and "BV" (bệnh viện), the most defined of all; two-letter forms
- * such as "ĐH" (đại học, đại hội) or "BS" mean too many things.
+ * "DN" (doanh nghiệp), "BV" (bệnh viện) and "TP" (thành phố), the most used of all;
+ * two-letter forms such as "ĐH" (đại học, đại hội) or "BS" mean too many things. One
+ * abbreviation is written in two parts: "TP.HCM" (also "TP HCM", "TPHCM").
  *
  * Lookups take folded forms (lower case, no diacritics, đ -> d: analyzer.h's folded
  * tokens joined by single spaces) and return static strings: nothing to free.
@@ -19,13 +20,14 @@
 #include <stddef.h>
 
 typedef struct tc_abbrev {
-	const char *abbr;         /* as written: "TTHC", "ĐBQH" */
+	const char *abbr;         /* as written: "TTHC", "ĐBQH", "TP.HCM" */
 	const char *full;         /* as written, with diacritics: "thủ tục hành chính" */
-	const char *abbr_folded;  /* "tthc", "dbqh" */
+	const char *abbr_folded;  /* its parts folded and run together: "tthc", "tphcm" */
 	const char *full_folded;  /* "thu tuc hanh chinh" */
 } tc_abbrev;
 
-/* The entry whose abbreviation folds to folded[0..len), or NULL. */
+/* The entry whose abbreviation's parts fold and run together to folded[0..len), or
+   NULL. */
 const tc_abbrev *tc_abbrev_by_abbr(const char *folded, size_t len);
 
 /* The entry whose full form folds to folded[0..len) (syllables joined by one space),

@@ -380,20 +380,20 @@ static tc_qnode *text_node(parser *p, const char *text, uint32_t start, uint32_t
 	return n;
 }
 
-#define ABBR_FULL_MAX 256     /* bytes of the longest full form looked up */
+#define ABBR_FULL_MAX 256     /* bytes of the longest form looked up */
 #define ABBR_WORDS_MAX 6      /* words of the longest full form */
 
-/* The folded forms of w[0..n) joined by single spaces into out (ABBR_FULL_MAX bytes);
-   its length, 0 when it does not fit. */
-static size_t join_folded(const tc_qword *w, size_t n, char *out)
+/* The folded forms of w[0..n) joined by sep (' ', or 0 for none) into out (ABBR_FULL_MAX
+   bytes); its length, 0 when it does not fit. */
+static size_t join_folded(const tc_qword *w, size_t n, char sep, char *out)
 {
 	size_t len = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t k = strlen(w[i].folded);
 		if (len + k + 2 > ABBR_FULL_MAX)
 			return 0;
-		if (i)
-			out[len++] = ' ';
+		if (i && sep)
+			out[len++] = sep;
 		memcpy(out + len, w[i].folded, k);
 		len += k;
 	}
@@ -402,46 +402,90 @@ static size_t join_folded(const tc_qword *w, size_t n, char *out)
 }
 
 /*
- * A word that is an abbreviation (abbrev.h) or an exact phrase that is what one stands
- * for, as OR(itself, the other form): "TTHC" finds "thủ tục hành chính" and
- * "\"thủ tục hành chính\"" finds "TTHC". Anything else is n itself.
+ * The ways an abbreviation's entry is written: the full form, the abbreviation as written
+ * ("TP.HCM": two tokens) and, for one of several tokens, run together ("TPHCM").
+ */
+enum { FORM_FULL, FORM_ABBR, FORM_JOINED };
+
+static int abbr_parts(const tc_abbrev *a)
+{
+	return a->abbr[strcspn(a->abbr, ". ")] != '\0';
+}
+
+/*
+ * The entry words w[0..n) spell, and which form (*form): the full form, or the
+ * abbreviation (one word, or words that are no syllables run together: "TP HCM",
+ * "TP.HCM").
+ */
+static const tc_abbrev *abbr_of(const tc_qword *w, size_t n, int *form)
+{
+	char s[ABBR_FULL_MAX];
+	size_t len = n > 1 ? join_folded(w, n, ' ', s) : 0;
+	const tc_abbrev *a = len ? tc_abbrev_by_full(s, len) : NULL;
+	if (a) {
+		*form = FORM_FULL;
+		return a;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (n > 1 && w[i].kind != 's')
+			return NULL;
+	len = join_folded(w, n, 0, s);
+	a = len ? tc_abbrev_by_abbr(s, len) : NULL;
+	if (a)
+		*form = n > 1 || !abbr_parts(a) ? FORM_ABBR : FORM_JOINED;
+	return a;
+}
+
+static void set_field(tc_qnode *n, int field);
+
+/* OR(n, every other way a's entry is written), all standing for n's bytes; n itself
+   when the forms cannot be made. */
+static tc_qnode *or_forms(parser *p, tc_qnode *n, const tc_abbrev *a, int form)
+{
+	tc_qnode *or = new_node(p, TC_QN_OR, n->start);
+	if (or == NULL)
+		return NULL;
+	or->end = n->end;
+	add_kid(p, or, n);
+	const char *other[3] = {a->full, a->abbr, abbr_parts(a) ? a->abbr_folded : NULL};
+	for (int f = FORM_FULL; f <= FORM_JOINED; f++) {
+		if (f == form || other[f] == NULL)
+			continue;
+		tc_qnode *k = text_node(p, other[f], n->start, n->end);
+		if (k == NULL)
+			return p->rc == TC_OK ? n : NULL;
+		set_field(k, n->field);
+		add_kid(p, or, k);
+	}
+	return or;
+}
+
+/*
+ * A word that is an abbreviation (abbrev.h), or an exact phrase that is one or what one
+ * stands for, as OR of every way of writing it: "TTHC" finds "thủ tục hành chính",
+ * "\"thủ tục hành chính\"" finds "TTHC", "TP.HCM" finds "TPHCM" and "thành phố Hồ Chí
+ * Minh". Anything else is n itself.
  */
 static tc_qnode *with_abbrev(parser *p, tc_qnode *n)
 {
 	if (n == NULL || (n->type != TC_QN_TERM && n->type != TC_QN_PHRASE) || n->slop)
 		return n;
-	const tc_abbrev *a = NULL;
-	if (n->type == TC_QN_TERM) {
-		a = tc_abbrev_by_abbr(n->words[0].folded, strlen(n->words[0].folded));
-	} else {
-		char full[ABBR_FULL_MAX];
-		size_t len = join_folded(n->words, n->nwords, full);
-		a = len ? tc_abbrev_by_full(full, len) : NULL;
-	}
-	if (a == NULL)
-		return n;
-	tc_qnode *other = text_node(p, n->type == TC_QN_TERM ? a->full : a->abbr, n->start, n->end);
-	tc_qnode *or = other ? new_node(p, TC_QN_OR, n->start) : NULL;
-	if (or == NULL)
-		return p->rc == TC_OK ? n : NULL;
-	or->end = n->end;
-	add_kid(p, or, n);
-	add_kid(p, or, other);
-	return or;
+	int form;
+	const tc_abbrev *a = abbr_of(n->words, n->nwords, &form);
+	return a ? or_forms(p, n, a, form) : n;
 }
 
-static void set_field(tc_qnode *n, int field);
+static tc_qnode *abbrevs(parser *p, tc_qnode *n);
 
 /*
- * Runs of two or more TERM kids of and (one word each, in one field) that spell what an
- * abbreviation stands for become OR(AND(the words), the abbreviation): "thủ tục hành
- * chính tỉnh" is AND(OR(AND(thủ tục hành chính), TTHC), tỉnh), the words apart still
- * matching. The longest run from each kid wins.
+ * Runs of two or more TERM kids of and (one word each, in one field) that spell an entry
+ * become OR(AND(the words), the other forms): "thủ tục hành chính tỉnh" is
+ * AND(OR(AND(thủ tục hành chính), TTHC), tỉnh), the words apart still matching; "TP HCM"
+ * is OR(AND(tp hcm), TPHCM, thành phố Hồ Chí Minh). The longest run from each kid wins.
  */
-static void join_full_forms(parser *p, tc_qnode *and)
+static void join_forms(parser *p, tc_qnode *and)
 {
 	tc_qword w[ABBR_WORDS_MAX];
-	char full[ABBR_FULL_MAX];
 	for (size_t i = 0; i < and->nkids && p->rc == TC_OK; i++) {
 		size_t run = 0;
 		while (run < ABBR_WORDS_MAX && i + run < and->nkids) {
@@ -451,29 +495,55 @@ static void join_full_forms(parser *p, tc_qnode *and)
 			w[run++] = k->words[0];
 		}
 		const tc_abbrev *a = NULL;
-		for (; run >= 2; run--) {
-			size_t len = join_folded(w, run, full);
-			if (len && (a = tc_abbrev_by_full(full, len)) != NULL)
+		int form = FORM_FULL;
+		for (; run >= 2; run--)
+			if ((a = abbr_of(w, run, &form)) != NULL)
 				break;
-		}
-		if (a == NULL)
+		if (a == NULL) {
+			and->kids[i] = abbrevs(p, and->kids[i]);
 			continue;
+		}
 		tc_qnode *words = new_node(p, TC_QN_AND, and->kids[i]->start);
-		tc_qnode *other = words ? text_node(p, a->abbr, and->kids[i]->start,
-		                                    and->kids[i + run - 1]->end) : NULL;
-		tc_qnode *or = other ? new_node(p, TC_QN_OR, and->kids[i]->start) : NULL;
-		if (or == NULL)
+		if (words == NULL)
 			return;
 		words->adjacent = 1;
-		words->end = or->end = and->kids[i + run - 1]->end;
+		words->field = and->kids[i]->field;
+		words->end = and->kids[i + run - 1]->end;
 		for (size_t k = 0; k < run; k++)
 			add_kid(p, words, and->kids[i + k]);
-		set_field(other, and->kids[i]->field);
-		add_kid(p, or, words);
-		add_kid(p, or, other);
+		tc_qnode *or = or_forms(p, words, a, form);
+		if (or == NULL)
+			return;
 		and->kids[i] = or;
 		memmove(&and->kids[i + 1], &and->kids[i + run], (and->nkids - i - run) * sizeof *and->kids);
 		and->nkids -= run - 1;
+	}
+}
+
+/*
+ * The tree with every way of writing its abbreviations (abbrev.h): words, phrases and
+ * codes that are an entry's form become OR of all its forms; the ORs made are not gone
+ * through again. Runs of words spelling a form go first: "TP HCM" is the city before
+ * "TP" is "thành phố".
+ */
+static tc_qnode *abbrevs(parser *p, tc_qnode *n)
+{
+	if (n == NULL || p->rc != TC_OK)
+		return n;
+	switch (n->type) {
+	case TC_QN_TERM:
+	case TC_QN_PHRASE:
+		return with_abbrev(p, n);
+	case TC_QN_AND:
+		join_forms(p, n);
+		return n->nkids == 1 ? n->kids[0] : n;
+	case TC_QN_OR:
+	case TC_QN_NOT:
+		for (size_t i = 0; i < n->nkids; i++)
+			n->kids[i] = abbrevs(p, n->kids[i]);
+		return n;
+	default:
+		return n;
 	}
 }
 
@@ -492,7 +562,7 @@ static tc_qnode *words_node(parser *p, size_t start, size_t end, int force_phras
 			t->nwords = n;
 			t->end = (uint32_t)end;
 		}
-		return (joined && n > 1) || force_phrase ? t : with_abbrev(p, t);
+		return t;
 	}
 	tc_qnode *and = new_node(p, TC_QN_AND, start);
 	for (size_t i = 0; and && i < n; i++) {
@@ -502,15 +572,11 @@ static tc_qnode *words_node(parser *p, size_t start, size_t end, int force_phras
 		t->words = &w[i];
 		t->nwords = 1;
 		t->end = w[i].end;
-		if ((t = with_abbrev(p, t)) == NULL)
-			return NULL;
 		add_kid(p, and, t);
 	}
-	if (and) {
+	if (and)
 		and->adjacent = 1;
-		join_full_forms(p, and);
-	}
-	return and && and->nkids == 1 ? and->kids[0] : and;
+	return and;
 }
 
 static tc_qnode *parse_or(parser *p);
@@ -552,7 +618,7 @@ static tc_qnode *parse_phrase(parser *p)
 	n->slop = slop;
 	n->start = (uint32_t)open;
 	n->end = (uint32_t)p->pos;
-	return with_abbrev(p, n);
+	return n;
 }
 
 /* A field name: ASCII letters, digits and '_' right before ':' and something after. */
@@ -736,9 +802,6 @@ static tc_qnode *parse_and(parser *p)
 		fail(p, start, "%s", "nothing to search for, only exclusions");
 		return NULL;
 	}
-	join_full_forms(p, and);
-	if (p->rc != TC_OK)
-		return NULL;
 	return and->nkids == 1 ? and->kids[0] : and;
 }
 
@@ -795,7 +858,7 @@ int tc_query_parse(tc_analyzer *a, const char *q, size_t len, const tc_query_env
 		if (p.pos >= p.len)
 			fail(&p, 0, "%s", "empty query");
 		else
-			p.q->root = parse_or(&p);
+			p.q->root = abbrevs(&p, parse_or(&p));
 		skip_space(&p);
 		if (p.rc == TC_OK && p.pos < p.len)
 			fail(&p, p.pos, "%s", p.s[p.pos] == ')' ? "unexpected ')'" : "unexpected input");

@@ -134,6 +134,13 @@ static void test_parse(void **state)
 		{"cải cách thủ tục hành chính tỉnh", "AND(cai(cải) cach(cách) OR(AND(thu(thủ) tuc(tục) "
 		 "hanh(hành) chinh(chính)) ~tthc) tinh(tỉnh))"},
 		{"TTHC-2023", "\"~tthc 2023\""},
+		/* an abbreviation in two parts, written every way; the run before its parts */
+		{"TP.HCM", "OR(\"~tp ~hcm\" \"thanh(thành) pho(phố) ho(hồ) chi(chí) minh\" ~tphcm)"},
+		{"TP HCM", "OR(AND(~tp ~hcm) \"thanh(thành) pho(phố) ho(hồ) chi(chí) minh\" ~tphcm)"},
+		{"TPHCM", "OR(~tphcm \"thanh(thành) pho(phố) ho(hồ) chi(chí) minh\" \"~tp ~hcm\")"},
+		{"TP Hà Nội", "AND(OR(~tp \"thanh(thành) pho(phố)\") ha(hà) noi(nội))"},
+		{"(TTHC OR x) -UBND", "AND(OR(OR(~tthc \"thu(thủ) tuc(tục) hanh(hành) chinh(chính)\") ~x) "
+		 "NOT(OR(~ubnd \"uy(ủy) ban nhan(nhân) dan(dân)\")))"},
 		{"> 5 tấm về", "AND(QTY[tam (5,inf)] ve(về))"},
 		{"> 100 người bị thương", "QTY[nguoi bi thuong (100,inf)]"},
 		{"> 5 con của", "AND(QTY[con (5,inf)] cua(của))"},

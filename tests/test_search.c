@@ -888,6 +888,10 @@ static void test_abbreviations(void **state)
 		"{\"id\":\"ubnd\",\"title\":\"UBND tỉnh\",\"body\":\"thông báo\"}",
 		"{\"id\":\"uyban\",\"title\":\"Ủy ban nhân dân tỉnh\",\"body\":\"thông báo\"}",
 		"{\"id\":\"code\",\"title\":\"tin\",\"body\":\"mẫu số TTHC-2023 đính kèm\"}",
+		"{\"id\":\"hcm1\",\"title\":\"tin\",\"body\":\"tại TP.HCM hôm qua\"}",
+		"{\"id\":\"hcm2\",\"title\":\"tin\",\"body\":\"tại TPHCM hôm qua\"}",
+		"{\"id\":\"hcm3\",\"title\":\"tin\",\"body\":\"tại thành phố Hồ Chí Minh\"}",
+		"{\"id\":\"hcm4\",\"title\":\"tin\",\"body\":\"tại TP HCM hôm qua\"}",
 	};
 	index_json(dir, docs, sizeof docs / sizeof docs[0]);
 	static const id_case cases[] = {
@@ -901,6 +905,10 @@ static void test_abbreviations(void **state)
 		{"\"ủy ban nhân dân\" thông báo", "ubnd uyban"},
 		{"TTHC-2023", "code"},
 		{"giải quyết -TTHC", ""},
+		{"TP.HCM", "hcm1 hcm2 hcm3 hcm4"},
+		{"tphcm", "hcm1 hcm2 hcm3 hcm4"},
+		{"TP HCM hôm qua", "hcm1 hcm2 hcm4"},
+		{"\"thành phố Hồ Chí Minh\"", "hcm1 hcm2 hcm3 hcm4"},
 	};
 	check_id_sets(dir, cases, sizeof cases / sizeof cases[0]);
 	rm_rf(dir);
