@@ -227,7 +227,7 @@ static void test_unit_keys(void **state)
 {
 	static const char *grouped[] = {"dong", "vnd", "d", "dong viet nam", "usd", "do la",
 	                                "dola", "do la my", "euro", "eur", "yen nhat", "ndt",
-	                                "km", "ki lo met", "cay so", "kg", "kilogam", "m2",
+	                                "km", "ky lo met", "cay so", "kg", "kilogam", "m2",
 	                                "met vuong", "ha", "hecta", "m", "met", "gio", "h"};
 	for (size_t g = 0; g < sizeof grouped / sizeof grouped[0]; g++) {
 		const char *key = grouped[g], *out[TC_QTY_MAX_ALIASES];

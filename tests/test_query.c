@@ -121,7 +121,7 @@ static void test_parse(void **state)
 		{"> 1 triệu USD", "QTY[usd|do la|dola (1000000,inf)]"},
 		{"> 1 triệu đô la Mỹ", "QTY[usd|do la|dola (1000000,inf)]"},
 		{"duoi 5 do la", "QTY[do la|usd|dola (-inf,5)]"},
-		{"> 5 ki lô mét", "QTY[ki lo met|km|kilomet|cay so (5,inf)]"},
+		{"> 5 ki lô mét", "QTY[ky lo met|km|kilomet|cay so (5,inf)]"},
 		{"> 5 độ", "QTY[do (5,inf)]"},
 		/* abbreviations: either form finds the other; not inside codes or sloppy phrases */
 		{"TTHC", "OR(~tthc \"thu(thủ) tuc(tục) hanh(hành) chinh(chính)\")"},

@@ -837,6 +837,39 @@ static void test_apostrophes(void **state)
 	rm_rf(dir);
 }
 
+/* "i" and "y" after h, k, l, m, s, t, qu spell one syllable: either finds both, in
+ * words, phrases and strict mode; other syllables keep their own spelling. */
+static void test_i_or_y(void **state)
+{
+	(void)state;
+	char dir[256];
+	make_tmp(dir, sizeof dir, "iy");
+	static const char *docs[] = {
+		"{\"id\":\"ky\",\"title\":\"tin\",\"body\":\"nâng cao kỹ thuật\"}",
+		"{\"id\":\"ki\",\"title\":\"tin\",\"body\":\"nâng cao kĩ thuật\"}",
+		"{\"id\":\"si\",\"title\":\"tin\",\"body\":\"bác sĩ trực\"}",
+		"{\"id\":\"sy\",\"title\":\"tin\",\"body\":\"BÁC SỸ TRỰC\"}",
+		"{\"id\":\"khi\",\"title\":\"tin\",\"body\":\"khi đó\"}",
+	};
+	index_json(dir, docs, sizeof docs / sizeof docs[0]);
+	static const id_case cases[] = {
+		{"kỹ thuật", "ki ky"},
+		{"\"kĩ thuật\"", "ki ky"},
+		{"ki thuat", "ki ky"},
+		{"bác sĩ", "si sy"},
+		{"\"bac sy\"", "si sy"},
+		{"khi", "khi"},
+		{"khy", ""},
+	};
+	check_id_sets(dir, cases, sizeof cases / sizeof cases[0]);
+	tc_search_opts o;
+	tc_search_opts_init(&o);
+	o.strict = 1;
+	assert_string_equal(search_ids(dir, "kĩ", &o, NULL), "ky ki");
+	assert_string_equal(search_ids(dir, "kỹ", &o, NULL), "ky ki");
+	rm_rf(dir);
+}
+
 /* A unit written more than one way is searched every way: "USD" finds "đô la" and
  * "VNĐ" finds "đồng" and "500.000đ", whichever the query names; a unit written one way
  * ("độ") finds only itself; negative values compare as numbers. */
@@ -1063,6 +1096,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_apostrophes),
+		cmocka_unit_test(test_i_or_y),
 		cmocka_unit_test(test_unit_spellings),
 		cmocka_unit_test(test_abbreviations),
 		cmocka_unit_test(test_randomized),
