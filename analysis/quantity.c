@@ -56,7 +56,7 @@ static const wd REF_WORDS[] = {
 	{"công văn", "cong van"}, {"quốc lộ", "quoc lo"}, {"tỉnh lộ", "tinh lo"},
 	{"kỳ họp", "ky hop"}, {"cấp độ", "cap do"}, {"mức độ", "muc do"}, {"mức", "muc"},
 	{"miền cấp", "mien cap"}, {"trường cấp", "truong cap"}, {"vòng", "vong"},
-	{"hiệp", "hiep"}, {"thế kỷ", "the ky"}, {"thế kỉ", "the ki"}, {"phiên bản", "phien ban"},
+	{"hiệp", "hiep"}, {"thế kỷ", "the ky"}, {"phiên bản", "phien ban"},
 	{"dịch vụ công", "dich vu cong"}, {"đường", "duong"}, {"tuyến", "tuyen"},
 	{"version", "version"}, {"windows", "windows"}, {"iphone", "iphone"},
 	{"galaxy", "galaxy"}, {"euro", "euro"}, {"sea games", "sea games"},
@@ -76,7 +76,7 @@ static const wd SCORE_AFTER[] = {{"trước", "truoc"}, {"với", "voi"}, {"tạ
 
 /* Words before a match score: "chiến thắng 2-0 nhờ ...". */
 static const wd SCORE_BEFORE[] = {{"thắng", "thang"}, {"thua", "thua"}, {"hòa", "hoa"},
-                                  {"bại", "bai"}, {"tỷ số", "ty so"}, {"tỉ số", "ti so"},
+                                  {"bại", "bai"}, {"tỷ số", "ty so"},
                                   WD_END};
 
 /* Lunar dates are not converted: "10 tháng giêng", "15 tháng 7 âm lịch". */
@@ -140,7 +140,7 @@ typedef struct scale {
 
 static const scale SCALES[] = {
 	{{"nghìn", "nghin"}, 3}, {{"ngàn", "ngan"}, 3}, {{"triệu", "trieu"}, 6},
-	{{"tỷ", "ty"}, 9}, {{"tỉ", "ti"}, 9}, {{"vạn", "van"}, 4}, {{NULL, NULL}, 0}};
+	{{"tỷ", "ty"}, 9}, {{"vạn", "van"}, 4}, {{NULL, NULL}, 0}};
 
 /* Units and scales glued to digits ("100km", "1.000.000đ", "2,5tr", "1tỷ"), folded. */
 static const char *const GLUED_UNITS[] = {
@@ -171,7 +171,7 @@ static const wnum WNUMS[] = {
 	{{"trăm", "tram"}, WN_HUNDRED, 100, 0}, {{"linh", "linh"}, WN_FILL, 0, 0},
 	{{"lẻ", "le"}, WN_FILL, 0, 0}, {{"nghìn", "nghin"}, WN_SCALE, 3, 0},
 	{{"ngàn", "ngan"}, WN_SCALE, 3, 0}, {{"triệu", "trieu"}, WN_SCALE, 6, 0},
-	{{"tỷ", "ty"}, WN_SCALE, 9, 0}, {{"tỉ", "ti"}, WN_SCALE, 9, 0},
+	{{"tỷ", "ty"}, WN_SCALE, 9, 0},
 	{{"vạn", "van"}, WN_SCALE, 4, 0},
 	{{"rưỡi", "ruoi"}, WN_HALF, 0, 0}, {{NULL, NULL}, WN_NONE, 0, 0}};
 
@@ -863,6 +863,8 @@ static bool read_magnitude(const sc *c, size_t i, val *v)
 				s = sp->exp10;
 		if (strcmp(v->unit, "tr") == 0)
 			s = 6;
+		if (strcmp(v->unit, "ti") == 0)
+			s = 9;  /* "1tỉ": glued, no syllable of its own, so spelt as typed */
 		if (s) {
 			v->glued_unit = false;
 			v->unit[0] = '\0';

@@ -147,6 +147,7 @@ static void test_scales_percent(void **state)
 		{"hơn 1,35 tỷ giao dịch.", "number 1350000000 [giao,giao dich] ~hon"},
 		{"2,39 nghìn tỷ đồng", "number 2390000000000 [dong]"},
 		{"1.200 tỉ đồng", "number 1200000000000 [dong]"},
+		{"1tỉ đồng, 2tỷ đồng", "number 1000000000 [dong]; number 2000000000 [dong]"},
 		{"hơn 575 nghìn hồ sơ", "number 575000 [ho,ho so] ~hon"},
 		{"5 ngàn người", "number 5000 [nguoi]"},
 		{"5 ngan nguoi", "number 5000 [nguoi]"},
